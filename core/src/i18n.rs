@@ -1,0 +1,256 @@
+//! Everything the core says to a person, in German (the default) and English.
+//!
+//! Core code never builds user-facing strings itself: it returns a [`Msg`] (or [`FieldErrors`]),
+//! and the face renders it with [`Msg::text`] in the user's [`Lang`].
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    De,
+    En,
+}
+
+impl Lang {
+    /// Picks the language from an HTTP `Accept-Language` header or a locale like `en_GB.UTF-8`:
+    /// English if English comes before German, German otherwise.
+    pub fn from_accept_language(header: &str) -> Lang {
+        for part in header.split(',') {
+            let tag = part.trim().to_ascii_lowercase();
+            if tag.starts_with("de") {
+                return Lang::De;
+            }
+            if tag.starts_with("en") {
+                return Lang::En;
+            }
+        }
+        Lang::De
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::De => "de",
+            Lang::En => "en",
+        }
+    }
+}
+
+/// A message for a person. Variants carry the values the sentence needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Msg {
+    Required,
+    NameRequired,
+    TooLong { max: usize },
+    BadEmail,
+    BadPhone,
+    BadDate,
+    ImpossibleDate,
+    FutureBirthday,
+    BadPostalCode,
+    UnknownGroup { name: String },
+    DuplicateGroup,
+    EndBeforeStart,
+    UnknownService,
+    BadPin,
+    StaffExists,
+    LastOwner,
+    FormulaLocked,
+    FormulaNotDeletable,
+    NotFound,
+    StaleVersion,
+    WrongPin,
+    Throttled { seconds: u64 },
+    AlreadyInUse { dir: String },
+    SchemaTooNew { found: u32, supported: u32 },
+    InvalidInput,
+    Internal,
+}
+
+impl Msg {
+    pub fn text(&self, lang: Lang) -> String {
+        use Msg::*;
+        let de = lang == Lang::De;
+        match self {
+            Required => pick(de, "Pflichtfeld.", "Required."),
+            NameRequired => pick(
+                de,
+                "Bitte Vor- oder Nachnamen angeben.",
+                "Please enter a first or last name.",
+            ),
+            TooLong { max } => {
+                if de {
+                    format!("Höchstens {max} Zeichen.")
+                } else {
+                    format!("At most {max} characters.")
+                }
+            }
+            BadEmail => pick(
+                de,
+                "Keine gültige E-Mail-Adresse (Beispiel: anna@beispiel.de).",
+                "Not a valid e-mail address (example: anna@example.com).",
+            ),
+            BadPhone => pick(
+                de,
+                "Keine gültige Telefonnummer (Beispiel: 0170 12345678 oder +49 89 1234567).",
+                "Not a valid phone number (example: +49 170 12345678).",
+            ),
+            BadDate => pick(
+                de,
+                "Kein gültiges Datum (Beispiel: 24.11.1985 oder 24.11.).",
+                "Not a valid date (example: 24.11.1985 or 24.11.).",
+            ),
+            ImpossibleDate => pick(
+                de,
+                "Dieses Datum gibt es nicht.",
+                "This date does not exist.",
+            ),
+            FutureBirthday => pick(
+                de,
+                "Der Geburtstag liegt in der Zukunft.",
+                "The birthday is in the future.",
+            ),
+            BadPostalCode => pick(
+                de,
+                "Eine deutsche Postleitzahl hat fünf Ziffern.",
+                "A German postal code has five digits.",
+            ),
+            UnknownGroup { name } => {
+                if de {
+                    format!("Die Gruppe „{name}“ gibt es nicht.")
+                } else {
+                    format!("There is no group \"{name}\".")
+                }
+            }
+            DuplicateGroup => pick(
+                de,
+                "Diese Gruppe gibt es schon.",
+                "This group already exists.",
+            ),
+            EndBeforeStart => pick(
+                de,
+                "Das Ende liegt vor dem Beginn.",
+                "The end is before the start.",
+            ),
+            UnknownService => pick(de, "Unbekannte Leistung.", "Unknown service."),
+            BadPin => pick(
+                de,
+                "Die PIN hat 4 bis 12 Ziffern.",
+                "The PIN has 4 to 12 digits.",
+            ),
+            StaffExists => pick(de, "Diesen Namen gibt es schon.", "This name is taken."),
+            LastOwner => pick(
+                de,
+                "Der letzte Inhaber-Zugang kann nicht entfernt werden.",
+                "The last owner cannot be removed.",
+            ),
+            FormulaLocked => pick(
+                de,
+                "Farbrezepte können nach 24 Stunden nicht mehr geändert werden.",
+                "Colour formulas cannot be changed after 24 hours.",
+            ),
+            FormulaNotDeletable => pick(
+                de,
+                "Farbrezepte werden nur zusammen mit der Kundin/dem Kunden gelöscht.",
+                "Colour formulas are only deleted together with the customer.",
+            ),
+            NotFound => pick(de, "Nicht gefunden.", "Not found."),
+            StaleVersion => pick(
+                de,
+                "Die Karte wurde inzwischen an einem anderen Gerät geändert. Bitte neu laden.",
+                "The card was changed on another device meanwhile. Please reload.",
+            ),
+            WrongPin => pick(de, "Name oder PIN falsch.", "Wrong name or PIN."),
+            Throttled { seconds } => {
+                if de {
+                    format!("Zu viele Fehlversuche. Bitte in {seconds} Sekunden erneut versuchen.")
+                } else {
+                    format!("Too many failed attempts. Please try again in {seconds} seconds.")
+                }
+            }
+            AlreadyInUse { dir } => {
+                if de {
+                    format!("Der Datenordner {dir} wird bereits von einem anderen Kartei-Prozess benutzt.")
+                } else {
+                    format!("The data folder {dir} is already in use by another Kartei process.")
+                }
+            }
+            SchemaTooNew { found, supported } => {
+                if de {
+                    format!("Der Datenordner stammt von einer neueren Kartei-Version (Schema {found}, diese Version kennt bis {supported}). Bitte Kartei aktualisieren.")
+                } else {
+                    format!("The data folder was written by a newer Kartei (schema {found}; this version knows up to {supported}). Please update Kartei.")
+                }
+            }
+            InvalidInput => pick(
+                de,
+                "Bitte die markierten Felder prüfen.",
+                "Please check the marked fields.",
+            ),
+            Internal => pick(
+                de,
+                "Interner Fehler. Bitte erneut versuchen.",
+                "Internal error. Please try again.",
+            ),
+        }
+    }
+}
+
+fn pick(de: bool, german: &str, english: &str) -> String {
+    if de { german } else { english }.to_string()
+}
+
+/// Validation errors keyed by the API field name (`email`, `phones.0.number`, `birthday`, …).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldErrors(BTreeMap<String, Msg>);
+
+impl FieldErrors {
+    /// Records the first error of a field (later ones for the same field are dropped).
+    pub fn add(&mut self, field: &str, msg: Msg) {
+        self.0.entry(field.to_string()).or_insert(msg);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn get(&self, field: &str) -> Option<&Msg> {
+        self.0.get(field)
+    }
+
+    pub fn fields(&self) -> impl Iterator<Item = (&str, &Msg)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// The messages rendered in `lang`, as the JSON API's `fields` object wants them.
+    pub fn texts(&self, lang: Lang) -> BTreeMap<String, String> {
+        self.0
+            .iter()
+            .map(|(k, v)| (k.clone(), v.text(lang)))
+            .collect()
+    }
+
+    /// One line: the single message, or "check the marked fields" when there are several.
+    pub fn summary(&self, lang: Lang) -> String {
+        match self.0.len() {
+            1 => self
+                .0
+                .values()
+                .next()
+                .map(|m| m.text(lang))
+                .unwrap_or_default(),
+            _ => Msg::InvalidInput.text(lang),
+        }
+    }
+
+    /// `Ok(())` if nothing was recorded, else the errors as [`crate::CoreError::Invalid`].
+    pub fn into_result(self) -> crate::Result<()> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(crate::CoreError::Invalid(self))
+        }
+    }
+}

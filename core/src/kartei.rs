@@ -1,0 +1,648 @@
+//! [`Kartei`]: the one API the faces (server, kiosk, command line) use. It owns the store, the
+//! in-memory list rows and the search index of one data folder, and keeps them in step: every
+//! save is durable in redb, then reflected in the rows and the index overlay, then announced.
+
+use crate::auth::{self, Throttle};
+use crate::card::{AppointmentView, CardInput, CustomerCard, CustomerView};
+use crate::clock::{Clock, SystemClock};
+use crate::error::{CoreError, Result};
+use crate::events::Change;
+use crate::i18n::{Lang, Msg};
+use crate::model::*;
+use crate::search::index::{IndexState, TextIndex};
+use crate::search::indexer::{self, Indexer};
+use crate::search::query::ParsedQuery;
+use crate::search::rows::{Row, Rows};
+use crate::search::text::DocTerms;
+use crate::search::{self, ListContext, SearchPage, SearchRequest};
+use crate::settings::Settings;
+use crate::stats::{self, Stats};
+use crate::store::{BulkCustomer, CustomerFacts, Store};
+use chrono::{DateTime, Utc};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+use tokio::sync::broadcast;
+
+/// The file name of the store inside the data folder.
+pub const STORE_FILE: &str = "kartei.redb";
+/// The folder of the search index inside the data folder.
+pub const INDEX_DIR: &str = "index";
+
+/// A handle on an open card file; cheap to clone, shared by all faces of the appliance.
+#[derive(Clone)]
+pub struct Kartei {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    dir: PathBuf,
+    store: Arc<Store>,
+    index: Arc<TextIndex>,
+    indexer: Indexer,
+    rows: RwLock<Rows>,
+    groups: RwLock<Vec<Group>>,
+    settings: RwLock<Settings>,
+    clock: Arc<dyn Clock>,
+    events: broadcast::Sender<Change>,
+    /// Serializes saves so that rows and overlay are updated in commit order.
+    save_lock: Mutex<()>,
+    throttle: Throttle,
+}
+
+/// What opening found and did, for the log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenReport {
+    pub customers: usize,
+    /// The index was missing or corrupt and was rebuilt.
+    pub rebuilt_index: bool,
+    /// Changes the index had not seen and that were queued for it.
+    pub caught_up: usize,
+}
+
+/// What a booking did to the card file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UpsertOutcome {
+    Created,
+    Completed,
+    Unchanged,
+}
+
+fn lock<T>(m: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    m.read().unwrap_or_else(|p| p.into_inner())
+}
+
+fn lock_mut<T>(m: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    m.write().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Kartei {
+    /// Opens the card file in `dir` (created if missing) with the wall clock.
+    pub fn open(dir: &Path) -> Result<(Kartei, OpenReport)> {
+        Kartei::open_with_clock(dir, Arc::new(SystemClock))
+    }
+
+    pub fn open_with_clock(dir: &Path, clock: Arc<dyn Clock>) -> Result<(Kartei, OpenReport)> {
+        std::fs::create_dir_all(dir)?;
+        let store = Arc::new(Store::open(&dir.join(STORE_FILE))?);
+        let settings = store.settings()?;
+        let groups = store.groups()?;
+        let facts = store.all_facts()?;
+        let (index, state) = TextIndex::open(&dir.join(INDEX_DIR))?;
+        let index = Arc::new(index);
+        let last_change = store.last_change()?;
+        let mut report = OpenReport {
+            customers: facts.len(),
+            rebuilt_index: false,
+            caught_up: 0,
+        };
+        match state {
+            IndexState::Empty => {
+                index.rebuild(
+                    facts.iter().map(|f| (f.customer.id, terms_of(f))),
+                    last_change,
+                )?;
+                report.rebuilt_index = true;
+            }
+            IndexState::Seen(seen) if seen < last_change => {
+                // Searchable at once through the overlay; the indexer commits them shortly.
+                for (seq, id) in store.changes_since(seen, usize::MAX)? {
+                    let terms = facts
+                        .binary_search_by_key(&id, |f| f.customer.id)
+                        .ok()
+                        .map(|i| terms_of(&facts[i]));
+                    index.stage(id, seq, terms);
+                    report.caught_up += 1;
+                }
+            }
+            IndexState::Seen(_) => {}
+        }
+        if let Ok(seen) = index.seen() {
+            if report.caught_up == 0 && seen > 0 {
+                store.prune_changes(seen)?;
+            }
+        }
+        let rows = Rows::new(facts.iter().map(Row::from_facts).collect());
+        let indexer = Indexer::start(store.clone(), index.clone());
+        if report.caught_up > 0 {
+            indexer.notify();
+        }
+        let (events, _) = broadcast::channel(1024);
+        let kartei = Kartei {
+            inner: Arc::new(Inner {
+                dir: dir.to_path_buf(),
+                store,
+                index,
+                indexer,
+                rows: RwLock::new(rows),
+                groups: RwLock::new(groups),
+                settings: RwLock::new(settings),
+                clock,
+                events,
+                save_lock: Mutex::new(()),
+                throttle: Throttle::default(),
+            }),
+        };
+        Ok((kartei, report))
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.inner.dir
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.inner.clock.now()
+    }
+
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.inner.clock.today()
+    }
+
+    /// Live change notifications.
+    pub fn subscribe(&self) -> broadcast::Receiver<Change> {
+        self.inner.events.subscribe()
+    }
+
+    /// The store, for bulk readers (export, import) in this crate and for tests.
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    // ---- settings and groups --------------------------------------------------------------
+
+    pub fn settings(&self) -> Settings {
+        lock(&self.inner.settings).clone()
+    }
+
+    pub fn set_settings(&self, settings: Settings) -> Result<()> {
+        self.inner.store.put_settings(&settings)?;
+        *lock_mut(&self.inner.settings) = settings;
+        let _ = self.inner.events.send(Change::CatalogChanged);
+        Ok(())
+    }
+
+    pub fn groups(&self) -> Vec<Group> {
+        lock(&self.inner.groups).clone()
+    }
+
+    pub fn create_group(&self, name: &str) -> Result<Group> {
+        let group = self.inner.store.create_group(name)?;
+        lock_mut(&self.inner.groups).push(group.clone());
+        let _ = self.inner.events.send(Change::CatalogChanged);
+        Ok(group)
+    }
+
+    // ---- customers ------------------------------------------------------------------------
+
+    pub fn customer(&self, id: CustomerId) -> Result<Customer> {
+        self.inner.store.customer(id)
+    }
+
+    pub fn customer_view(&self, id: CustomerId) -> Result<CustomerView> {
+        Ok(CustomerView::new(&self.customer(id)?, &self.groups()))
+    }
+
+    pub fn customer_count(&self) -> usize {
+        lock(&self.inner.rows).len()
+    }
+
+    pub fn create_customer(
+        &self,
+        draft: &CustomerDraft,
+        source: Source,
+        actor: &str,
+    ) -> Result<Customer> {
+        let valid = draft.validate(self.today()).map_err(CoreError::Invalid)?;
+        let _guard = self.save_guard();
+        let (customer, seq) =
+            self.inner
+                .store
+                .create_customer(valid, source, actor, self.now(), self.today())?;
+        self.refresh(customer.id, seq)?;
+        self.announce(Change::CustomerCreated(customer.id));
+        Ok(customer)
+    }
+
+    /// Saves an edit made on `version`; refused with [`CoreError::Conflict`] if somebody saved
+    /// in between.
+    pub fn update_customer(
+        &self,
+        id: CustomerId,
+        version: u64,
+        draft: &CustomerDraft,
+        actor: &str,
+    ) -> Result<Customer> {
+        let valid = draft.validate(self.today()).map_err(CoreError::Invalid)?;
+        let _guard = self.save_guard();
+        let (customer, seq) =
+            self.inner
+                .store
+                .update_customer(id, version, valid, actor, self.now())?;
+        self.refresh(id, seq)?;
+        self.announce(Change::CustomerChanged(id));
+        Ok(customer)
+    }
+
+    /// Erases the customer and everything about them (GDPR Art. 17), from store and index.
+    pub fn delete_customer(&self, id: CustomerId) -> Result<()> {
+        let _guard = self.save_guard();
+        let seq = self.inner.store.delete_customer(id)?;
+        self.refresh(id, seq)?;
+        self.announce(Change::CustomerDeleted(id));
+        Ok(())
+    }
+
+    /// A booking arrived with a customer's data: complete the card found by e-mail or phone
+    /// (only empty fields are filled, nothing is overwritten), or create one.
+    pub fn upsert_from_booking(
+        &self,
+        draft: &CustomerDraft,
+        actor: &str,
+    ) -> Result<(Customer, UpsertOutcome)> {
+        let valid = draft.validate(self.today()).map_err(CoreError::Invalid)?;
+        let existing = {
+            let rows = lock(&self.inner.rows);
+            valid
+                .email
+                .as_ref()
+                .and_then(|e| rows.find_by_email(e.as_str()))
+                .or_else(|| {
+                    valid
+                        .phones
+                        .iter()
+                        .find_map(|p| rows.find_by_phone(&p.number))
+                })
+        };
+        let Some(id) = existing else {
+            let customer = self.create_customer(draft, Source::Booking, actor)?;
+            return Ok((customer, UpsertOutcome::Created));
+        };
+        let current = self.customer(id)?;
+        let group_names = crate::card::group_names(&current.groups, &self.groups());
+        let mut merged = CustomerDraft::from_customer(&current, group_names);
+        let before = merged.clone();
+        fill(&mut merged.first_name, &valid.first_name);
+        fill(&mut merged.last_name, &valid.last_name);
+        fill(&mut merged.company, &valid.company);
+        if merged.email.is_empty() {
+            merged.email = valid
+                .email
+                .as_ref()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+        }
+        for phone in &valid.phones {
+            if !current.phones.iter().any(|p| p.number == phone.number) {
+                merged.phones.push(PhoneDraft {
+                    label: phone.label,
+                    number: phone.number.clone(),
+                });
+            }
+        }
+        if merged.birthday.is_empty() {
+            merged.birthday = valid.birthday.map(|b| b.iso()).unwrap_or_default();
+        }
+        if current.address.is_empty() && !valid.address.is_empty() {
+            merged.address = valid.address.clone();
+        }
+        if merged == before {
+            return Ok((current, UpsertOutcome::Unchanged));
+        }
+        let customer = self.update_customer(id, current.version, &merged, actor)?;
+        Ok((customer, UpsertOutcome::Completed))
+    }
+
+    /// Searches, filters, sorts and pages the customer list.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchPage> {
+        let query = ParsedQuery::parse(&request.q);
+        let matched = if query.is_empty() {
+            None
+        } else {
+            let exact = self.inner.index.matches(&query, false)?;
+            let fuzzy = if query.has_fuzzy() {
+                let exact_set: std::collections::HashSet<CustomerId> =
+                    exact.iter().copied().collect();
+                let mut all = self.inner.index.matches(&query, true)?;
+                all.retain(|id| !exact_set.contains(id));
+                all
+            } else {
+                Vec::new()
+            };
+            Some((exact, fuzzy))
+        };
+        let groups = lock(&self.inner.groups);
+        let settings = lock(&self.inner.settings);
+        let ctx = ListContext {
+            now: self.now(),
+            no_visit_days: settings.no_visit_days,
+            groups: &groups,
+        };
+        let rows = lock(&self.inner.rows);
+        search::page(&rows, matched, request, &ctx)
+    }
+
+    /// The whole card of one customer.
+    pub fn card(&self, id: CustomerId, lang: Lang) -> Result<CustomerCard> {
+        let store = &self.inner.store;
+        let customer = store.customer(id)?;
+        let services = store.services()?;
+        let groups = self.groups();
+        let settings = self.settings();
+        Ok(CustomerCard::build(CardInput {
+            customer: &customer,
+            notes: store.notes(id)?,
+            patch_tests: store.patch_tests(id)?,
+            appointments: store.appointments_of(id)?,
+            services: &services,
+            groups: &groups,
+            now: self.now(),
+            today: self.today(),
+            patch_test_validity_months: settings.patch_test_validity_months,
+            lang,
+        }))
+    }
+
+    pub fn stats(&self) -> Stats {
+        let groups = lock(&self.inner.groups);
+        let settings = lock(&self.inner.settings);
+        let ctx = ListContext {
+            now: self.now(),
+            no_visit_days: settings.no_visit_days,
+            groups: &groups,
+        };
+        stats::compute(&lock(&self.inner.rows), &ctx, self.today())
+    }
+
+    // ---- notes and patch tests ------------------------------------------------------------
+
+    pub fn notes(&self, customer: CustomerId) -> Result<Vec<Note>> {
+        self.inner.store.notes(customer)
+    }
+
+    pub fn add_note(&self, customer: CustomerId, draft: &NoteDraft, author: &str) -> Result<Note> {
+        draft.validate().map_err(CoreError::Invalid)?;
+        let _guard = self.save_guard();
+        let (note, seq) = self
+            .inner
+            .store
+            .add_note(customer, draft, author, self.now())?;
+        self.refresh(customer, seq)?;
+        self.announce(Change::CustomerChanged(customer));
+        Ok(note)
+    }
+
+    pub fn update_note(&self, id: NoteId, draft: &NoteDraft) -> Result<Note> {
+        draft.validate().map_err(CoreError::Invalid)?;
+        let _guard = self.save_guard();
+        let (note, seq) = self.inner.store.update_note(id, draft, self.now())?;
+        self.refresh(note.customer_id, seq)?;
+        self.announce(Change::CustomerChanged(note.customer_id));
+        Ok(note)
+    }
+
+    pub fn delete_note(&self, id: NoteId) -> Result<()> {
+        let _guard = self.save_guard();
+        let (customer, seq) = self.inner.store.delete_note(id)?;
+        self.refresh(customer, seq)?;
+        self.announce(Change::CustomerChanged(customer));
+        Ok(())
+    }
+
+    pub fn add_patch_test(
+        &self,
+        customer: CustomerId,
+        draft: &PatchTestDraft,
+        by: &str,
+    ) -> Result<PatchTest> {
+        let test = self
+            .inner
+            .store
+            .add_patch_test(customer, draft, by, self.today())?;
+        self.announce(Change::CustomerChanged(customer));
+        Ok(test)
+    }
+
+    // ---- services and appointments ---------------------------------------------------------
+
+    pub fn services(&self) -> Result<Vec<Service>> {
+        self.inner.store.services()
+    }
+
+    pub fn create_service(&self, draft: &ServiceDraft) -> Result<Service> {
+        let service = self.inner.store.create_service(draft)?;
+        self.announce(Change::CatalogChanged);
+        Ok(service)
+    }
+
+    pub fn appointment(&self, id: AppointmentId) -> Result<AppointmentView> {
+        let a = self.inner.store.appointment(id)?;
+        self.appointment_view(&a)
+    }
+
+    fn appointment_view(&self, a: &Appointment) -> Result<AppointmentView> {
+        let name = self
+            .customer(a.customer_id)
+            .map(|c| c.display_name())
+            .unwrap_or_default();
+        Ok(AppointmentView::new(a, &name, &self.services()?))
+    }
+
+    pub fn appointments_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<AppointmentView>> {
+        let services = self.services()?;
+        let rows = lock(&self.inner.rows);
+        Ok(self
+            .inner
+            .store
+            .appointments_between(from, to)?
+            .iter()
+            .map(|a| {
+                let name = rows
+                    .get(a.customer_id)
+                    .map(|r| display_name(&r.first_name, &r.last_name, &r.company))
+                    .unwrap_or_default();
+                AppointmentView::new(a, &name, &services)
+            })
+            .collect())
+    }
+
+    pub fn create_appointment(&self, draft: &AppointmentDraft) -> Result<AppointmentView> {
+        self.save_appointment(None, draft)
+    }
+
+    pub fn update_appointment(
+        &self,
+        id: AppointmentId,
+        draft: &AppointmentDraft,
+    ) -> Result<AppointmentView> {
+        self.save_appointment(Some(id), draft)
+    }
+
+    fn save_appointment(
+        &self,
+        id: Option<AppointmentId>,
+        draft: &AppointmentDraft,
+    ) -> Result<AppointmentView> {
+        let appt = {
+            let _guard = self.save_guard();
+            let (appt, touched) = self.inner.store.save_appointment(id, draft, self.now())?;
+            for (customer, seq) in &touched {
+                self.refresh(*customer, *seq)?;
+            }
+            for (customer, _) in touched {
+                self.announce(Change::CustomerChanged(customer));
+            }
+            appt
+        };
+        self.appointment_view(&appt)
+    }
+
+    pub fn delete_appointment(&self, id: AppointmentId) -> Result<()> {
+        let _guard = self.save_guard();
+        let (customer, seq) = self.inner.store.delete_appointment(id)?;
+        self.refresh(customer, seq)?;
+        self.announce(Change::CustomerChanged(customer));
+        Ok(())
+    }
+
+    // ---- staff ----------------------------------------------------------------------------
+
+    pub fn staff(&self) -> Result<Vec<Staff>> {
+        self.inner.store.staff()
+    }
+
+    pub fn add_staff(&self, name: &str, pin: &str, role: Role) -> Result<Staff> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 50 {
+            return Err(CoreError::invalid("name", Msg::Required));
+        }
+        check_pin_format(pin).map_err(|m| CoreError::invalid("pin", m))?;
+        let staff = Staff {
+            name: name.to_string(),
+            role,
+            pin_hash: auth::hash_pin(pin)?,
+            created_at: self.now(),
+        };
+        self.inner.store.add_staff(&staff)?;
+        Ok(staff)
+    }
+
+    pub fn remove_staff(&self, name: &str) -> Result<()> {
+        self.inner.store.remove_staff(name)
+    }
+
+    /// Checks a staff member's PIN, throttled per `client` (an address, "kiosk") and per name.
+    pub fn verify_pin(&self, name: &str, pin: &str, client: &str) -> Result<Staff> {
+        let now = self.now();
+        let client_key = format!("client:{client}");
+        let name_key = format!("staff:{}", name.trim().to_lowercase());
+        let keys = [client_key.as_str(), name_key.as_str()];
+        self.inner.throttle.check(&keys, now)?;
+        let member = self.inner.store.staff_member(name)?;
+        match member {
+            Some(staff) if auth::verify_pin(pin, &staff.pin_hash) => {
+                self.inner.throttle.succeed(&keys);
+                Ok(staff)
+            }
+            _ => {
+                self.inner.throttle.fail(&keys, now);
+                Err(CoreError::WrongPin)
+            }
+        }
+    }
+
+    // ---- bulk and maintenance --------------------------------------------------------------
+
+    /// Writes many complete customers in one durable transaction (demo data, imports) and
+    /// makes them searchable.
+    pub fn bulk_insert(&self, batch: Vec<BulkCustomer>) -> Result<Vec<CustomerId>> {
+        let _guard = self.save_guard();
+        let ids = self.inner.store.bulk_insert(batch)?;
+        let last = self.inner.store.last_change()?;
+        let mut rows = lock_mut(&self.inner.rows);
+        for id in &ids {
+            if let Some(facts) = self.inner.store.facts(*id)? {
+                self.inner.index.stage(*id, last, Some(terms_of(&facts)));
+                rows.upsert(Row::from_facts(&facts));
+            }
+        }
+        drop(rows);
+        self.inner.indexer.notify();
+        for id in &ids {
+            self.announce(Change::CustomerCreated(*id));
+        }
+        Ok(ids)
+    }
+
+    /// Commits everything saved so far to the search index and waits for it.
+    pub fn flush_index(&self) -> Result<()> {
+        self.inner.indexer.flush()
+    }
+
+    /// Rebuilds the search index from the store.
+    pub fn reindex(&self) -> Result<usize> {
+        let _guard = self.save_guard();
+        let facts = self.inner.store.all_facts()?;
+        let last = self.inner.store.last_change()?;
+        self.inner
+            .index
+            .rebuild(facts.iter().map(|f| (f.customer.id, terms_of(f))), last)?;
+        *lock_mut(&self.inner.rows) = Rows::new(facts.iter().map(Row::from_facts).collect());
+        Ok(facts.len())
+    }
+
+    /// Changes waiting for the next index commit (searchable through the overlay meanwhile).
+    pub fn pending_index_changes(&self) -> usize {
+        self.inner.index.pending()
+    }
+
+    /// Commits what the index has not seen, synchronously (used by `kartei reindex` checks).
+    pub fn catch_up_index(&self) -> Result<()> {
+        indexer::catch_up(&self.inner.store, &self.inner.index)
+    }
+
+    // ---- internals ------------------------------------------------------------------------
+
+    fn save_guard(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.inner
+            .save_lock
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// After a durable save: bring the customer's row and search terms up to date.
+    fn refresh(&self, id: CustomerId, seq: u64) -> Result<()> {
+        let facts = self.inner.store.facts(id)?;
+        let mut rows = lock_mut(&self.inner.rows);
+        match &facts {
+            Some(f) => rows.upsert(Row::from_facts(f)),
+            None => rows.remove(id),
+        }
+        drop(rows);
+        self.inner
+            .index
+            .stage(id, seq, facts.as_ref().map(terms_of));
+        self.inner.indexer.notify();
+        Ok(())
+    }
+
+    fn announce(&self, change: Change) {
+        let _ = self.inner.events.send(change);
+    }
+}
+
+fn terms_of(facts: &CustomerFacts) -> DocTerms {
+    DocTerms::of(
+        &facts.customer,
+        facts.appointments.iter().map(|(start, _)| *start),
+    )
+}
+
+fn fill(target: &mut String, value: &str) {
+    if target.trim().is_empty() && !value.is_empty() {
+        *target = value.to_string();
+    }
+}

@@ -1,0 +1,29 @@
+//! `kartei-core`: the customer card file of a salon, with no HTTP, no screens and no printing.
+//!
+//! Layout:
+//! - [`kartei`]: the [`Kartei`] handle, the API every face uses.
+//! - [`model`]: customers, notes, patch tests, services, appointments, staff; validated values.
+//! - [`store`]: the redb store, the source of truth (tables, schema version, migrations).
+//! - [`search`]: folding, query parsing, the tantivy index with its overlay, the list rows.
+//! - [`card`], [`stats`]: the customer card and the dashboard figures, derived on demand.
+//! - [`auth`]: PIN hashes and the guessing throttle. [`events`]: live change notifications.
+//! - [`demo`]: deterministic German demo data. [`i18n`]: every message in German and English.
+
+pub mod auth;
+pub mod card;
+pub mod clock;
+pub mod demo;
+pub mod error;
+pub mod events;
+pub mod i18n;
+pub mod kartei;
+pub mod model;
+pub mod search;
+pub mod settings;
+pub mod stats;
+pub mod store;
+
+pub use error::{CoreError, Result};
+pub use events::Change;
+pub use i18n::Lang;
+pub use kartei::{Kartei, OpenReport, UpsertOutcome};

@@ -1,0 +1,245 @@
+//! Private notes on a card (never shown to the customer) and patch tests.
+//!
+//! Rules that live here: an allergy note flags the customer everywhere; a colour formula is the
+//! salon's record of what went on someone's head, so it cannot be edited after 24 hours and is
+//! deleted only with the customer; a patch test is valid for a configurable number of months.
+
+use super::{CustomerId, NoteId, PatchTestId};
+use crate::i18n::{FieldErrors, Msg};
+use chrono::{DateTime, Duration, Months, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoteKind {
+    #[default]
+    General,
+    Allergy,
+    ColourFormula,
+    Preference,
+    Personal,
+}
+
+impl NoteKind {
+    pub const ALL: [NoteKind; 5] = [
+        NoteKind::General,
+        NoteKind::Allergy,
+        NoteKind::ColourFormula,
+        NoteKind::Preference,
+        NoteKind::Personal,
+    ];
+
+    pub fn as_u8(self) -> u8 {
+        self as u8
+    }
+
+    pub fn from_u8(v: u8) -> NoteKind {
+        NoteKind::ALL.get(v as usize).copied().unwrap_or_default()
+    }
+
+    pub fn label(self, lang: crate::Lang) -> &'static str {
+        let de = lang == crate::Lang::De;
+        match self {
+            NoteKind::General => {
+                if de {
+                    "Allgemein"
+                } else {
+                    "General"
+                }
+            }
+            NoteKind::Allergy => {
+                if de {
+                    "Allergie"
+                } else {
+                    "Allergy"
+                }
+            }
+            NoteKind::ColourFormula => {
+                if de {
+                    "Farbrezept"
+                } else {
+                    "Colour formula"
+                }
+            }
+            NoteKind::Preference => {
+                if de {
+                    "Vorliebe"
+                } else {
+                    "Preference"
+                }
+            }
+            NoteKind::Personal => {
+                if de {
+                    "Persönlich"
+                } else {
+                    "Personal"
+                }
+            }
+        }
+    }
+}
+
+/// The structured part of a colour formula.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ColourFormula {
+    /// Products and amounts, e.g. `Koleston 7/1 30 g + 6/0 30 g`.
+    pub products: String,
+    /// Developer / oxidant, e.g. `6 %`.
+    pub developer: String,
+    pub processing_minutes: Option<u32>,
+    pub result: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Note {
+    pub id: NoteId,
+    pub customer_id: CustomerId,
+    pub kind: NoteKind,
+    pub text: String,
+    pub author: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    #[serde(default)]
+    pub pinned: bool,
+    #[serde(default)]
+    pub formula: Option<ColourFormula>,
+}
+
+/// How long a colour formula may still be corrected after it was written.
+pub const FORMULA_EDIT_WINDOW: Duration = Duration::hours(24);
+
+impl Note {
+    /// Whether the note may still be edited at `now`.
+    pub fn editable(&self, now: DateTime<Utc>) -> bool {
+        self.kind != NoteKind::ColourFormula || now - self.created_at < FORMULA_EDIT_WINDOW
+    }
+
+    /// Whether the note may be deleted on its own (not together with its customer).
+    pub fn deletable(&self) -> bool {
+        self.kind != NoteKind::ColourFormula
+    }
+}
+
+/// A note as entered.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NoteDraft {
+    pub kind: NoteKind,
+    pub text: String,
+    pub pinned: bool,
+    pub formula: Option<ColourFormula>,
+}
+
+pub const MAX_NOTE_LEN: usize = 10_000;
+
+impl NoteDraft {
+    pub fn validate(&self) -> Result<(), FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let has_formula = self
+            .formula
+            .as_ref()
+            .is_some_and(|f| !f.products.trim().is_empty());
+        if self.text.trim().is_empty() && !has_formula {
+            errors.add("text", Msg::Required);
+        }
+        if self.text.chars().count() > MAX_NOTE_LEN {
+            errors.add("text", Msg::TooLong { max: MAX_NOTE_LEN });
+        }
+        if self.formula.is_some() && self.kind != NoteKind::ColourFormula {
+            errors.add("formula", Msg::InvalidInput);
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PatchResult {
+    #[default]
+    Pending,
+    Passed,
+    Failed,
+}
+
+/// An allergy skin test before colour work.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PatchTest {
+    pub id: PatchTestId,
+    pub customer_id: CustomerId,
+    pub date: NaiveDate,
+    pub product: String,
+    pub result: PatchResult,
+    pub by: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+impl PatchTest {
+    /// Passed and not older than `validity_months` on `today`.
+    pub fn is_valid_on(&self, today: NaiveDate, validity_months: u32) -> bool {
+        self.result == PatchResult::Passed
+            && self.date <= today
+            && self
+                .date
+                .checked_add_months(Months::new(validity_months))
+                .is_some_and(|until| today <= until)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PatchTestDraft {
+    pub date: Option<NaiveDate>,
+    pub product: String,
+    pub result: PatchResult,
+    pub note: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_formulas_lock_after_24_hours() {
+        let at = |h| DateTime::from_timestamp(1_700_000_000 + h * 3600, 0).unwrap();
+        let mut note = Note {
+            id: NoteId(1),
+            customer_id: CustomerId(1),
+            kind: NoteKind::ColourFormula,
+            text: String::new(),
+            author: "Lena".into(),
+            created_at: at(0),
+            updated_at: at(0),
+            pinned: false,
+            formula: None,
+        };
+        assert!(note.editable(at(23)));
+        assert!(!note.editable(at(24)));
+        assert!(!note.deletable());
+        note.kind = NoteKind::Preference;
+        assert!(note.editable(at(1000)) && note.deletable());
+    }
+
+    #[test]
+    fn patch_tests_are_valid_for_six_months_when_passed() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        let mut test = PatchTest {
+            id: PatchTestId(1),
+            customer_id: CustomerId(1),
+            date: d(2026, 5, 24),
+            product: "Koleston".into(),
+            result: PatchResult::Passed,
+            by: "Lena".into(),
+            note: String::new(),
+        };
+        assert!(test.is_valid_on(d(2026, 11, 24), 6));
+        assert!(!test.is_valid_on(d(2026, 11, 25), 6));
+        test.result = PatchResult::Failed;
+        assert!(!test.is_valid_on(d(2026, 6, 1), 6));
+    }
+}

@@ -1,0 +1,335 @@
+//! Validated value types: a [`Phone`] in E.164, an [`Email`], a [`Birthday`] with or without a
+//! year. Each is constructed once from user input (`parse`) and is valid from then on.
+
+use crate::i18n::Msg;
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+
+/// What kind of line a phone number is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PhoneLabel {
+    #[default]
+    Mobile,
+    Private,
+    Business,
+}
+
+/// A phone number, stored in E.164 (`+4917012345678`) with Germany as the default region for
+/// numbers typed without a country code.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Phone {
+    pub label: PhoneLabel,
+    /// E.164, e.g. `+4917012345678`.
+    pub number: String,
+}
+
+impl Phone {
+    /// Parses what a person typed (`0170 12345678`, `+49 (89) 123 45 67`, `0049 …`).
+    pub fn parse(label: PhoneLabel, input: &str) -> Result<Phone, Msg> {
+        Ok(Phone {
+            label,
+            number: normalize_phone(input)?,
+        })
+    }
+
+    /// DIN 5008 form: German numbers nationally (`0170 12345678`, `089 1234567`), others
+    /// internationally (`+43 1 2345678`).
+    pub fn display(&self) -> String {
+        display_phone(&self.number)
+    }
+
+    /// The E.164 digits without `+`, as the search index knows them.
+    pub fn digits(&self) -> &str {
+        self.number.trim_start_matches('+')
+    }
+}
+
+/// Typed text → E.164. Germany is the default region.
+pub fn normalize_phone(input: &str) -> Result<String, Msg> {
+    let trimmed = input.trim();
+    if trimmed.is_empty() || trimmed.len() > 40 {
+        return Err(Msg::BadPhone);
+    }
+    let cleaned: String = trimmed
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '/' | '(' | ')' | '.' | '\u{a0}'))
+        .collect();
+    let cleaned = match cleaned.strip_prefix("00") {
+        Some(rest) => format!("+{rest}"),
+        None => cleaned,
+    };
+    let parsed = phonenumber::parse(Some(phonenumber::country::Id::DE), &cleaned)
+        .map_err(|_| Msg::BadPhone)?;
+    if !phonenumber::is_valid(&parsed) {
+        return Err(Msg::BadPhone);
+    }
+    Ok(parsed.format().mode(phonenumber::Mode::E164).to_string())
+}
+
+fn display_phone(e164: &str) -> String {
+    match phonenumber::parse(None, e164) {
+        Ok(parsed) => {
+            let mode = if parsed.code().value() == 49 {
+                phonenumber::Mode::National
+            } else {
+                phonenumber::Mode::International
+            };
+            parsed.format().mode(mode).to_string()
+        }
+        Err(_) => e164.to_string(),
+    }
+}
+
+/// An e-mail address, trimmed, with its domain lower-cased.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(input: &str) -> Result<Email, Msg> {
+        let s = input.trim();
+        let (local, domain) = s.rsplit_once('@').ok_or(Msg::BadEmail)?;
+        let domain_ok = domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !domain.contains("..")
+            && domain
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '-' || c == '.');
+        let local_ok = !local.is_empty()
+            && local.len() <= 64
+            && !local.contains(char::is_whitespace)
+            && !local.contains('@');
+        if !domain_ok || !local_ok || s.len() > 254 {
+            return Err(Msg::BadEmail);
+        }
+        Ok(Email(format!("{local}@{}", domain.to_lowercase())))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The form two addresses are compared in (case-insensitive).
+    pub fn key(&self) -> String {
+        self.0.to_lowercase()
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A birthday: a full date, or day and month when the customer did not give the year.
+/// Serialized as `YYYY-MM-DD` or `--MM-DD` (ISO 8601 / vCard 4 form).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Birthday {
+    Full(NaiveDate),
+    DayMonth { day: u32, month: u32 },
+}
+
+impl Birthday {
+    /// Accepts `24.11.1985`, `24.11.`, `24.11`, `1985-11-24`, `--11-24`, `241185` is not accepted.
+    pub fn parse(input: &str) -> Result<Birthday, Msg> {
+        let s = input.trim();
+        if let Some(rest) = s.strip_prefix("--") {
+            let (m, d) = rest.split_once('-').ok_or(Msg::BadDate)?;
+            return Birthday::day_month(num(d)?, num(m)?);
+        }
+        if s.contains('-') {
+            let parts: Vec<&str> = s.split('-').collect();
+            if parts.len() != 3 || parts[0].len() != 4 {
+                return Err(Msg::BadDate);
+            }
+            return Birthday::full(num(parts[0])? as i32, num(parts[1])?, num(parts[2])?);
+        }
+        let parts: Vec<&str> = s.split('.').collect();
+        match parts.as_slice() {
+            [d, m] | [d, m, ""] => Birthday::day_month(num(d)?, num(m)?),
+            [d, m, y] => {
+                let year = num(y)?;
+                let year = match y.len() {
+                    4 => year as i32,
+                    _ => return Err(Msg::BadDate),
+                };
+                Birthday::full(year, num(m)?, num(d)?)
+            }
+            _ => Err(Msg::BadDate),
+        }
+    }
+
+    fn full(year: i32, month: u32, day: u32) -> Result<Birthday, Msg> {
+        if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+            return Err(Msg::ImpossibleDate);
+        }
+        NaiveDate::from_ymd_opt(year, month, day)
+            .map(Birthday::Full)
+            .ok_or(Msg::ImpossibleDate)
+    }
+
+    fn day_month(day: u32, month: u32) -> Result<Birthday, Msg> {
+        // 2000 is a leap year, so 29 February is allowed without a year.
+        NaiveDate::from_ymd_opt(2000, month, day)
+            .map(|_| Birthday::DayMonth { day, month })
+            .ok_or(Msg::ImpossibleDate)
+    }
+
+    pub fn day(&self) -> u32 {
+        match self {
+            Birthday::Full(d) => d.day(),
+            Birthday::DayMonth { day, .. } => *day,
+        }
+    }
+
+    pub fn month(&self) -> u32 {
+        match self {
+            Birthday::Full(d) => d.month(),
+            Birthday::DayMonth { month, .. } => *month,
+        }
+    }
+
+    pub fn year(&self) -> Option<i32> {
+        match self {
+            Birthday::Full(d) => Some(d.year()),
+            Birthday::DayMonth { .. } => None,
+        }
+    }
+
+    /// Whether the birthday falls on `date` (29 February is celebrated on 28 February in
+    /// non-leap years).
+    pub fn is_on(&self, date: NaiveDate) -> bool {
+        let (d, m) = (self.day(), self.month());
+        if m == date.month() && d == date.day() {
+            return true;
+        }
+        let leap = NaiveDate::from_ymd_opt(date.year(), 2, 29).is_some();
+        m == 2 && d == 29 && !leap && date.month() == 2 && date.day() == 28
+    }
+
+    /// German display form: `12.03.1985` or `12.03.`.
+    pub fn display(&self) -> String {
+        match self {
+            Birthday::Full(d) => d.format("%d.%m.%Y").to_string(),
+            Birthday::DayMonth { day, month } => format!("{day:02}.{month:02}."),
+        }
+    }
+
+    /// ISO form: `1985-03-12` or `--03-12`.
+    pub fn iso(&self) -> String {
+        match self {
+            Birthday::Full(d) => d.format("%Y-%m-%d").to_string(),
+            Birthday::DayMonth { day, month } => format!("--{month:02}-{day:02}"),
+        }
+    }
+}
+
+fn num(s: &str) -> Result<u32, Msg> {
+    let s = s.trim();
+    if s.is_empty() || s.len() > 4 || !s.chars().all(|c| c.is_ascii_digit()) {
+        return Err(Msg::BadDate);
+    }
+    s.parse().map_err(|_| Msg::BadDate)
+}
+
+impl Serialize for Birthday {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.iso())
+    }
+}
+
+impl<'de> Deserialize<'de> for Birthday {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Birthday::parse(&s).map_err(|_| serde::de::Error::custom(format!("bad birthday {s:?}")))
+    }
+}
+
+impl fmt::Display for Birthday {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.display())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn check_phone(input: &str, e164: Option<&str>, display: &str) {
+        match (normalize_phone(input), e164) {
+            (Ok(got), Some(want)) => {
+                assert_eq!(got, want, "{input}");
+                let phone = Phone {
+                    label: PhoneLabel::Mobile,
+                    number: got,
+                };
+                assert_eq!(phone.display(), display, "{input}");
+            }
+            (Err(_), None) => {}
+            (got, want) => panic!("{input}: got {got:?}, want {want:?}"),
+        }
+    }
+
+    #[test]
+    fn phones_are_normalized_to_e164_and_shown_in_din_5008() {
+        check_phone("0170 12345678", Some("+4917012345678"), "0170 12345678");
+        check_phone("+49 170 1234 5678", Some("+4917012345678"), "0170 12345678");
+        check_phone("0049 (89) 123 45 67", Some("+49891234567"), "089 1234567");
+        check_phone("089/1234567", Some("+49891234567"), "089 1234567");
+        check_phone("+43 1 234567", Some("+431234567"), "+43 1 234567");
+        check_phone("12", None, "");
+        check_phone("Anna", None, "");
+        check_phone("", None, "");
+    }
+
+    #[test]
+    fn emails() {
+        assert_eq!(
+            Email::parse(" Anna.M@Example.DE ").unwrap().as_str(),
+            "Anna.M@example.de"
+        );
+        for bad in [
+            "anna",
+            "anna@",
+            "@x.de",
+            "anna@x",
+            "a b@x.de",
+            "anna@x..de",
+            "anna@.de",
+        ] {
+            assert!(Email::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn birthdays() {
+        let full = |y, m, d| Birthday::Full(NaiveDate::from_ymd_opt(y, m, d).unwrap());
+        assert_eq!(Birthday::parse("12.03.1985"), Ok(full(1985, 3, 12)));
+        assert_eq!(Birthday::parse("1985-03-12"), Ok(full(1985, 3, 12)));
+        assert_eq!(
+            Birthday::parse("12.03."),
+            Ok(Birthday::DayMonth { day: 12, month: 3 })
+        );
+        assert_eq!(
+            Birthday::parse("--03-12"),
+            Ok(Birthday::DayMonth { day: 12, month: 3 })
+        );
+        assert_eq!(
+            Birthday::parse("29.02."),
+            Ok(Birthday::DayMonth { day: 29, month: 2 })
+        );
+        assert_eq!(Birthday::parse("30.02.1990"), Err(Msg::ImpossibleDate));
+        assert_eq!(Birthday::parse("29.02.1991"), Err(Msg::ImpossibleDate));
+        assert_eq!(Birthday::parse("gestern"), Err(Msg::BadDate));
+        assert_eq!(Birthday::parse("12.03.85"), Err(Msg::BadDate));
+        assert_eq!(full(1985, 3, 12).display(), "12.03.1985");
+        assert_eq!(Birthday::DayMonth { day: 1, month: 12 }.iso(), "--12-01");
+        let feb29 = Birthday::DayMonth { day: 29, month: 2 };
+        assert!(feb29.is_on(NaiveDate::from_ymd_opt(2026, 2, 28).unwrap()));
+        assert!(!feb29.is_on(NaiveDate::from_ymd_opt(2028, 2, 28).unwrap()));
+    }
+}

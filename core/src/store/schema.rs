@@ -1,0 +1,96 @@
+//! The schema version of the store file, and the migrations between versions.
+//!
+//! A file without a version is new: it gets every table, the default groups and the current
+//! version. A file with a newer version is refused (an older Kartei must not write data it does
+//! not understand). An older file is migrated step by step by [`MIGRATIONS`], in the same
+//! transaction, so a failed migration leaves the file as it was.
+
+use super::tables::*;
+use crate::error::{CoreError, Result};
+use crate::model::{Group, GroupId, DEFAULT_GROUPS};
+use redb::{ReadableTable, WriteTransaction};
+
+/// The version this program writes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// `MIGRATIONS[i]` upgrades a file from version `i + 1` to `i + 2`. Append only.
+const MIGRATIONS: &[fn(&WriteTransaction) -> Result<()>] = &[];
+
+const _: () = assert!(MIGRATIONS.len() as u32 + 1 == SCHEMA_VERSION);
+
+pub(super) fn init_or_migrate(txn: &WriteTransaction) -> Result<()> {
+    create_tables(txn)?;
+    let mut meta = txn.open_table(META)?;
+    let found = match meta.get("schema_version")? {
+        Some(v) => {
+            let bytes: [u8; 4] = v
+                .value()
+                .try_into()
+                .map_err(|_| CoreError::Store("schema_version is not 4 bytes".into()))?;
+            Some(u32::from_le_bytes(bytes))
+        }
+        None => None,
+    };
+    match found {
+        None => {
+            meta.insert("schema_version", SCHEMA_VERSION.to_le_bytes().as_slice())?;
+            drop(meta);
+            seed(txn)
+        }
+        Some(v) if v > SCHEMA_VERSION => Err(CoreError::SchemaTooNew {
+            found: v,
+            supported: SCHEMA_VERSION,
+        }),
+        Some(v) => {
+            for step in &MIGRATIONS[(v as usize - 1)..] {
+                step(txn)?;
+            }
+            meta.insert("schema_version", SCHEMA_VERSION.to_le_bytes().as_slice())?;
+            Ok(())
+        }
+    }
+}
+
+fn create_tables(txn: &WriteTransaction) -> Result<()> {
+    txn.open_table(META)?;
+    txn.open_table(SEQUENCES)?;
+    txn.open_table(CUSTOMERS)?;
+    txn.open_table(NOTES)?;
+    txn.open_table(NOTES_BY_CUSTOMER)?;
+    txn.open_table(PATCH_TESTS)?;
+    txn.open_table(PATCH_TESTS_BY_CUSTOMER)?;
+    txn.open_table(SERVICES)?;
+    txn.open_table(APPOINTMENTS)?;
+    txn.open_table(APPOINTMENTS_BY_CUSTOMER)?;
+    txn.open_table(APPOINTMENTS_BY_START)?;
+    txn.open_table(GROUPS)?;
+    txn.open_table(STAFF)?;
+    txn.open_table(CHANGES)?;
+    Ok(())
+}
+
+fn seed(txn: &WriteTransaction) -> Result<()> {
+    let mut groups = txn.open_table(GROUPS)?;
+    let mut sequences = txn.open_table(SEQUENCES)?;
+    for (i, name) in DEFAULT_GROUPS.iter().enumerate() {
+        let group = Group {
+            id: GroupId(i as u64 + 1),
+            name: name.to_string(),
+        };
+        let bytes = serde_json::to_vec(&group)?;
+        groups.insert(group.id.0, bytes.as_slice())?;
+    }
+    sequences.insert("group", DEFAULT_GROUPS.len() as u64)?;
+    Ok(())
+}
+
+/// For tests: stamps a store file with another schema version.
+#[doc(hidden)]
+pub fn force_schema_version(path: &std::path::Path, version: u32) -> Result<()> {
+    let db = redb::Database::create(path)?;
+    let txn = db.begin_write()?;
+    txn.open_table(META)?
+        .insert("schema_version", version.to_le_bytes().as_slice())?;
+    txn.commit()?;
+    Ok(())
+}

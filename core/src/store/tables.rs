@@ -1,0 +1,37 @@
+//! The redb table definitions: the stored format of the card file.
+//!
+//! Values are JSON (serde) so that fields can be added with `#[serde(default)]`; the layout is
+//! append-only: a change of meaning gets a new table or a migration in [`super::schema`], never an
+//! edit of an existing definition.
+
+use redb::TableDefinition;
+
+/// `schema_version` (u32 LE), `settings` (JSON).
+pub const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+/// Next id per kind (`customer`, `note`, …) and the change sequence (`change`).
+pub const SEQUENCES: TableDefinition<&str, u64> = TableDefinition::new("sequences");
+
+pub const CUSTOMERS: TableDefinition<u64, &[u8]> = TableDefinition::new("customers");
+pub const NOTES: TableDefinition<u64, &[u8]> = TableDefinition::new("notes");
+/// (customer, note) → note kind; lets start-up find allergy flags without decoding notes.
+pub const NOTES_BY_CUSTOMER: TableDefinition<(u64, u64), u8> =
+    TableDefinition::new("notes_by_customer");
+pub const PATCH_TESTS: TableDefinition<u64, &[u8]> = TableDefinition::new("patch_tests");
+pub const PATCH_TESTS_BY_CUSTOMER: TableDefinition<(u64, u64), ()> =
+    TableDefinition::new("patch_tests_by_customer");
+
+pub const SERVICES: TableDefinition<u64, &[u8]> = TableDefinition::new("services");
+pub const APPOINTMENTS: TableDefinition<u64, &[u8]> = TableDefinition::new("appointments");
+/// (customer, start as unix seconds, appointment) → status; visits and history per customer.
+pub const APPOINTMENTS_BY_CUSTOMER: TableDefinition<(u64, i64, u64), u8> =
+    TableDefinition::new("appointments_by_customer");
+/// (start as unix seconds, appointment) → customer; the appointment book by time.
+pub const APPOINTMENTS_BY_START: TableDefinition<(i64, u64), u64> =
+    TableDefinition::new("appointments_by_start");
+
+pub const GROUPS: TableDefinition<u64, &[u8]> = TableDefinition::new("groups");
+pub const STAFF: TableDefinition<&str, &[u8]> = TableDefinition::new("staff");
+
+/// Change sequence → customer whose searchable data changed. The search index records the last
+/// sequence it has seen, so a stale index catches up from here.
+pub const CHANGES: TableDefinition<u64, u64> = TableDefinition::new("changes");

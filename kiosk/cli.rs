@@ -1,0 +1,76 @@
+//! The command line: `kartei [--data DIR] [COMMAND]`.
+
+use clap::{Parser, Subcommand};
+use kartei_core::search::{Filter, Sort};
+use kartei_core::Lang;
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "kartei",
+    version,
+    about = "Kartei – die Kundenkartei für den Salon"
+)]
+pub struct Args {
+    /// The data folder (default: $KARTEI_DATA, else ~/.local/share/kartei).
+    #[arg(long, global = true, env = "KARTEI_DATA")]
+    pub data: Option<PathBuf>,
+
+    /// Language of messages: de or en.
+    #[arg(long, global = true, env = "KARTEI_LANG")]
+    pub lang: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+impl Args {
+    pub fn lang(&self) -> Lang {
+        match self.lang.as_deref() {
+            Some(l) => Lang::from_accept_language(l),
+            None => Lang::De,
+        }
+    }
+
+    /// The data folder: `--data`, `$KARTEI_DATA`, or the user's data directory.
+    pub fn data_dir(&self) -> anyhow::Result<PathBuf> {
+        if let Some(dir) = &self.data {
+            return Ok(dir.clone());
+        }
+        dirs::data_dir()
+            .map(|d| d.join("kartei"))
+            .ok_or_else(|| anyhow::anyhow!("no data folder: pass --data DIR or set KARTEI_DATA"))
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Fill the card file with deterministic German demo data.
+    Demo {
+        /// How many customers to add.
+        #[arg(long, default_value_t = 1000)]
+        customers: usize,
+        /// Seed of the generator (the same seed gives the same data).
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
+    /// Search the customer list and print the first page.
+    Search {
+        /// What you would type into the search box.
+        #[arg(default_value = "")]
+        query: String,
+        #[arg(long, default_value = "all")]
+        filter: Filter,
+        #[arg(long, default_value = "name_asc")]
+        sort: Sort,
+        /// Only customers of this group.
+        #[arg(long)]
+        group: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// Print the dashboard figures.
+    Stats,
+    /// Rebuild the search index from the store.
+    Reindex,
+}
