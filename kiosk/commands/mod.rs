@@ -1,0 +1,57 @@
+//! The commands of `kartei`, one module each; [`run`] opens the data folder and dispatches.
+
+mod demo;
+mod search;
+
+use crate::cli::{Args, Command};
+use kartei_core::Kartei;
+use std::path::Path;
+use std::time::Instant;
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let lang = args.lang();
+    let data = args.data_dir()?;
+    match args.command {
+        None => {
+            let kartei = open(&data)?;
+            println!(
+                "Kartei: {} Kunden in {}.",
+                kartei.customer_count(),
+                data.display()
+            );
+            Ok(())
+        }
+        Some(Command::Demo { customers, seed }) => demo::run(&open(&data)?, customers, seed),
+        Some(Command::Search {
+            query,
+            filter,
+            sort,
+            group,
+            limit,
+        }) => search::run(&open(&data)?, lang, query, filter, sort, group, limit),
+        Some(Command::Stats) => {
+            let stats = open(&data)?.stats();
+            println!("{}", serde_json::to_string_pretty(&stats)?);
+            Ok(())
+        }
+        Some(Command::Reindex) => {
+            let kartei = open(&data)?;
+            let started = Instant::now();
+            let n = kartei.reindex()?;
+            println!(
+                "Suchindex neu aufgebaut: {n} Kunden in {:.1} s.",
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+    }
+}
+
+/// Opens the card file in `data`, saying so when the search index had to be rebuilt.
+pub fn open(data: &Path) -> anyhow::Result<Kartei> {
+    let (kartei, report) = Kartei::open(data)?;
+    if report.rebuilt_index && report.customers > 0 {
+        eprintln!("Suchindex neu aufgebaut ({} Kunden).", report.customers);
+    }
+    Ok(kartei)
+}

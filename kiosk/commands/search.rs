@@ -1,0 +1,69 @@
+//! `kartei search QUERY`: the first page of the customer list, as the search box would show it.
+
+use anyhow::bail;
+use kartei_core::search::{Filter, SearchRequest, Sort};
+use kartei_core::{Kartei, Lang};
+use std::time::Instant;
+
+pub fn run(
+    kartei: &Kartei,
+    lang: Lang,
+    q: String,
+    filter: Filter,
+    sort: Sort,
+    group: Option<String>,
+    limit: usize,
+) -> anyhow::Result<()> {
+    let group = match group {
+        Some(name) => match kartei
+            .groups()
+            .into_iter()
+            .find(|g| g.name.to_lowercase() == name.to_lowercase())
+        {
+            Some(g) => Some(g.id),
+            None => bail!("unbekannte Gruppe „{name}“"),
+        },
+        None => None,
+    };
+    let started = Instant::now();
+    let page = kartei.search(&SearchRequest {
+        q,
+        filter,
+        sort,
+        group,
+        limit,
+        ..Default::default()
+    })?;
+    let took = started.elapsed();
+    for item in &page.items {
+        let phone = item
+            .phones
+            .first()
+            .map(|p| p.display.as_str())
+            .unwrap_or("");
+        let last_visit = item
+            .last_visit
+            .map(|d| d.format("%d.%m.%Y").to_string())
+            .unwrap_or_default();
+        println!(
+            "{:>7}  {:<32} {:<18} {:<10} {}{}",
+            item.id,
+            format!("{}, {}", item.last_name, item.first_name),
+            phone,
+            last_visit,
+            item.email.as_deref().unwrap_or(""),
+            if item.allergy { "  ⚠ Allergie" } else { "" }
+        );
+    }
+    let label = if lang == Lang::De {
+        "Treffer"
+    } else {
+        "matches"
+    };
+    println!(
+        "{} {label} ({:.2} ms)",
+        page.total,
+        took.as_secs_f64() * 1000.0
+    );
+    Ok(())
+}
