@@ -312,7 +312,7 @@ impl Kartei {
             None
         } else {
             let exact = self.inner.index.matches(&query, false)?;
-            let fuzzy = if query.has_fuzzy() {
+            let fuzzy = if query.has_fuzzy() && exact.len() < search::TYPO_RESCUE_BELOW {
                 let exact_set: std::collections::HashSet<CustomerId> =
                     exact.iter().copied().collect();
                 let mut all = self.inner.index.matches(&query, true)?;
