@@ -440,10 +440,12 @@ fn customer(
         formula,
     };
     if rng.chance(5) {
-        notes.push(note(NoteKind::Allergy, *rng.pick(ALLERGIES), None));
+        let allergy: &&str = rng.pick(ALLERGIES);
+        notes.push(note(NoteKind::Allergy, allergy, None));
     }
     if rng.chance(20) {
-        notes.push(note(NoteKind::Preference, *rng.pick(PREFERENCES), None));
+        let preference: &&str = rng.pick(PREFERENCES);
+        notes.push(note(NoteKind::Preference, preference, None));
     }
     if services
         .iter()

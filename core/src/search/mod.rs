@@ -193,7 +193,7 @@ impl Position {
 
     fn decode(cursor: &str) -> Result<Position> {
         let bad = || CoreError::invalid("cursor", Msg::InvalidInput);
-        if cursor.len() % 2 != 0 || cursor.len() > 2048 {
+        if !cursor.len().is_multiple_of(2) || cursor.len() > 2048 {
             return Err(bad());
         }
         let bytes: Vec<u8> = (0..cursor.len())
