@@ -83,7 +83,10 @@ impl Kartei {
     }
 
     pub fn open_with_clock(dir: &Path, clock: Arc<dyn Clock>) -> Result<(Kartei, OpenReport)> {
-        std::fs::create_dir_all(dir)?;
+        std::fs::create_dir_all(dir).map_err(|e| CoreError::DataDir {
+            dir: dir.display().to_string(),
+            reason: e.to_string(),
+        })?;
         let store = Arc::new(Store::open(&dir.join(STORE_FILE))?);
         let settings = store.settings()?;
         let groups = store.groups()?;

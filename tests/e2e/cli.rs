@@ -94,5 +94,10 @@ fn user_mistakes_get_one_line_not_a_backtrace() {
     std::fs::write(&file, "x").unwrap();
     let out = kartei(&file, &["stats"]);
     assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("kann nicht benutzt werden"),
+        "{}",
+        stderr(&out)
+    );
     assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
 }
