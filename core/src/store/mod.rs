@@ -6,6 +6,7 @@
 //! repair. Writes that change what search sees append to the `changes` log in the same
 //! transaction; the index follows that log.
 
+mod photos;
 mod schema;
 pub mod tables;
 
@@ -251,8 +252,10 @@ impl Store {
         })
     }
 
-    /// Erases the customer and everything about them: notes, patch tests, appointments.
-    pub fn delete_customer(&self, id: CustomerId) -> Result<u64> {
+    /// Erases the customer and everything about them: notes, patch tests, appointments, photo
+    /// rows. Returns the change sequence and the content hashes of photo files that no photo
+    /// refers to any more (the caller removes those files).
+    pub fn delete_customer(&self, id: CustomerId) -> Result<(u64, Vec<String>)> {
         self.write(|txn| {
             if txn.open_table(CUSTOMERS)?.remove(id.0)?.is_none() {
                 return Err(CoreError::not_found("customer", id));
@@ -292,7 +295,8 @@ impl Store {
                 appts_by_customer,
                 appts_by_start,
             ));
-            record_change(txn, id)
+            let freed = photos::delete_photos_of(txn, id)?;
+            Ok((record_change(txn, id)?, freed))
         })
     }
 
