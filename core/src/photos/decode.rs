@@ -45,7 +45,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, Msg> {
 
 /// Runs image code so that a panic (a decoder bug on hostile input) refuses the file instead of
 /// killing the process.
-pub(crate) fn contained<T>(f: impl FnOnce() -> Result<T, Msg>) -> Result<T, Msg> {
+pub fn contained<T>(f: impl FnOnce() -> Result<T, Msg>) -> Result<T, Msg> {
     panic::catch_unwind(AssertUnwindSafe(f)).unwrap_or(Err(Msg::PhotoDamaged))
 }
 

@@ -14,6 +14,8 @@
 pub mod decode;
 pub mod files;
 pub mod render;
+#[doc(hidden)]
+pub mod samples;
 
 pub use crate::model::PhotoId;
 pub use files::Variant;
