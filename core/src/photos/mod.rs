@@ -63,6 +63,22 @@ impl PhotoKind {
     }
 }
 
+impl std::str::FromStr for PhotoKind {
+    type Err = ();
+
+    /// The wire names: `before`, `after`, `inspiration`, `generated`, `other`.
+    fn from_str(s: &str) -> Result<Self, ()> {
+        Ok(match s {
+            "before" => PhotoKind::Before,
+            "after" => PhotoKind::After,
+            "inspiration" => PhotoKind::Inspiration,
+            "generated" => PhotoKind::Generated,
+            "other" => PhotoKind::Other,
+            _ => return Err(()),
+        })
+    }
+}
+
 fn pick(de: bool, german: &'static str, english: &'static str) -> &'static str {
     if de {
         german
@@ -146,6 +162,20 @@ pub enum PhotoFilter {
     Oldest,
     /// Favourites only, newest first.
     Favourites,
+}
+
+impl std::str::FromStr for PhotoFilter {
+    type Err = ();
+
+    /// The wire names: `newest`, `oldest`, `favourites`.
+    fn from_str(s: &str) -> Result<Self, ()> {
+        Ok(match s {
+            "newest" => PhotoFilter::Newest,
+            "oldest" => PhotoFilter::Oldest,
+            "favourites" => PhotoFilter::Favourites,
+            _ => return Err(()),
+        })
+    }
 }
 
 /// A change of a photo's description; `None` leaves a field as it is.
@@ -257,4 +287,26 @@ pub fn content_hash(bytes: &[u8]) -> String {
         hex.push_str(&format!("{b:02x}"));
     }
     hex
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_names_match_serde() {
+        for kind in PhotoKind::ALL {
+            let wire = serde_json::to_value(kind).unwrap();
+            assert_eq!(wire.as_str().unwrap().parse::<PhotoKind>(), Ok(kind));
+        }
+        for filter in [
+            PhotoFilter::Newest,
+            PhotoFilter::Oldest,
+            PhotoFilter::Favourites,
+        ] {
+            let wire = serde_json::to_value(filter).unwrap();
+            assert_eq!(wire.as_str().unwrap().parse::<PhotoFilter>(), Ok(filter));
+        }
+        assert!("Vorher".parse::<PhotoKind>().is_err());
+    }
 }

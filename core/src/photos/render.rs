@@ -9,8 +9,7 @@
 use super::decode::Decoded;
 use crate::i18n::Msg;
 use fast_image_resize as fir;
-use image::codecs::jpeg::JpegEncoder;
-use image::{DynamicImage, ExtendedColorType, RgbImage};
+use image::{DynamicImage, RgbImage};
 
 /// The longest side of the stored full image, in pixels.
 pub const FULL_SIDE: u32 = 2560;
@@ -72,7 +71,7 @@ pub fn fit(w: u32, h: u32, side: u32) -> (u32, u32) {
     (scale(w), scale(h))
 }
 
-fn shrink(image: RgbImage, side: u32) -> Result<RgbImage, Msg> {
+pub fn shrink(image: RgbImage, side: u32) -> Result<RgbImage, Msg> {
     let (w, h) = image.dimensions();
     let (tw, th) = fit(w, h, side);
     if (tw, th) == (w, h) {
@@ -90,15 +89,18 @@ fn shrink(image: RgbImage, side: u32) -> Result<RgbImage, Msg> {
     RgbImage::from_raw(tw, th, dst.into_vec()).ok_or(Msg::Internal)
 }
 
-fn encode(image: &RgbImage) -> Result<Vec<u8>, Msg> {
+/// Baseline JPEG, 4:2:0, with `jpeg-encoder` (AVX2 where the CPU has it; several times faster
+/// than `image`'s own encoder, see the photo benchmark). It writes no EXIF segment.
+pub fn encode(image: &RgbImage) -> Result<Vec<u8>, Msg> {
+    let (w, h) = image.dimensions();
+    let (Ok(w), Ok(h)) = (u16::try_from(w), u16::try_from(h)) else {
+        return Err(Msg::Internal);
+    };
     let mut out = Vec::with_capacity(image.as_raw().len() / 8);
-    JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY)
-        .encode(
-            image.as_raw(),
-            image.width(),
-            image.height(),
-            ExtendedColorType::Rgb8,
-        )
+    let mut encoder = jpeg_encoder::Encoder::new(&mut out, JPEG_QUALITY);
+    encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::F_2_2);
+    encoder
+        .encode(image.as_raw(), w, h, jpeg_encoder::ColorType::Rgb)
         .map_err(|_| Msg::Internal)?;
     Ok(out)
 }

@@ -38,8 +38,13 @@ pub fn jpeg(w: u32, h: u32, seed: u64) -> Vec<u8> {
 }
 
 pub fn encode_jpeg(image: &RgbImage) -> Vec<u8> {
+    encode_jpeg_with_quality(image, 90)
+}
+
+/// JPEG with `image`'s own encoder (not the one Kartei stores with).
+pub fn encode_jpeg_with_quality(image: &RgbImage, quality: u8) -> Vec<u8> {
     let mut out = Vec::new();
-    JpegEncoder::new_with_quality(&mut out, 90)
+    JpegEncoder::new_with_quality(&mut out, quality)
         .encode(
             image.as_raw(),
             image.width(),
