@@ -8,11 +8,11 @@ use axum::extract::Request;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use std::sync::Arc;
 use kartei_core::i18n::Msg;
 use kartei_core::{CoreError, Lang};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use utoipa::ToSchema;
 
 /// The JSON body of every error response.
@@ -84,6 +84,7 @@ impl ApiError {
                 CoreError::WrongPin => StatusCode::UNAUTHORIZED,
                 CoreError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
                 CoreError::AlreadyInUse(_)
+                | CoreError::DataDir { .. }
                 | CoreError::SchemaTooNew { .. }
                 | CoreError::Store(_)
                 | CoreError::Index(_)
@@ -119,10 +120,7 @@ impl ApiError {
             }
             ErrorKind::Unauthorized => (
                 "unauthorized",
-                pick(
-                    "Bitte melden Sie sich an.",
-                    "Please log in.",
-                ),
+                pick("Bitte melden Sie sich an.", "Please log in."),
                 BTreeMap::new(),
             ),
             ErrorKind::BadRequest(detail) => {
@@ -144,10 +142,7 @@ impl ApiError {
             ),
             ErrorKind::TooLarge => (
                 "too_large",
-                pick(
-                    "Die Anfrage ist zu groß.",
-                    "The request is too large.",
-                ),
+                pick("Die Anfrage ist zu groß.", "The request is too large."),
                 BTreeMap::new(),
             ),
             ErrorKind::NoRoute => ("not_found", Msg::NotFound.text(lang), BTreeMap::new()),

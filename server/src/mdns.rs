@@ -163,7 +163,9 @@ pub fn discover(wait: Duration) -> Result<Vec<Found>, mdns_sd::Error> {
 }
 
 fn prop(txt: &mdns_sd::TxtProperties, key: &str) -> String {
-    txt.get_property_val_str(key).unwrap_or_default().to_string()
+    txt.get_property_val_str(key)
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// The machine's LAN addresses (IPv4 first, no loopback), for the "open http://IP:PORT" hint.

@@ -61,11 +61,7 @@ pub fn router() -> Router<AppState> {
 }
 
 fn serve(asset: &'static Asset) -> Response {
-    (
-        [(header::CONTENT_TYPE, asset.content_type)],
-        asset.bytes,
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, asset.content_type)], asset.bytes).into_response()
 }
 
 /// Readiness: 200 once the server answers (the card file is open by then).

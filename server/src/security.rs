@@ -89,9 +89,24 @@ mod tests {
 
     #[test]
     fn origin_rules() {
-        check(Some("http://192.168.1.5:8080"), false, "192.168.1.5:8080", true);
-        check(Some("http://kartei.local:8080"), false, "kartei.local:8080", true);
-        check(Some("http://evil.example"), false, "192.168.1.5:8080", false);
+        check(
+            Some("http://192.168.1.5:8080"),
+            false,
+            "192.168.1.5:8080",
+            true,
+        );
+        check(
+            Some("http://kartei.local:8080"),
+            false,
+            "kartei.local:8080",
+            true,
+        );
+        check(
+            Some("http://evil.example"),
+            false,
+            "192.168.1.5:8080",
+            false,
+        );
         check(Some("http://evil.example"), true, "192.168.1.5:8080", false);
         check(Some("null"), true, "192.168.1.5:8080", false);
         check(None, true, "192.168.1.5:8080", true);

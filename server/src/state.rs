@@ -65,7 +65,9 @@ impl AppState {
         let kartei = self.kartei.clone();
         match tokio::task::spawn_blocking(move || work(&kartei)).await {
             Ok(result) => result.map_err(Into::into),
-            Err(join) => Err(kartei_core::CoreError::Store(format!("worker failed: {join}")).into()),
+            Err(join) => {
+                Err(kartei_core::CoreError::Store(format!("worker failed: {join}")).into())
+            }
         }
     }
 }

@@ -1,7 +1,9 @@
 //! Customers: the list (search as you type, filters, sort, keyset pages), the card, create,
 //! edit (optimistic version check), erase, and notes.
 
-use super::docs::{CardDoc, CustomerDoc, CustomerInput, CustomerPage, ListQuery, NoteDoc, NoteInput};
+use super::docs::{
+    CardDoc, CustomerDoc, CustomerInput, CustomerPage, ListQuery, NoteDoc, NoteInput,
+};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Json, Path, Query, ReqLang};
 use crate::session::Session;
@@ -217,7 +219,16 @@ impl CustomerForm {
                 map.insert(consent.into(), given);
             }
         }
-        for key in ["id", "created_at", "updated_at", "customer_since", "source", "consent_log", "allergy", "last_visit"] {
+        for key in [
+            "id",
+            "created_at",
+            "updated_at",
+            "customer_since",
+            "source",
+            "consent_log",
+            "allergy",
+            "last_visit",
+        ] {
             map.remove(key);
         }
         if let Some(Value::Null) = map.get("email") {

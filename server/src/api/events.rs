@@ -38,12 +38,11 @@ async fn events(
         };
         Ok(event)
     });
-    let hello = futures_util::stream::once(async { Ok(Event::default().event("hello").data("{}")) });
+    let hello =
+        futures_util::stream::once(async { Ok(Event::default().event("hello").data("{}")) });
     let mut closing = state.closing.clone();
-    let stream = hello
-        .chain(changes)
-        .take_until(async move {
-            let _ = closing.wait_for(|closed| *closed).await;
-        });
+    let stream = hello.chain(changes).take_until(async move {
+        let _ = closing.wait_for(|closed| *closed).await;
+    });
     Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }
