@@ -25,10 +25,36 @@ fn env_or(name: &str, default: usize) -> usize {
 
 /// What people type: prefixes of common German names, e-mail and phone fragments.
 const WORDS: &[&str] = &[
-    "Becker", "Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner",
-    "Hoffmann", "Schulz", "Koch", "Richter", "Klein", "Wolf", "Anna", "Laura", "Sabine",
-    "Petra", "Julia", "Maria", "Thomas", "Michael", "Lena", "Emma", "0170", "0151",
-    "gmail", "Bäcker", "Krüger", "Zimmermann",
+    "Becker",
+    "Müller",
+    "Schmidt",
+    "Schneider",
+    "Fischer",
+    "Weber",
+    "Meyer",
+    "Wagner",
+    "Hoffmann",
+    "Schulz",
+    "Koch",
+    "Richter",
+    "Klein",
+    "Wolf",
+    "Anna",
+    "Laura",
+    "Sabine",
+    "Petra",
+    "Julia",
+    "Maria",
+    "Thomas",
+    "Michael",
+    "Lena",
+    "Emma",
+    "0170",
+    "0151",
+    "gmail",
+    "Bäcker",
+    "Krüger",
+    "Zimmermann",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -41,7 +67,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .join(format!("load-data-{customers}"));
     let (kartei, _) = Kartei::open(&dir)?;
     if kartei.customer_count() < customers {
-        eprintln!("generating {customers} demo customers in {} …", dir.display());
+        eprintln!(
+            "generating {customers} demo customers in {} …",
+            dir.display()
+        );
         kartei_core::demo::generate(&kartei, customers - kartei.customer_count(), 2026, |_| {})?;
         kartei.flush_index()?;
     }
