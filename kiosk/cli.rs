@@ -24,6 +24,10 @@ pub struct Args {
     #[arg(long)]
     pub headless: bool,
 
+    /// How the LAN server runs (`kartei serve` and the appliance default).
+    #[command(flatten)]
+    pub serve: ServeOptions,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -31,25 +35,20 @@ pub struct Args {
 /// How the LAN server runs (`kartei serve`, and the appliance default).
 #[derive(Debug, Clone, clap::Args)]
 pub struct ServeOptions {
-    /// The address and port to listen on.
-    #[arg(long, default_value = "0.0.0.0:8080")]
+    /// The address and port the LAN server listens on.
+    #[arg(
+        long,
+        global = true,
+        env = "KARTEI_LISTEN",
+        default_value = "0.0.0.0:8080"
+    )]
     pub listen: std::net::SocketAddr,
     /// Do not advertise the appliance on the LAN (mDNS).
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub no_mdns: bool,
     /// The mDNS host name: NAME → NAME.local.
-    #[arg(long, default_value = "kartei")]
+    #[arg(long, global = true, default_value = "kartei")]
     pub name: String,
-}
-
-impl Default for ServeOptions {
-    fn default() -> Self {
-        ServeOptions {
-            listen: std::net::SocketAddr::from(([0, 0, 0, 0], 8080)),
-            no_mdns: false,
-            name: "kartei".into(),
-        }
-    }
 }
 
 /// `kartei staff …`.
@@ -120,10 +119,7 @@ pub enum Command {
     /// Rebuild the search index from the store.
     Reindex,
     /// Run the LAN server (JSON API and phone web app) without a screen.
-    Serve {
-        #[command(flatten)]
-        options: ServeOptions,
-    },
+    Serve,
     /// Manage the staff members who log in on phones and at the kiosk.
     Staff {
         #[command(subcommand)]

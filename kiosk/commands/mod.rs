@@ -6,7 +6,7 @@ mod search;
 mod serve;
 mod staff;
 
-use crate::cli::{Args, Command, ServeOptions};
+use crate::cli::{Args, Command};
 use kartei_core::Kartei;
 use std::path::Path;
 use std::time::Instant;
@@ -25,9 +25,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             } else {
                 serve::Mode::NoScreen
             };
-            serve::run(&data, ServeOptions::default(), mode)
+            serve::run(&data, args.serve, mode)
         }
-        Some(Command::Serve { options }) => serve::run(&data, options, serve::Mode::Serve),
+        Some(Command::Serve) => serve::run(&data, args.serve, serve::Mode::Serve),
         Some(Command::Staff { command }) => staff::run(&open(&data)?, command),
         Some(Command::Discover { seconds }) => discover::run(seconds),
         Some(Command::Demo { customers, seed }) => demo::run(&open(&data)?, customers, seed),
