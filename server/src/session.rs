@@ -29,7 +29,13 @@ struct Entry {
     staff: String,
     role: Role,
     last_seen: Instant,
+    /// When the staff member was last found in the store: a member removed with
+    /// `kartei staff remove` (another process) loses access within [`RECHECK`].
+    checked: Instant,
 }
+
+/// How often a session's staff member is looked up again.
+pub const RECHECK: Duration = Duration::from_secs(60);
 
 /// The live sessions; nothing survives a restart (staff log in again).
 pub struct Sessions {
@@ -68,19 +74,28 @@ impl Sessions {
                 staff: staff.to_string(),
                 role,
                 last_seen: now,
+                checked: now,
             },
         );
         token
     }
 
-    /// The session of `token` if it is live; touching it extends it.
-    pub fn touch(&self, token: &str) -> Option<Session> {
+    /// The session of `token` if it is live; touching it extends it. `still_staff` is asked
+    /// at most every [`RECHECK`] whether the member still exists.
+    pub fn touch(&self, token: &str, still_staff: impl FnOnce(&str) -> bool) -> Option<Session> {
         let now = Instant::now();
         let mut map = self.lock();
         let entry = map.get_mut(token)?;
         if now.duration_since(entry.last_seen) >= self.idle {
             map.remove(token);
             return None;
+        }
+        if now.duration_since(entry.checked) >= RECHECK {
+            if !still_staff(&entry.staff) {
+                map.remove(token);
+                return None;
+            }
+            entry.checked = now;
         }
         entry.last_seen = now;
         Some(Session {
@@ -92,11 +107,6 @@ impl Sessions {
 
     pub fn end(&self, token: &str) {
         self.lock().remove(token);
-    }
-
-    /// Ends every session of a staff member (after `staff remove`).
-    pub fn end_all_of(&self, staff: &str) {
-        self.lock().retain(|_, e| e.staff != staff);
     }
 }
 
@@ -127,7 +137,10 @@ pub fn clear_cookie() -> String {
 
 fn session_of(parts: &Parts, state: &AppState) -> Option<Session> {
     let token = token_of(&parts.headers)?;
-    state.sessions.touch(&token)
+    state.sessions.touch(&token, |name| {
+        // A store error keeps the session (the next check asks again).
+        !matches!(state.kartei.store().staff_member(name), Ok(None))
+    })
 }
 
 impl FromRequestParts<AppState> for Session {
@@ -154,5 +167,44 @@ impl FromRequestParts<AppState> for PageSession {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ToLogin> {
         session_of(parts, state).map(PageSession).ok_or(ToLogin)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sessions_expire_end_and_follow_staff_removal() {
+        let sessions = Sessions::new(Duration::from_secs(3600));
+        let token = sessions.start("Anna", Role::Staff);
+        assert_eq!(token.len(), 64);
+        assert_ne!(token, sessions.start("Anna", Role::Staff));
+        assert_eq!(sessions.touch(&token, |_| true).unwrap().staff, "Anna");
+        assert!(sessions.touch("nope", |_| true).is_none());
+        // Removed staff: dropped at the next recheck.
+        sessions.lock().get_mut(&token).unwrap().checked -= RECHECK;
+        assert!(sessions.touch(&token, |_| false).is_none());
+        assert!(sessions.touch(&token, |_| true).is_none());
+
+        let token = sessions.start("Ben", Role::Owner);
+        sessions.end(&token);
+        assert!(sessions.touch(&token, |_| true).is_none());
+
+        let idle = Sessions::new(Duration::from_millis(0));
+        let token = idle.start("Cem", Role::Staff);
+        assert!(idle.touch(&token, |_| true).is_none());
+    }
+
+    #[test]
+    fn cookie_parsing() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::COOKIE,
+            "a=1; kartei_session=abc; b=2".parse().unwrap(),
+        );
+        assert_eq!(token_of(&h).as_deref(), Some("abc"));
+        assert!(set_cookie("abc", Duration::from_secs(60))
+            .contains("HttpOnly; SameSite=Strict; Max-Age=60"));
     }
 }
