@@ -1,7 +1,10 @@
 //! The commands of `kartei`, one module each; [`run`] opens the data folder and dispatches.
 
 mod demo;
+mod discover;
 mod search;
+mod serve;
+mod staff;
 
 use crate::cli::{Args, Command};
 use kartei_core::Kartei;
@@ -12,15 +15,21 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let lang = args.lang();
     let data = args.data_dir()?;
     match args.command {
+        // The appliance: the kiosk window (when there is a display) and the LAN server.
         None => {
-            let kartei = open(&data)?;
-            println!(
-                "Kartei: {} Kunden in {}.",
-                kartei.customer_count(),
-                data.display()
-            );
-            Ok(())
+            let display = !args.headless
+                && (std::env::var_os("DISPLAY").is_some()
+                    || std::env::var_os("WAYLAND_DISPLAY").is_some());
+            let mode = if display {
+                serve::Mode::Appliance
+            } else {
+                serve::Mode::NoScreen
+            };
+            serve::run(&data, args.serve, mode)
         }
+        Some(Command::Serve) => serve::run(&data, args.serve, serve::Mode::Serve),
+        Some(Command::Staff { command }) => staff::run(&open(&data)?, command),
+        Some(Command::Discover { seconds }) => discover::run(seconds),
         Some(Command::Demo { customers, seed }) => demo::run(&open(&data)?, customers, seed),
         Some(Command::Search {
             query,
