@@ -15,6 +15,7 @@ pub mod clock;
 pub mod demo;
 pub mod error;
 pub mod events;
+pub mod export;
 pub mod i18n;
 pub mod kartei;
 pub mod model;
@@ -22,6 +23,7 @@ pub mod search;
 pub mod settings;
 pub mod stats;
 pub mod store;
+pub mod usb;
 
 pub use error::{CoreError, Result};
 pub use events::Change;

@@ -220,6 +220,17 @@ pub fn page<'r>(
         0 => DEFAULT_PAGE,
         n => n.min(MAX_PAGE),
     };
+    page_of(rows, matched, request, ctx, limit)
+}
+
+/// [`page`] with any page size (`usize::MAX`: everything, for exports).
+pub fn page_of<'r>(
+    rows: &'r Rows,
+    matched: Option<(Vec<CustomerId>, Vec<CustomerId>)>,
+    request: &SearchRequest,
+    ctx: &ListContext,
+    limit: usize,
+) -> Result<SearchPage> {
     let after = request
         .cursor
         .as_deref()
