@@ -65,6 +65,7 @@ pub enum Msg {
     Throttled { seconds: u64 },
     AlreadyInUse { dir: String },
     SchemaTooNew { found: u32, supported: u32 },
+    DataDir { dir: String, reason: String },
     InvalidInput,
     Internal,
     // ---- export, USB stick, import, duplicates --------------------------------------------
@@ -209,6 +210,13 @@ impl Msg {
                     format!("Der Datenordner stammt von einer neueren Kartei-Version (Schema {found}, diese Version kennt bis {supported}). Bitte Kartei aktualisieren.")
                 } else {
                     format!("The data folder was written by a newer Kartei (schema {found}; this version knows up to {supported}). Please update Kartei.")
+                }
+            }
+            DataDir { dir, reason } => {
+                if de {
+                    format!("Der Datenordner {dir} kann nicht benutzt werden: {reason}")
+                } else {
+                    format!("The data folder {dir} cannot be used: {reason}")
                 }
             }
             InvalidInput => pick(
