@@ -15,6 +15,7 @@ pub mod clock;
 pub mod demo;
 pub mod error;
 pub mod events;
+pub mod import;
 pub mod export;
 pub mod i18n;
 pub mod kartei;
