@@ -47,6 +47,8 @@ pub fn table(text: &str) -> Result<Table> {
     let mut table = Table::default();
     let mut record = ::csv::StringRecord::new();
     let mut first = true;
+    // Line numbers as an editor shows them, counting line breaks inside quoted fields.
+    let (mut counted_to, mut line_at) = (0usize, 1usize);
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => break,
@@ -56,7 +58,23 @@ pub fn table(text: &str) -> Result<Table> {
         if record.len() > MAX_COLUMNS {
             return Err(refuse(Msg::ImportTooManyColumns { max: MAX_COLUMNS }));
         }
-        let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
+        let mut start = record
+            .position()
+            .map(|p| p.byte() as usize)
+            .unwrap_or(counted_to)
+            .min(text.len());
+        // The position may point at the line break that ended the previous record.
+        while start < text.len() && matches!(text.as_bytes()[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        if start > counted_to {
+            line_at += text.as_bytes()[counted_to..start]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count();
+            counted_to = start;
+        }
+        let line = line_at;
         let cells: Vec<String> = record.iter().map(str::to_string).collect();
         if first {
             if cells.iter().all(|c| c.trim().is_empty()) {
