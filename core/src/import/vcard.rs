@@ -262,4 +262,3 @@ fn text_birthday(s: &str) -> String {
     }
     s.to_string()
 }
-

@@ -6,6 +6,7 @@
 //! repair. Writes that change what search sees append to the `changes` log in the same
 //! transaction; the index follows that log.
 
+mod photos;
 mod schema;
 pub mod tables;
 
@@ -270,8 +271,10 @@ impl Store {
         })
     }
 
-    /// Erases the customer and everything about them: notes, patch tests, appointments.
-    pub fn delete_customer(&self, id: CustomerId) -> Result<u64> {
+    /// Erases the customer and everything about them: notes, patch tests, appointments, photo
+    /// rows. Returns the change sequence and the content hashes of photo files that no photo
+    /// refers to any more (the caller removes those files).
+    pub fn delete_customer(&self, id: CustomerId) -> Result<(u64, Vec<String>)> {
         self.write(|txn| {
             if txn.open_table(CUSTOMERS)?.remove(id.0)?.is_none() {
                 return Err(CoreError::not_found("customer", id));
@@ -311,7 +314,8 @@ impl Store {
                 appts_by_customer,
                 appts_by_start,
             ));
-            record_change(txn, id)
+            let freed = photos::delete_photos_of(txn, id)?;
+            Ok((record_change(txn, id)?, freed))
         })
     }
 
@@ -454,8 +458,8 @@ impl Store {
     ) -> Result<(Customer, Vec<(CustomerId, u64)>)> {
         self.write(|txn| {
             let mut table = txn.open_table(CUSTOMERS)?;
-            let mut kept: Customer =
-                get_json(&table, keep.0 .0)?.ok_or_else(|| CoreError::not_found("customer", keep.0))?;
+            let mut kept: Customer = get_json(&table, keep.0 .0)?
+                .ok_or_else(|| CoreError::not_found("customer", keep.0))?;
             let removed: Customer = get_json(&table, remove.0 .0)?
                 .ok_or_else(|| CoreError::not_found("customer", remove.0))?;
             for (customer, expected) in [(&kept, keep.1), (&removed, remove.1)] {
