@@ -321,6 +321,14 @@ impl Kartei {
 
     /// Searches, filters, sorts and pages the customer list.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchPage> {
+        let limit = match request.limit {
+            0 => search::DEFAULT_PAGE,
+            n => n.min(search::MAX_PAGE),
+        };
+        self.search_limited(request, limit)
+    }
+
+    fn search_limited(&self, request: &SearchRequest, limit: usize) -> Result<SearchPage> {
         let query = ParsedQuery::parse(&request.q);
         let matched = if query.is_empty() {
             None
@@ -345,7 +353,18 @@ impl Kartei {
             groups: &groups,
         };
         let rows = lock(&self.inner.rows);
-        search::page(&rows, matched, request, &ctx)
+        search::page_of(&rows, matched, request, &ctx, limit)
+    }
+
+    /// Every customer the list would show for `request`, in its order, without paging
+    /// (filtered exports).
+    pub fn search_all(&self, request: &SearchRequest) -> Result<Vec<CustomerId>> {
+        let request = SearchRequest {
+            cursor: None,
+            ..request.clone()
+        };
+        let page = self.search_limited(&request, usize::MAX)?;
+        Ok(page.items.iter().map(|i| i.id).collect())
     }
 
     /// The whole card of one customer.
@@ -613,7 +632,7 @@ impl Kartei {
 
     // ---- internals ------------------------------------------------------------------------
 
-    fn save_guard(&self) -> std::sync::MutexGuard<'_, ()> {
+    pub(crate) fn save_guard(&self) -> std::sync::MutexGuard<'_, ()> {
         self.inner
             .save_lock
             .lock()
@@ -621,7 +640,7 @@ impl Kartei {
     }
 
     /// After a durable save: bring the customer's row and search terms up to date.
-    fn refresh(&self, id: CustomerId, seq: u64) -> Result<()> {
+    pub(crate) fn refresh(&self, id: CustomerId, seq: u64) -> Result<()> {
         let facts = self.inner.store.facts(id)?;
         let mut rows = lock_mut(&self.inner.rows);
         match &facts {
@@ -636,7 +655,7 @@ impl Kartei {
         Ok(())
     }
 
-    fn announce(&self, change: Change) {
+    pub(crate) fn announce(&self, change: Change) {
         let _ = self.inner.events.send(change);
     }
 }

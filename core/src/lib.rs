@@ -16,7 +16,9 @@ pub mod clock;
 pub mod demo;
 pub mod error;
 pub mod events;
+pub mod export;
 pub mod i18n;
+pub mod import;
 pub mod kartei;
 pub mod model;
 pub mod photos;
@@ -24,6 +26,7 @@ pub mod search;
 pub mod settings;
 pub mod stats;
 pub mod store;
+pub mod usb;
 
 pub use error::{CoreError, Result};
 pub use events::Change;
