@@ -6,6 +6,7 @@
 //! - [`customers`]: the list (search, filters, sort, pages), cards, notes.
 //! - [`appointments`], [`services`]: the calendar side.
 //! - [`stats`]: dashboard figures and groups.
+//! - [`photos`]: customer photos: upload, gallery, thumbnails and full images, edit, delete.
 //! - [`events`]: server-sent events for live updates.
 //! - [`docs`]: documentation-only schemas of the wire format.
 
@@ -14,6 +15,7 @@ pub mod auth;
 pub mod customers;
 pub mod docs;
 pub mod events;
+pub mod photos;
 pub mod services;
 pub mod stats;
 
@@ -45,6 +47,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(appointments::router())
         .merge(services::router())
         .merge(stats::router())
+        .merge(photos::router())
         .merge(events::router())
 }
 
