@@ -23,7 +23,7 @@ const T = {
   groups: ["Gruppen", "Groups"], stats: ["Statistik", "Statistics"], total: ["Kunden gesamt", "Customers"],
   new_week: ["Neu diese Woche", "New this week"], regulars: ["Stammkunden", "Regulars"], occasional: ["Gelegentlich", "Occasional"],
   birthdays: ["Geburtstage heute", "Birthdays today"], visits: ["Besuche pro Monat", "Visits per month"],
-  appointment: ["Neuer Termin", "New appointment"], customer: ["Kunde", "Customer"], pick: ["Kunde suchen …", "Find customer …"],
+  appointment: ["Neuer Termin", "New appointment"], nav_appointment: ["Termin", "Booking"], customer: ["Kunde", "Customer"], pick: ["Kunde suchen …", "Find customer …"],
   start: ["Beginn", "Start"], service: ["Leistung", "Service"], book: ["Termin speichern", "Save appointment"],
   saved: ["Gespeichert.", "Saved."], offline: ["Offline – es wird angezeigt, was zuletzt geladen war.", "Offline – showing what was loaded last."],
   changed: ["Diese Karte wurde gerade geändert.", "This card was just changed."], deleted: ["Dieser Kunde wurde gelöscht.", "This customer was deleted."],

@@ -20,7 +20,10 @@ fn phone_web_app_in_headless_chromium() {
     let dir = tempfile::tempdir().unwrap();
     let out = kartei(dir.path(), &["demo", "--customers", "200"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let out = kartei(dir.path(), &["staff", "add", "--name", "Mia", "--pin", "4711"]);
+    let out = kartei(
+        dir.path(),
+        &["staff", "add", "--name", "Mia", "--pin", "4711"],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let server = Server::start(dir.path(), &["serve", "--no-mdns"]);
 
