@@ -1,1 +1,361 @@
+// Kartei phone web app: list with search as you type, card, forms, appointments, stats; live
+// updates over server-sent events; keeps showing the last data when offline. No framework: the
+// DOM is built with textContent (never innerHTML), so user text is always escaped.
+"use strict";
 
+const EN = !navigator.language.toLowerCase().startsWith("de");
+const T = {
+  search: ["Suche: Name, Telefon, E-Mail, Geburtstag …", "Search: name, phone, e-mail, birthday …"],
+  all: ["Alle", "All"], with_bookings: ["Mit Buchungen", "With bookings"],
+  no_recent_visit: ["Lange nicht da", "No recent visit"], regular: ["Stammkunden", "Regulars"],
+  new: ["Neukunden", "New customers"], name_asc: ["Name A–Z", "Name A–Z"], name_desc: ["Name Z–A", "Name Z–A"],
+  last_visit: ["Letzter Besuch", "Last visit"], newest: ["Neueste", "Newest"],
+  hits: ["Treffer", "matches"], allergy: ["Allergie", "Allergy"], edit: ["Bearbeiten", "Edit"],
+  erase: ["Löschen", "Delete"], confirm_erase: ["Kunde und alle Daten endgültig löschen?", "Delete the customer and all their data for good?"],
+  notes: ["Notizen", "Notes"], add_note: ["Notiz speichern", "Save note"], note: ["Notiz", "Note"],
+  upcoming: ["Kommende Termine", "Upcoming appointments"], past: ["Vergangene Termine", "Past appointments"],
+  top: ["Meistgebucht", "Most booked"], history: ["Verlauf", "History"], none: ["–", "–"],
+  save: ["Speichern", "Save"], new_customer: ["Neuer Kunde", "New customer"], edit_customer: ["Kunde bearbeiten", "Edit customer"],
+  salutation: ["Anrede", "Salutation"], first_name: ["Vorname", "First name"], last_name: ["Nachname", "Last name"],
+  phone: ["Telefon", "Phone"], email: ["E-Mail", "E-mail"], birthday: ["Geburtstag (TT.MM.JJJJ)", "Birthday (DD.MM.YYYY)"],
+  street: ["Straße", "Street"], postal_code: ["PLZ", "Postal code"], city: ["Ort", "City"],
+  preferred_contact: ["Kontakt per", "Contact by"], marketing: ["Newsletter-Einwilligung", "Newsletter consent"],
+  groups: ["Gruppen", "Groups"], stats: ["Statistik", "Statistics"], total: ["Kunden gesamt", "Customers"],
+  new_week: ["Neu diese Woche", "New this week"], regulars: ["Stammkunden", "Regulars"], occasional: ["Gelegentlich", "Occasional"],
+  birthdays: ["Geburtstage heute", "Birthdays today"], visits: ["Besuche pro Monat", "Visits per month"],
+  appointment: ["Neuer Termin", "New appointment"], nav_appointment: ["Termin", "Booking"], customer: ["Kunde", "Customer"], pick: ["Kunde suchen …", "Find customer …"],
+  start: ["Beginn", "Start"], service: ["Leistung", "Service"], book: ["Termin speichern", "Save appointment"],
+  saved: ["Gespeichert.", "Saved."], offline: ["Offline – es wird angezeigt, was zuletzt geladen war.", "Offline – showing what was loaded last."],
+  changed: ["Diese Karte wurde gerade geändert.", "This card was just changed."], deleted: ["Dieser Kunde wurde gelöscht.", "This customer was deleted."],
+  stale: ["Jemand hat die Karte inzwischen geändert – bitte neu laden.", "Somebody changed the card meanwhile – please reload."],
+  logout: ["Abmelden", "Log out"], warning: ["Achtung", "Warning"],
+  kind_general: ["Allgemein", "General"], kind_allergy: ["Allergie", "Allergy"], kind_colour_formula: ["Farbrezept", "Colour formula"],
+  kind_preference: ["Vorliebe", "Preference"], kind_personal: ["Persönlich", "Personal"], picked: ["Gewählt", "Picked"],
+};
+const t = (k) => (T[k] ? T[k][EN ? 1 : 0] : k);
+
+// ---- DOM helpers -----------------------------------------------------------------------
+function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
+    else if (k === "text") el.textContent = v;
+    else el.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) el.append(c instanceof Node ? c : String(c));
+  return el;
+}
+const view = () => document.getElementById("view");
+function show(...nodes) { view().replaceChildren(...nodes); window.scrollTo(0, 0); }
+function date(iso) {
+  if (!iso) return "";
+  if (iso.startsWith("--")) return `${iso.slice(5, 7)}.${iso.slice(2, 4)}.`;
+  const d = iso.slice(0, 10).split("-");
+  return d.length === 3 ? `${d[2]}.${d[1]}.${d[0]}` : iso;
+}
+function dateTime(iso) {
+  const d = new Date(iso);
+  return d.toLocaleString(EN ? "en-GB" : "de-DE", { dateStyle: "medium", timeStyle: "short" });
+}
+const fullName = (c) => `${c.first_name || ""} ${c.last_name || ""}`.trim() || c.company || "?";
+
+// ---- API --------------------------------------------------------------------------------
+class ApiError extends Error {
+  constructor(status, body) { super(body.message || String(status)); this.status = status; this.body = body; }
+}
+async function api(method, path, body) {
+  let response;
+  try {
+    response = await fetch(path, {
+      method,
+      credentials: "same-origin",
+      headers: body === undefined ? { "X-Kartei-CSRF": "1" } : { "Content-Type": "application/json", "X-Kartei-CSRF": "1" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (e) {
+    setOffline(true);
+    throw new ApiError(0, { message: t("offline") });
+  }
+  if (response.status === 401 && path !== "/api/v1/login") { location.href = "/login"; throw new ApiError(401, {}); }
+  setOffline(response.headers.get("X-Kartei-Offline") === "1");
+  if (response.status === 204) return null;
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+function setOffline(off) {
+  const el = document.getElementById("offline");
+  if (el) { el.textContent = t("offline"); el.hidden = !off && navigator.onLine; }
+}
+window.addEventListener("online", () => setOffline(false));
+window.addEventListener("offline", () => setOffline(true));
+
+// ---- routing ----------------------------------------------------------------------------
+let current = { name: "", id: null };
+function go(path) { history.pushState({}, "", path); route(); }
+document.addEventListener("click", (event) => {
+  const a = event.target.closest("a[data-link]");
+  if (!a || event.metaKey || event.ctrlKey) return;
+  event.preventDefault();
+  go(a.getAttribute("href"));
+});
+window.addEventListener("popstate", route);
+function route() {
+  const p = location.pathname;
+  let m;
+  if (p === "/") return listView();
+  if (p === "/new") return formView(null);
+  if (p === "/stats") return statsView();
+  if (p === "/appointments/new") return appointmentView();
+  if ((m = p.match(/^\/customers\/(\d+)\/edit$/))) return formView(Number(m[1]));
+  if ((m = p.match(/^\/customers\/(\d+)$/))) return cardView(Number(m[1]));
+  return listView();
+}
+
+// ---- the customer list ------------------------------------------------------------------
+const listState = { q: "", filter: "all", sort: "name_asc", items: [], cursor: null, total: 0, seq: 0 };
+function listView() {
+  current = { name: "list", id: null };
+  const search = h("input", { type: "search", id: "search", placeholder: t("search"), "aria-label": t("search"), value: listState.q, autocomplete: "off" });
+  const filter = h("select", { id: "filter", "aria-label": "Filter" },
+    ...["all", "with_bookings", "no_recent_visit", "regular", "new"].map((f) => h("option", { value: f, selected: f === listState.filter }, t(f))));
+  const sort = h("select", { id: "sort", "aria-label": "Sort" },
+    ...["name_asc", "name_desc", "last_visit", "newest"].map((s) => h("option", { value: s, selected: s === listState.sort }, t(s))));
+  const count = h("p", { class: "count", id: "count" });
+  const list = h("ul", { class: "list", id: "list" });
+  const more = h("div", { class: "more", id: "more" });
+  search.addEventListener("input", () => { listState.q = search.value; loadList(true); });
+  filter.addEventListener("change", () => { listState.filter = filter.value; loadList(true); });
+  sort.addEventListener("change", () => { listState.sort = sort.value; loadList(true); });
+  show(h("section", { class: "tools" }, search, h("div", { class: "row" }, filter, sort)), count, list, more);
+  new IntersectionObserver((entries) => { if (entries.some((e) => e.isIntersecting) && listState.cursor) loadList(false); }).observe(more);
+  renderList();
+  loadList(true);
+}
+async function loadList(reset) {
+  const seq = ++listState.seq;
+  const params = new URLSearchParams({ q: listState.q, filter: listState.filter, sort: listState.sort, limit: "50" });
+  if (!reset && listState.cursor) params.set("cursor", listState.cursor);
+  try {
+    const page = await api("GET", `/api/v1/customers?${params}`);
+    if (seq !== listState.seq) return; // a newer keystroke won
+    listState.items = reset ? page.items : listState.items.concat(page.items);
+    listState.cursor = page.next_cursor;
+    listState.total = page.total;
+    renderList();
+  } catch (e) { /* offline: keep what is shown */ }
+}
+function renderList() {
+  const list = document.getElementById("list");
+  if (!list) return;
+  document.getElementById("count").textContent = `${listState.total} ${t("hits")}`;
+  list.replaceChildren(...listState.items.map((c) => h("li", {},
+    h("a", { href: `/customers/${c.id}`, "data-link": true, class: "item" },
+      h("span", { class: "name" }, `${c.last_name}${c.first_name ? ", " + c.first_name : ""}`,
+        c.allergy ? h("span", { class: "badge allergy", title: t("allergy") }, `⚠ ${t("allergy")}`) : null),
+      h("span", { class: "meta" }, [c.phones[0] ? c.phones[0].display : "", c.last_visit ? date(c.last_visit) : ""].filter(Boolean).join(" · "))))));
+}
+
+// ---- the card ---------------------------------------------------------------------------
+async function cardView(id) {
+  current = { name: "card", id };
+  let card;
+  try { card = await api("GET", `/api/v1/customers/${id}`); } catch (e) { return show(h("p", { class: "error" }, e.message)); }
+  if (current.id !== id) return;
+  const c = card.customer;
+  const field = (label, value) => (value ? h("div", { class: "field" }, h("dt", {}, label), h("dd", {}, value)) : null);
+  const address = [c.address.street, `${c.address.postal_code} ${c.address.city}`.trim()].filter(Boolean).join(", ");
+  const kind = h("select", { id: "note-kind", "aria-label": t("note") },
+    ...["general", "allergy", "colour_formula", "preference", "personal"].map((k) => h("option", { value: k }, t("kind_" + k))));
+  const text = h("textarea", { id: "note-text", "aria-label": t("note"), rows: "3" });
+  const noteError = h("p", { class: "error", hidden: true });
+  const noteForm = h("form", { class: "note-form" }, kind, text, noteError, h("button", { type: "submit" }, t("add_note")));
+  noteForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await api("POST", `/api/v1/customers/${id}/notes`, { kind: kind.value, text: text.value });
+      cardView(id);
+    } catch (e) { noteError.textContent = (e.body.fields && e.body.fields.text) || e.message; noteError.hidden = false; }
+  });
+  const appt = (a) => h("li", {}, `${dateTime(a.start)} – ${a.services.map((s) => s.name).join(", ") || t("appointment")}`, a.staff ? ` (${a.staff})` : "");
+  const erase = h("button", { class: "danger", type: "button" }, t("erase"));
+  erase.addEventListener("click", async () => {
+    if (!confirm(t("confirm_erase"))) return;
+    await api("DELETE", `/api/v1/customers/${id}`);
+    go("/");
+  });
+  show(
+    h("p", { id: "live-note", class: "live", hidden: true }),
+    h("h1", {}, fullName(c)),
+    ...card.warnings.map((w) => h("p", { class: `warning ${w.kind}`, role: "alert" }, `⚠ ${w.message}`)),
+    h("dl", { class: "master" },
+      field(t("phone"), c.phones.map((p) => p.display).join(", ")),
+      field(t("email"), c.email),
+      field(t("birthday").split(" ")[0], date(c.birthday)),
+      field(t("street"), address),
+      field(t("groups"), c.groups.join(", ")),
+      field(t("marketing"), c.marketing_consent.given ? "✓" : "")),
+    h("p", { class: "actions" }, h("a", { href: `/customers/${id}/edit`, "data-link": true, class: "button" }, t("edit")), erase),
+    h("h2", {}, t("notes")),
+    h("ul", { class: "notes" }, ...card.notes.map((n) => h("li", { class: `note ${n.kind}` },
+      h("span", { class: "kind" }, t("kind_" + n.kind)), " ", n.text, h("small", {}, ` – ${n.author}, ${date(n.created_at)}`)))),
+    noteForm,
+    h("h2", {}, t("upcoming")), h("ul", {}, ...(card.appointments.upcoming.length ? card.appointments.upcoming.map(appt) : [h("li", {}, t("none"))])),
+    h("h2", {}, t("past")), h("ul", {}, ...(card.appointments.past.length ? card.appointments.past.slice(0, 20).map(appt) : [h("li", {}, t("none"))])),
+    h("h2", {}, t("top")), h("ul", {}, ...card.top_services.map((s) => h("li", {}, `${s.name} (${s.count}×)`))),
+    h("h2", {}, t("history")), h("ul", { class: "history" }, ...card.history.slice(0, 30).map((e) => h("li", {}, `${date(e.at)} ${e.title}`, e.detail ? ` – ${e.detail}` : ""))),
+  );
+}
+
+// ---- new / edit form --------------------------------------------------------------------
+async function formView(id) {
+  current = { name: "form", id };
+  let c = { salutation: "", first_name: "", last_name: "", phones: [], email: "", birthday: "", address: { street: "", postal_code: "", city: "", country: "DE" }, preferred_contact: "none", groups: [], marketing_consent: { given: false } };
+  let version = null;
+  if (id) {
+    try { const card = await api("GET", `/api/v1/customers/${id}`); c = card.customer; version = c.version; } catch (e) { return show(h("p", { class: "error" }, e.message)); }
+  }
+  const groups = await api("GET", "/api/v1/groups").catch(() => []);
+  const input = (name, label, value, type = "text", extra = {}) => h("div", { class: "input", "data-field": name },
+    h("label", { for: `f-${name}` }, label), h("input", { id: `f-${name}`, name, type, value: value || "", ...extra }), h("p", { class: "field-error", hidden: true }));
+  const select = (name, label, options, value) => h("div", { class: "input", "data-field": name },
+    h("label", { for: `f-${name}` }, label),
+    h("select", { id: `f-${name}`, name }, ...options.map(([v, l]) => h("option", { value: v, selected: v === value }, l))), h("p", { class: "field-error", hidden: true }));
+  const form = h("form", { class: "customer-form", novalidate: true },
+    select("salutation", t("salutation"), [["", "–"], ["Frau", "Frau"], ["Herr", "Herr"], ["Divers", "Divers"]], c.salutation),
+    input("first_name", t("first_name"), c.first_name, "text", { autocomplete: "off" }),
+    input("last_name", t("last_name"), c.last_name, "text", { autocomplete: "off" }),
+    input("phones.0.number", t("phone"), c.phones[0] ? c.phones[0].display : "", "tel"),
+    input("email", t("email"), c.email, "email"),
+    input("birthday", t("birthday"), c.birthday ? date(c.birthday) : ""),
+    input("address.street", t("street"), c.address.street),
+    input("address.postal_code", t("postal_code"), c.address.postal_code, "text", { inputmode: "numeric" }),
+    input("address.city", t("city"), c.address.city),
+    select("preferred_contact", t("preferred_contact"), [["none", "–"], ["phone", t("phone")], ["sms", "SMS"], ["email", t("email")]], c.preferred_contact),
+    h("fieldset", { class: "groups" }, h("legend", {}, t("groups")),
+      ...groups.map((g) => h("label", { class: "check" }, h("input", { type: "checkbox", name: "group", value: g.name, checked: c.groups.includes(g.name) }), g.name))),
+    h("label", { class: "check" }, h("input", { type: "checkbox", name: "marketing", checked: c.marketing_consent && c.marketing_consent.given }), t("marketing")),
+    h("p", { class: "error", id: "form-error", hidden: true, role: "alert" }),
+    h("button", { type: "submit" }, t("save")));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const v = (name) => form.querySelector(`[name="${name}"]`).value;
+    const body = {
+      salutation: v("salutation"), first_name: v("first_name"), last_name: v("last_name"),
+      phones: v("phones.0.number").trim() ? [{ label: "mobile", number: v("phones.0.number") }] : [],
+      email: v("email"), birthday: v("birthday"),
+      address: { street: v("address.street"), postal_code: v("address.postal_code"), city: v("address.city"), country: c.address.country || "DE" },
+      preferred_contact: v("preferred_contact"),
+      groups: [...form.querySelectorAll('input[name="group"]:checked')].map((x) => x.value),
+      marketing_consent: form.querySelector('input[name="marketing"]').checked,
+    };
+    if (version !== null) body.version = version;
+    form.querySelectorAll(".field-error").forEach((p) => { p.hidden = true; });
+    const formError = document.getElementById("form-error");
+    formError.hidden = true;
+    try {
+      const saved = id ? await api("PUT", `/api/v1/customers/${id}`, body) : await api("POST", "/api/v1/customers", body);
+      go(`/customers/${saved.id}`);
+    } catch (e) {
+      const fields = (e.body && e.body.fields) || {};
+      for (const [name, message] of Object.entries(fields)) {
+        const box = form.querySelector(`[data-field="${name}"] .field-error`);
+        if (box) { box.textContent = message; box.hidden = false; }
+      }
+      formError.textContent = e.status === 409 ? t("stale") : e.message;
+      formError.hidden = false;
+    }
+  });
+  show(h("h1", {}, id ? t("edit_customer") : t("new_customer")), form);
+}
+
+// ---- stats ------------------------------------------------------------------------------
+async function statsView() {
+  current = { name: "stats", id: null };
+  let s;
+  try { s = await api("GET", "/api/v1/stats"); } catch (e) { return show(h("p", { class: "error" }, e.message)); }
+  const max = Math.max(1, ...s.visits_per_month.map((m) => m.visits));
+  const tile = (label, value) => h("div", { class: "tile" }, h("strong", {}, String(value)), h("span", {}, label));
+  show(h("h1", {}, t("stats")),
+    h("div", { class: "tiles" }, tile(t("total"), s.total_customers), tile(t("new_week"), s.new_this_week), tile(t("regulars"), s.regulars), tile(t("occasional"), s.occasional)),
+    h("h2", {}, t("visits")),
+    h("ul", { class: "bars" }, ...s.visits_per_month.map((m) => h("li", {}, h("span", { class: "month" }, m.month),
+      h("meter", { min: "0", max: String(max), value: String(m.visits) }), h("span", { class: "n" }, String(m.visits))))),
+    h("h2", {}, t("birthdays")),
+    h("ul", {}, ...(s.birthdays_today.length ? s.birthdays_today.map((c) => h("li", {}, h("a", { href: `/customers/${c.id}`, "data-link": true }, fullName(c)))) : [h("li", {}, t("none"))])));
+}
+
+// ---- new appointment: pick the customer from a searchable list --------------------------
+async function appointmentView() {
+  current = { name: "appointment", id: null };
+  const services = await api("GET", "/api/v1/services").catch(() => []);
+  let picked = null;
+  const search = h("input", { type: "search", id: "pick", placeholder: t("pick"), "aria-label": t("pick"), autocomplete: "off" });
+  const results = h("ul", { class: "list pick" });
+  const chosen = h("p", { class: "picked" });
+  let seq = 0;
+  search.addEventListener("input", async () => {
+    const mine = ++seq;
+    const page = await api("GET", `/api/v1/customers?${new URLSearchParams({ q: search.value, limit: "10" })}`).catch(() => null);
+    if (!page || mine !== seq) return;
+    results.replaceChildren(...page.items.map((c) => {
+      const b = h("button", { type: "button", class: "item" }, `${c.last_name}, ${c.first_name}`, c.phones[0] ? ` · ${c.phones[0].display}` : "");
+      b.addEventListener("click", () => { picked = c; chosen.textContent = `${t("picked")}: ${fullName(c)}`; results.replaceChildren(); });
+      return h("li", {}, b);
+    }));
+  });
+  const now = new Date(Date.now() + 3600e3);
+  now.setMinutes(0, 0, 0);
+  const local = new Date(now.getTime() - now.getTimezoneOffset() * 60e3).toISOString().slice(0, 16);
+  const start = h("input", { type: "datetime-local", id: "start", value: local, "aria-label": t("start") });
+  const service = h("select", { id: "service", "aria-label": t("service") }, h("option", { value: "" }, "–"), ...services.map((s) => h("option", { value: String(s.id) }, s.name)));
+  const error = h("p", { class: "error", hidden: true, role: "alert" });
+  const form = h("form", {}, h("label", {}, t("customer")), search, results, chosen,
+    h("label", { for: "start" }, t("start")), start, h("label", { for: "service" }, t("service")), service, error,
+    h("button", { type: "submit" }, t("book")));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    error.hidden = true;
+    if (!picked) { error.textContent = t("pick"); error.hidden = false; return; }
+    try {
+      await api("POST", "/api/v1/appointments", {
+        customer_id: picked.id, start: new Date(start.value).toISOString(),
+        service_ids: service.value ? [Number(service.value)] : [],
+      });
+      go(`/customers/${picked.id}`);
+    } catch (e) { error.textContent = e.message; error.hidden = false; }
+  });
+  show(h("h1", {}, t("appointment")), form);
+}
+
+// ---- live updates -----------------------------------------------------------------------
+let refreshTimer = null;
+function connectEvents() {
+  const source = new EventSource("/api/v1/events");
+  const onChange = (event) => {
+    let data = {};
+    try { data = JSON.parse(event.data); } catch (e) { /* resync */ }
+    if (current.name === "list") {
+      clearTimeout(refreshTimer);
+      refreshTimer = setTimeout(() => loadList(true), 200);
+    } else if (current.name === "card" && (data.id === current.id || event.type === "resync")) {
+      if (event.type === "customer_deleted") {
+        const note = document.getElementById("live-note");
+        if (note) { note.textContent = t("deleted"); note.hidden = false; }
+      } else {
+        cardView(current.id);
+      }
+    }
+  };
+  for (const name of ["customer_created", "customer_changed", "customer_deleted", "resync"]) source.addEventListener(name, onChange);
+  source.addEventListener("open", () => setOffline(false));
+  source.addEventListener("error", () => { if (!navigator.onLine) setOffline(true); });
+}
+
+document.getElementById("new-customer").textContent = `+ ${t("new_customer")}`;
+document.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
+document.documentElement.lang = EN ? "en" : "de";
+if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});
+connectEvents();
+route();

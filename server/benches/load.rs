@@ -2,6 +2,11 @@
 //! phone's search box) for 30 s against 100,000 demo customers, over real HTTP on 127.0.0.1.
 //! Prints p50/p99/max latency, throughput and the error count. Goal: 0 errors, p99 ≤ 15 ms.
 //!
+//! Each client types like a fast typist: a keystroke every `LOAD_KEY_MS` (default 100 ms, i.e.
+//! 10 keys/s; the next request goes out at once if the answer came later), a pause of
+//! `LOAD_PAUSE_MS` (300 ms) between words. `LOAD_KEY_MS=0 LOAD_PAUSE_MS=0` turns this into a
+//! saturation test (every client fires its next request as soon as the answer is in).
+//!
 //! `cargo bench -p kartei-server --bench load`; `LOAD_CUSTOMERS`, `LOAD_CLIENTS`,
 //! `LOAD_SECONDS` change the size (e.g. for a quick run). The demo data folder is cached in
 //! `target/load-data-N` so reruns start at once.
@@ -61,6 +66,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let customers = env_or("LOAD_CUSTOMERS", 100_000);
     let clients = env_or("LOAD_CLIENTS", 50);
     let seconds = env_or("LOAD_SECONDS", 30) as u64;
+    let typing = Typing {
+        key: Duration::from_millis(env_or("LOAD_KEY_MS", 100) as u64),
+        pause: Duration::from_millis(env_or("LOAD_PAUSE_MS", 300) as u64),
+    };
 
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../target")
@@ -99,7 +108,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client_rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let report = client_rt.block_on(load(addr, clients, Duration::from_secs(seconds)))?;
+    let report = client_rt.block_on(load(addr, clients, Duration::from_secs(seconds), typing))?;
     let _ = stop_tx.send(());
     let _ = server_rt.block_on(server);
 
@@ -113,8 +122,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         latencies[i].as_secs_f64() * 1000.0
     };
     println!(
-        "load: {clients} clients, {seconds} s, {} customers: {} requests ({:.0}/s), \
-         p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms, errors {}",
+        "load: {clients} clients typing (key {} ms, pause {} ms), {seconds} s, {} customers: \
+         {} requests ({:.0}/s), p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms, errors {}",
+        typing.key.as_millis(),
+        typing.pause.as_millis(),
         customers,
         latencies.len(),
         latencies.len() as f64 / seconds as f64,
@@ -126,6 +137,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+#[derive(Clone, Copy)]
+struct Typing {
+    key: Duration,
+    pause: Duration,
+}
+
 struct Report {
     latencies: Vec<Duration>,
     errors: usize,
@@ -135,6 +152,7 @@ async fn load(
     addr: std::net::SocketAddr,
     clients: usize,
     duration: Duration,
+    typing: Typing,
 ) -> Result<Report, Box<dyn std::error::Error>> {
     let http: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
     let login = Request::builder()
@@ -167,10 +185,15 @@ async fn load(
             let mut latencies = Vec::new();
             let mut errors = 0;
             let mut word = client;
+            // Spread the clients' first keystrokes over one keystroke interval.
+            tokio::time::sleep(typing.key * client as u32 / clients.max(1) as u32).await;
             while Instant::now() < deadline {
                 let typed: Vec<char> = WORDS[word % WORDS.len()].chars().collect();
                 word += 7;
+                let mut next_key = tokio::time::Instant::now();
                 for n in 1..=typed.len() {
+                    tokio::time::sleep_until(next_key).await;
+                    next_key += typing.key;
                     let q: String = typed[..n].iter().collect();
                     let uri = format!("http://{addr}/api/v1/customers?q={}&limit=50", encode(&q));
                     let Ok(request) = Request::builder()
@@ -195,6 +218,7 @@ async fn load(
                         errors += 1;
                     }
                 }
+                tokio::time::sleep(typing.pause).await;
             }
             (latencies, errors)
         }));

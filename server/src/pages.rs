@@ -41,7 +41,21 @@ macro_rules! asset {
 /// Every static file, served without login.
 pub const ASSETS: &[Asset] = &[
     asset!("/assets/app.js", "app.js", "text/javascript; charset=utf-8"),
+    asset!(
+        "/assets/login.js",
+        "login.js",
+        "text/javascript; charset=utf-8"
+    ),
     asset!("/assets/app.css", "app.css", "text/css; charset=utf-8"),
+    asset!("/assets/icon.svg", "icon.svg", "image/svg+xml"),
+    asset!("/assets/icon-192.png", "icon-192.png", "image/png"),
+    // At the root: a service worker controls only pages below its own path.
+    asset!("/sw.js", "sw.js", "text/javascript; charset=utf-8"),
+    asset!(
+        "/manifest.webmanifest",
+        "manifest.webmanifest",
+        "application/manifest+json"
+    ),
 ];
 
 const APP_HTML: &str = include_str!("../assets/app.html");

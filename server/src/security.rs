@@ -51,7 +51,8 @@ pub fn same_origin(headers: &HeaderMap) -> bool {
 /// Middleware: the security headers, and `Cache-Control` (API and pages carry personal data
 /// and are never stored; static assets are revalidated).
 pub async fn headers(request: Request, next: Next) -> Response {
-    let is_asset = request.uri().path().starts_with("/assets/");
+    let path = request.uri().path();
+    let is_asset = crate::pages::ASSETS.iter().any(|a| a.path == path);
     let mut response = next.run(request).await;
     let h = response.headers_mut();
     let set = |h: &mut HeaderMap, name: HeaderName, value: &'static str| {
