@@ -31,6 +31,14 @@ const T = {
   logout: ["Abmelden", "Log out"], warning: ["Achtung", "Warning"],
   kind_general: ["Allgemein", "General"], kind_allergy: ["Allergie", "Allergy"], kind_colour_formula: ["Farbrezept", "Colour formula"],
   kind_preference: ["Vorliebe", "Preference"], kind_personal: ["Persönlich", "Personal"], picked: ["Gewählt", "Picked"],
+  card: ["Karte", "Card"], photos: ["Fotos", "Photos"], take_photo: ["Foto aufnehmen", "Take photo"],
+  choose_photos: ["Aus der Galerie", "From library"], photo_kind: ["Art", "Kind"],
+  pkind_before: ["Vorher", "Before"], pkind_after: ["Nachher", "After"], pkind_inspiration: ["Inspiration", "Inspiration"],
+  pkind_generated: ["Entwurf", "Generated"], pkind_other: ["Sonstiges", "Other"],
+  filter_newest: ["Neueste zuerst", "Newest first"], filter_oldest: ["Älteste zuerst", "Oldest first"], filter_favourites: ["Favoriten", "Favourites"],
+  favourite: ["Favorit", "Favourite"], caption: ["Beschreibung", "Caption"], close: ["Schließen", "Close"],
+  confirm_delete_photo: ["Dieses Foto löschen?", "Delete this photo?"], no_photos: ["Noch keine Fotos.", "No photos yet."],
+  file_too_large: ["Die Datei ist zu groß (höchstens 32 MB).", "The file is too large (at most 32 MB)."],
 };
 const t = (k) => (T[k] ? T[k][EN ? 1 : 0] : k);
 
@@ -109,6 +117,7 @@ function route() {
   if (p === "/stats") return statsView();
   if (p === "/appointments/new") return appointmentView();
   if ((m = p.match(/^\/customers\/(\d+)\/edit$/))) return formView(Number(m[1]));
+  if ((m = p.match(/^\/customers\/(\d+)\/photos$/))) return photosView(Number(m[1]));
   if ((m = p.match(/^\/customers\/(\d+)$/))) return cardView(Number(m[1]));
   return listView();
 }
@@ -188,6 +197,7 @@ async function cardView(id) {
   show(
     h("p", { id: "live-note", class: "live", hidden: true }),
     h("h1", {}, fullName(c)),
+    cardTabs(id, "card", card.photo_count),
     ...card.warnings.map((w) => h("p", { class: `warning ${w.kind}`, role: "alert" }, `⚠ ${w.message}`)),
     h("dl", { class: "master" },
       field(t("phone"), c.phones.map((p) => p.display).join(", ")),
@@ -206,6 +216,166 @@ async function cardView(id) {
     h("h2", {}, t("top")), h("ul", {}, ...card.top_services.map((s) => h("li", {}, `${s.name} (${s.count}×)`))),
     h("h2", {}, t("history")), h("ul", { class: "history" }, ...card.history.slice(0, 30).map((e) => h("li", {}, `${date(e.at)} ${e.title}`, e.detail ? ` – ${e.detail}` : ""))),
   );
+}
+
+// ---- photos: the card's "Fotos" tab ------------------------------------------------------
+// Camera or library (several at once; accepting only JPEG/PNG/WebP makes iPhones convert HEIC
+// to JPEG themselves), one upload request per file with its progress, a grid of thumbnails,
+// tap for the full image with favourite, kind, caption and delete.
+const PHOTO_KINDS = ["before", "after", "inspiration", "generated", "other"];
+const PHOTO_ACCEPT = "image/jpeg,image/png,image/webp";
+const PHOTO_MAX_BYTES = 32 * 1024 * 1024;
+const photoState = { id: null, filter: "newest", items: [], seq: 0 };
+
+function cardTabs(id, active, count) {
+  const tab = (name, href, label) => h("a", { href, "data-link": true, "aria-current": active === name ? "page" : null, id: `tab-${name}` }, label);
+  return h("nav", { class: "tabs" }, tab("card", `/customers/${id}`, t("card")),
+    tab("photos", `/customers/${id}/photos`, count === undefined ? t("photos") : `${t("photos")} (${count})`));
+}
+
+async function photosView(id) {
+  current = { name: "photos", id };
+  let card;
+  try { card = await api("GET", `/api/v1/customers/${id}`); } catch (e) { return show(h("p", { class: "error" }, e.message)); }
+  if (current.name !== "photos" || current.id !== id) return;
+  if (photoState.id !== id) { photoState.items = []; photoState.filter = "newest"; }
+  photoState.id = id;
+  const kind = h("select", { id: "photo-kind", "aria-label": t("photo_kind") },
+    ...PHOTO_KINDS.map((k) => h("option", { value: k, selected: k === "after" }, t("pkind_" + k))));
+  const camera = h("input", { type: "file", id: "photo-camera", accept: PHOTO_ACCEPT, capture: "environment", class: "file" });
+  const library = h("input", { type: "file", id: "photo-files", accept: PHOTO_ACCEPT, multiple: true, class: "file" });
+  for (const input of [camera, library]) {
+    input.addEventListener("change", () => { const files = [...input.files]; input.value = ""; uploadPhotos(id, files, kind.value); });
+  }
+  const filter = h("select", { id: "photo-filter", "aria-label": "Filter" },
+    ...["newest", "oldest", "favourites"].map((f) => h("option", { value: f, selected: f === photoState.filter }, t("filter_" + f))));
+  filter.addEventListener("change", () => { photoState.filter = filter.value; loadPhotos(); });
+  show(
+    h("p", { id: "live-note", class: "live", hidden: true }),
+    h("h1", {}, fullName(card.customer)),
+    cardTabs(id, "photos", card.photo_count),
+    h("div", { class: "photo-tools" },
+      h("label", { for: "photo-camera", class: "button" }, t("take_photo")), camera,
+      h("label", { for: "photo-files", class: "button" }, t("choose_photos")), library),
+    h("div", { class: "photo-tools" }, kind, filter),
+    h("ul", { class: "uploads", id: "uploads" }),
+    h("p", { class: "count", id: "photo-empty", hidden: true }, t("no_photos")),
+    h("ul", { class: "photo-grid", id: "photo-grid" }),
+    h("dialog", { class: "photo", id: "photo-dialog" }));
+  renderPhotos();
+  loadPhotos();
+}
+
+async function loadPhotos() {
+  const id = photoState.id;
+  const seq = ++photoState.seq;
+  try {
+    const data = await api("GET", `/api/v1/customers/${id}/photos?filter=${photoState.filter}`);
+    if (seq !== photoState.seq || current.name !== "photos" || current.id !== id) return;
+    photoState.items = data.photos;
+    renderPhotos();
+  } catch (e) { /* offline: keep what is shown */ }
+}
+
+function renderPhotos() {
+  const grid = document.getElementById("photo-grid");
+  if (!grid) return;
+  document.getElementById("photo-empty").hidden = photoState.items.length > 0;
+  const tab = document.getElementById("tab-photos");
+  if (tab && photoState.filter !== "favourites") tab.textContent = `${t("photos")} (${photoState.items.length})`;
+  grid.replaceChildren(...photoState.items.map((p) => {
+    const label = p.caption || t("pkind_" + p.kind);
+    const button = h("button", { type: "button", class: "thumb", "aria-label": label, "data-photo": String(p.id) },
+      h("img", { src: `/api/v1/photos/${p.id}/thumb`, alt: label, loading: "lazy", width: String(p.thumb_width), height: String(p.thumb_height) }),
+      p.favourite ? h("span", { class: "star", title: t("favourite") }, "★") : null,
+      h("span", { class: "kind" }, t("pkind_" + p.kind)));
+    button.addEventListener("click", () => openPhoto(p));
+    return h("li", {}, button);
+  }));
+}
+
+async function uploadPhotos(id, files, kind) {
+  const list = document.getElementById("uploads");
+  for (const file of files) {
+    const bar = h("progress", { max: "1", value: "0" });
+    const status = h("span", { class: "status" });
+    const row = h("li", {}, h("span", { class: "name" }, file.name), bar, status);
+    if (list) list.append(row);
+    if (file.size > PHOTO_MAX_BYTES) { bar.remove(); status.textContent = t("file_too_large"); status.className = "error"; continue; }
+    try {
+      await uploadPhoto(id, file, kind, bar);
+      row.remove();
+      if (current.name === "photos" && current.id === id) await loadPhotos();
+    } catch (e) {
+      bar.remove();
+      status.textContent = (e.body && e.body.fields && e.body.fields.file) || e.message;
+      status.className = "error";
+    }
+  }
+}
+
+// XMLHttpRequest rather than fetch: only it reports upload progress.
+function uploadPhoto(id, file, kind, bar) {
+  return new Promise((resolve, reject) => {
+    const form = new FormData();
+    form.append("kind", kind);
+    form.append("file", file, file.name);
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", `/api/v1/customers/${id}/photos`);
+    xhr.setRequestHeader("X-Kartei-CSRF", "1");
+    xhr.upload.addEventListener("progress", (e) => { if (e.lengthComputable) bar.value = e.loaded / e.total; });
+    xhr.addEventListener("load", () => {
+      let body = {};
+      try { body = JSON.parse(xhr.responseText); } catch (e) { /* not JSON */ }
+      if (xhr.status === 201) return resolve(body);
+      if (xhr.status === 401) location.href = "/login";
+      reject(new ApiError(xhr.status, body));
+    });
+    xhr.addEventListener("error", () => { setOffline(true); reject(new ApiError(0, { message: t("offline") })); });
+    xhr.send(form);
+  });
+}
+
+function openPhoto(photo) {
+  const dialog = document.getElementById("photo-dialog");
+  if (!dialog) return;
+  let p = photo;
+  const fav = h("button", { type: "button", class: "fav", id: "photo-fav", "aria-pressed": String(p.favourite) }, `★ ${t("favourite")}`);
+  const kind = h("select", { id: "photo-edit-kind", "aria-label": t("photo_kind") },
+    ...PHOTO_KINDS.map((k) => h("option", { value: k, selected: k === p.kind }, t("pkind_" + k))));
+  const caption = h("input", { type: "text", id: "photo-caption", "aria-label": t("caption"), placeholder: t("caption"), value: p.caption, maxlength: "500" });
+  const message = h("p", { class: "error", hidden: true, role: "alert" });
+  const save = async (patch) => {
+    message.hidden = true;
+    try {
+      p = await api("PATCH", `/api/v1/photos/${p.id}`, patch);
+      fav.setAttribute("aria-pressed", String(p.favourite));
+      photoState.items = photoState.items.map((x) => (x.id === p.id ? p : x));
+      renderPhotos();
+    } catch (e) { message.textContent = (e.body && e.body.fields && Object.values(e.body.fields)[0]) || e.message; message.hidden = false; }
+  };
+  fav.addEventListener("click", () => save({ favourite: !p.favourite }));
+  kind.addEventListener("change", () => save({ kind: kind.value }));
+  caption.addEventListener("change", () => save({ caption: caption.value }));
+  const remove = h("button", { type: "button", class: "danger", id: "photo-delete" }, t("erase"));
+  remove.addEventListener("click", async () => {
+    if (!confirm(t("confirm_delete_photo"))) return;
+    try {
+      await api("DELETE", `/api/v1/photos/${p.id}`);
+      dialog.close();
+      photoState.items = photoState.items.filter((x) => x.id !== p.id);
+      renderPhotos();
+    } catch (e) { message.textContent = e.message; message.hidden = false; }
+  });
+  const close = h("button", { type: "button", id: "photo-close" }, t("close"));
+  close.addEventListener("click", () => dialog.close());
+  const when = `${dateTime(p.taken_at)} · ${p.added_by}`;
+  dialog.replaceChildren(
+    h("img", { src: `/api/v1/photos/${p.id}/full`, alt: p.caption || t("pkind_" + p.kind), width: String(p.width), height: String(p.height), id: "photo-full" }),
+    h("p", { class: "meta" }, when),
+    h("div", { class: "row" }, fav, kind), caption, message,
+    h("div", { class: "row" }, remove, close));
+  dialog.showModal();
 }
 
 // ---- new / edit form --------------------------------------------------------------------
@@ -339,6 +509,14 @@ function connectEvents() {
     if (current.name === "list") {
       clearTimeout(refreshTimer);
       refreshTimer = setTimeout(() => loadList(true), 200);
+    } else if (current.name === "photos" && (data.id === current.id || event.type === "resync")) {
+      if (event.type === "customer_deleted") {
+        const note = document.getElementById("live-note");
+        if (note) { note.textContent = t("deleted"); note.hidden = false; }
+      } else {
+        clearTimeout(refreshTimer);
+        refreshTimer = setTimeout(loadPhotos, 200);
+      }
     } else if (current.name === "card" && (data.id === current.id || event.type === "resync")) {
       if (event.type === "customer_deleted") {
         const note = document.getElementById("live-note");

@@ -3,6 +3,7 @@
 
 mod browser;
 mod cli;
+mod photos;
 mod server;
 mod server_support;
 mod support;
