@@ -51,6 +51,8 @@ struct Inner {
     throttle: Throttle,
     /// The photo files under `<data>/photos/`.
     photo_files: crate::photos::files::PhotoFiles,
+    /// How many uploads are decoded at once (memory).
+    photo_work: crate::photos::WorkSlots,
 }
 
 /// What opening found and did, for the log.
@@ -147,6 +149,7 @@ impl Kartei {
                 save_lock: Mutex::new(()),
                 throttle: Throttle::default(),
                 photo_files,
+                photo_work: crate::photos::WorkSlots::new(2),
             }),
         };
         Ok((kartei, report))

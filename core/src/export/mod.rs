@@ -489,6 +489,9 @@ pub struct CustomerData {
     pub notes: Vec<Note>,
     pub patch_tests: Vec<PatchTest>,
     pub appointments: Vec<AppointmentView>,
+    /// The photos' metadata, oldest first; the pictures themselves come from
+    /// `Kartei::photo_full` (content hash = file name under `photos/`).
+    pub photos: Vec<crate::photos::Photo>,
 }
 
 /// Everything about one customer (GDPR Art. 15), as the JSON download serializes it.
@@ -507,5 +510,6 @@ pub fn customer_data(kartei: &Kartei, id: CustomerId) -> Result<CustomerData> {
             .iter()
             .map(|a| AppointmentView::new(a, &name, &services))
             .collect(),
+        photos: store.photos_of(id, crate::photos::PhotoFilter::Oldest)?,
     })
 }

@@ -30,7 +30,10 @@ impl Kartei {
         errors.into_result()?;
         // Fail fast before the expensive part; the commit checks again.
         self.inner.store.customer(customer)?;
-        let prepared = photos::prepare(bytes).map_err(|m| CoreError::invalid("file", m))?;
+        let prepared = {
+            let _slot = self.inner.photo_work.acquire();
+            photos::prepare(bytes).map_err(|m| CoreError::invalid("file", m))?
+        };
         let files = &self.inner.photo_files;
         let rendered = &prepared.rendered;
         let staged = files.stage(&prepared.hash, &rendered.full, &rendered.thumb)?;

@@ -25,6 +25,7 @@ use crate::model::CustomerId;
 use chrono::{DateTime, Local, NaiveDateTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::sync::{Condvar, Mutex};
 
 /// The longest caption, in characters.
 pub const MAX_CAPTION: usize = 500;
@@ -279,6 +280,53 @@ pub fn prepare(bytes: &[u8]) -> Result<Prepared, Msg> {
     })
 }
 
+/// Bounds how many uploads are decoded and encoded at once. Each may need a few hundred MB (a
+/// 48-megapixel picture is 145 MB as RGB, plus copies), so several phones uploading together
+/// must not exhaust the appliance's memory: further uploads wait for a free slot.
+pub struct WorkSlots {
+    free: Mutex<usize>,
+    freed: Condvar,
+}
+
+/// A taken slot; given back when dropped.
+pub struct WorkSlot<'a>(&'a WorkSlots);
+
+impl WorkSlots {
+    pub fn new(slots: usize) -> WorkSlots {
+        WorkSlots {
+            free: Mutex::new(slots.max(1)),
+            freed: Condvar::new(),
+        }
+    }
+
+    /// Waits for a free slot.
+    pub fn acquire(&self) -> WorkSlot<'_> {
+        let mut free = self.free.lock().unwrap_or_else(|p| p.into_inner());
+        while *free == 0 {
+            free = self.freed.wait(free).unwrap_or_else(|p| p.into_inner());
+        }
+        *free -= 1;
+        WorkSlot(self)
+    }
+
+    /// A slot if one is free now.
+    pub fn try_acquire(&self) -> Option<WorkSlot<'_>> {
+        let mut free = self.free.lock().unwrap_or_else(|p| p.into_inner());
+        if *free == 0 {
+            return None;
+        }
+        *free -= 1;
+        Some(WorkSlot(self))
+    }
+}
+
+impl Drop for WorkSlot<'_> {
+    fn drop(&mut self) {
+        *self.0.free.lock().unwrap_or_else(|p| p.into_inner()) += 1;
+        self.0.freed.notify_one();
+    }
+}
+
 /// SHA-256 of the bytes, lowercase hex.
 pub fn content_hash(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
@@ -308,5 +356,24 @@ mod tests {
             assert_eq!(wire.as_str().unwrap().parse::<PhotoFilter>(), Ok(filter));
         }
         assert!("Vorher".parse::<PhotoKind>().is_err());
+    }
+
+    #[test]
+    fn work_slots_bound_concurrent_decoding() {
+        let slots = WorkSlots::new(2);
+        let a = slots.acquire();
+        let b = slots.try_acquire().expect("second slot");
+        assert!(slots.try_acquire().is_none(), "both taken");
+        drop(a);
+        let c = slots.try_acquire().expect("freed");
+        drop((b, c));
+        // A waiting thread gets the slot that is given back.
+        let held = slots.acquire();
+        let _other = slots.acquire();
+        std::thread::scope(|s| {
+            let waiter = s.spawn(|| drop(slots.acquire()));
+            drop(held);
+            waiter.join().unwrap();
+        });
     }
 }

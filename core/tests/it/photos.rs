@@ -421,6 +421,12 @@ fn the_gallery_sorts_filters_and_edits() {
         Err(CoreError::Invalid(_))
     ));
     assert_eq!(f.kartei.card(c.id, Lang::De).unwrap().photo_count, 3);
+    let data = kartei_core::export::customer_data(&f.kartei, c.id).unwrap();
+    let exported: Vec<PhotoId> = data.photos.iter().map(|p| p.id).collect();
+    assert_eq!(
+        exported, ids,
+        "the data export lists the photos, oldest first"
+    );
     let (f, _) = f.reopen();
     assert_eq!(f.kartei.photo(ids[0]).unwrap(), edited);
     assert_eq!(f.kartei.card(c.id, Lang::De).unwrap().photo_count, 3);
