@@ -133,7 +133,7 @@ pub enum Msg {
     },
     /// The picture has more pixels than Kartei decodes (a decompression bomb looks like this).
     PhotoTooManyPixels {
-        max_side: u32,
+        max_megapixels: u32,
     },
     /// The file claims to be a picture but is truncated or broken.
     PhotoDamaged,
@@ -375,11 +375,13 @@ impl Msg {
                     format!("The file is too large (at most {max_mb} MB).")
                 }
             }
-            PhotoTooManyPixels { max_side } => {
+            PhotoTooManyPixels { max_megapixels } => {
                 if de {
-                    format!("Das Bild ist zu groß (höchstens {max_side} Pixel Kantenlänge).")
+                    format!("Das Bild hat zu viele Pixel (höchstens {max_megapixels} Megapixel).")
                 } else {
-                    format!("The picture is too large (at most {max_side} pixels per side).")
+                    format!(
+                        "The picture has too many pixels (at most {max_megapixels} megapixels)."
+                    )
                 }
             }
             PhotoDamaged => pick(

@@ -14,10 +14,12 @@ use std::panic::{self, AssertUnwindSafe};
 
 /// The largest upload Kartei accepts, in bytes (a 50-megapixel phone JPEG is about 20 MB).
 pub const MAX_FILE_BYTES: usize = 32 * 1024 * 1024;
-/// The longest side of a picture Kartei decodes. Larger headers are refused before any pixel is
-/// allocated, which is what stops a decompression bomb.
-pub const MAX_SIDE: u32 = 12_000;
-/// What one decoder may allocate: a 48-megapixel RGBA picture fits, a bomb does not.
+/// The most pixels a picture may have: a 50-megapixel phone photo fits. Checked on the header,
+/// before any pixel is allocated, which is what stops a decompression bomb.
+pub const MAX_PIXELS: u64 = 50_000_000;
+/// The longest side (panoramas are long but thin; a header claiming more is not a photo).
+pub const MAX_SIDE: u32 = 20_000;
+/// What the decoded picture may occupy: 50 megapixels of RGBA fit, 16 bits per channel do not.
 pub const MAX_ALLOC_BYTES: u64 = 256 * 1024 * 1024;
 
 /// A decoded picture with what its metadata said; the metadata itself goes no further.
@@ -55,6 +57,12 @@ pub(crate) fn too_large_file() -> Msg {
     }
 }
 
+fn too_many_pixels() -> Msg {
+    Msg::PhotoTooManyPixels {
+        max_megapixels: (MAX_PIXELS / 1_000_000) as u32,
+    }
+}
+
 fn decode_unguarded(bytes: &[u8], format: ImageFormat) -> Result<Decoded, Msg> {
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut limits = Limits::default();
@@ -63,6 +71,12 @@ fn decode_unguarded(bytes: &[u8], format: ImageFormat) -> Result<Decoded, Msg> {
     limits.max_alloc = Some(MAX_ALLOC_BYTES);
     reader.limits(limits);
     let mut decoder = reader.into_decoder().map_err(refusal)?;
+    // `into_decoder` checks the sides only; the output buffer is allocated unchecked by
+    // `DynamicImage::from_decoder`, so its size is checked here.
+    let (w, h) = decoder.dimensions();
+    if u64::from(w) * u64::from(h) > MAX_PIXELS || decoder.total_bytes() > MAX_ALLOC_BYTES {
+        return Err(too_many_pixels());
+    }
     // Metadata is optional: a broken EXIF block must not cost the picture.
     let exif = decoder.exif_metadata().ok().flatten();
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
@@ -97,7 +111,7 @@ fn is_heic(bytes: &[u8]) -> bool {
 
 fn refusal(e: image::ImageError) -> Msg {
     match e {
-        image::ImageError::Limits(_) => Msg::PhotoTooManyPixels { max_side: MAX_SIDE },
+        image::ImageError::Limits(_) => too_many_pixels(),
         image::ImageError::Unsupported(_) => Msg::PhotoUnsupportedFormat,
         _ => Msg::PhotoDamaged,
     }

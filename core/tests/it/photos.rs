@@ -217,10 +217,17 @@ fn bad_uploads_are_refused_with_a_clear_message_and_leave_nothing_behind() {
             .is_empty());
         assert!(f.kartei.store().photo_hashes().unwrap().is_empty());
     };
+    let bomb = Msg::PhotoTooManyPixels { max_megapixels: 50 };
     check(
         &png_header_only(100_000, 100_000),
-        Msg::PhotoTooManyPixels { max_side: 12_000 },
-        "Das Bild ist zu groß",
+        bomb.clone(),
+        "Das Bild hat zu viele Pixel",
+    );
+    // Within the side limit, but 81 megapixels: refused before the buffer is allocated.
+    check(
+        &png_header_only(9_000, 9_000),
+        bomb,
+        "Das Bild hat zu viele Pixel",
     );
     check(
         &good[..good.len() * 6 / 10],
