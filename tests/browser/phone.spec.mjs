@@ -72,6 +72,7 @@ try {
   const emailError = page.locator("[data-field=email] .field-error");
   await emailError.waitFor({ state: "visible" });
   check((await emailError.textContent()).length > 5, "the e-mail field says what is wrong");
+  await page.evaluate(() => window.scrollTo(0, 0));
   await shot(page, "form");
   await page.fill("#f-email", "zora@example.com");
   await page.click("form.customer-form button[type=submit]");
