@@ -37,6 +37,7 @@ async fn serve(data: &Path, options: ServeOptions, mode: Mode) -> anyhow::Result
         .await
         .with_context(|| format!("Adresse {} nicht verfügbar", options.listen))?;
     let local = listener.local_addr()?;
+    let shutdown = shutdown_signal()?;
     let data = data.to_path_buf();
     let kartei = tokio::task::spawn_blocking(move || open(&data))
         .await
@@ -72,31 +73,23 @@ async fn serve(data: &Path, options: ServeOptions, mode: Mode) -> anyhow::Result
         public_url: url,
         ..ServerConfig::default()
     };
-    kartei_server::run(listener, kartei, config, mdns, shutdown_signal()).await?;
+    kartei_server::run(listener, kartei, config, mdns, shutdown).await?;
     println!("Kartei-Server beendet.");
     Ok(())
 }
 
-/// Completes on Ctrl-C or SIGTERM (systemd stop).
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+/// Completes on Ctrl-C or SIGTERM (systemd stop). The handlers are installed here, at once, so
+/// a signal that arrives before the server runs is not lost (nor kills the process).
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate()).context("cannot watch SIGTERM")?;
+    let mut int = signal(SignalKind::interrupt()).context("cannot watch SIGINT")?;
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {}
-        _ = term => {}
-    }
+    })
 }
 
 /// Warnings and errors of the server go to stderr (`RUST_LOG` to change).

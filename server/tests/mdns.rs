@@ -79,3 +79,38 @@ fn advertised_services_are_browsable_and_withdrawn_on_stop() {
     assert!(removed, "goodbye for {fullname} within 10 s");
     let _ = browser.shutdown();
 }
+
+/// With avahi-daemon running, Kartei claims no host name of its own: the services point at the
+/// name avahi publishes for this machine.
+#[test]
+fn with_avahi_the_services_point_at_the_system_host_name() {
+    let port = unique_port() + 1;
+    let advertiser = Advertiser::start(&MdnsConfig {
+        name: "kartei".into(),
+        port,
+        salon: format!("Salon Avahi {port}"),
+        avahi: true,
+    })
+    .expect("mDNS responder starts");
+    assert_eq!(
+        advertiser.host,
+        format!("{}.local.", mdns::system_host_name())
+    );
+    let browser = ServiceDaemon::new().unwrap();
+    let events = browser.browse(KARTEI_SERVICE).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut host = None;
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        match events.recv_timeout(left) {
+            Ok(ServiceEvent::ServiceResolved(s)) if s.port == port => {
+                host = Some(s.host.clone());
+                break;
+            }
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    assert_eq!(host, Some(advertiser.host.clone()));
+    advertiser.stop();
+    let _ = browser.shutdown();
+}

@@ -1,7 +1,7 @@
 // The phone web app in headless Chromium on a phone-sized viewport, against a running Kartei
 // (KARTEI_URL, with staff KARTEI_STAFF / KARTEI_PIN). Logs in, creates a customer (after a field
 // error), finds them by typing the first letters, opens the card, adds an allergy note and sees
-// the warning; checks live updates between two phones and the offline notice. With
+// the warning; books an appointment by picking the customer; checks live updates between two phones and the offline notice. With
 // SCREENSHOT_DIR set, saves login, list, form, card and stats as PNG. Exits non-zero on failure.
 import { chromium } from "playwright-core";
 import { mkdirSync } from "node:fs";
@@ -72,6 +72,7 @@ try {
   const emailError = page.locator("[data-field=email] .field-error");
   await emailError.waitFor({ state: "visible" });
   check((await emailError.textContent()).length > 5, "the e-mail field says what is wrong");
+  await page.evaluate(() => window.scrollTo(0, 0));
   await shot(page, "form");
   await page.fill("#f-email", "zora@example.com");
   await page.click("form.customer-form button[type=submit]");
@@ -104,6 +105,17 @@ try {
   check((await warning.textContent()).includes("Nickel"), "the allergy warning names the allergy");
   await shot(page, "card");
   await other.locator("#list li", { hasText: "Zwiebelmann" }).locator(".badge.allergy").waitFor({ timeout: 10000 });
+
+  // An appointment, picking the customer from a searchable list; it shows on the card.
+  await page.click("a[href='/appointments/new']");
+  await page.locator("#pick").pressSequentially("Zwieb", { delay: 60 });
+  await page.locator(".pick button", { hasText: "Zwiebelmann" }).click();
+  await page.locator(".picked", { hasText: "Zwiebelmann" }).waitFor();
+  if (await page.locator("#service option").count() > 1) await page.selectOption("#service", { index: 1 });
+  await page.click("form button[type=submit]");
+  await page.waitForURL(cardUrl);
+  await page.locator("h2", { hasText: "Kommende Termine" }).waitFor();
+  check(!(await page.locator("h2:has-text('Kommende Termine') + ul").textContent()).trim().startsWith("–"), "the new appointment is listed as upcoming");
 
   // Stats.
   await page.click("a[href='/stats']");

@@ -168,8 +168,8 @@ fn appliance_without_a_display_serves_the_lan() {
             .status,
         200
     );
-    let (status, _) = server.stop();
-    assert!(status.success());
+    let (status, rest) = server.stop();
+    assert!(status.success(), "exit {status:?}: {rest:?}");
 }
 
 #[test]
@@ -186,6 +186,6 @@ fn discover_finds_the_advertised_server() {
         .unwrap_or_else(|| panic!("{name} not listed:\n{text}"));
     assert!(line.contains(&server.port.to_string()), "{line}");
     assert!(line.contains(env!("CARGO_PKG_VERSION")), "{line}");
-    let (status, _) = server.stop();
-    assert!(status.success());
+    let (status, rest) = server.stop();
+    assert!(status.success(), "exit {status:?}: {rest:?}");
 }
