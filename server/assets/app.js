@@ -86,7 +86,7 @@ async function api(method, path, body) {
     throw new ApiError(0, { message: t("offline") });
   }
   if (response.status === 401 && path !== "/api/v1/login") { location.href = "/login"; throw new ApiError(401, {}); }
-  setOffline(response.headers.get("X-Kartei-Offline") === "1");
+  setOffline(false);
   if (response.status === 204) return null;
   const data = await response.json().catch(() => ({}));
   if (!response.ok) throw new ApiError(response.status, data);

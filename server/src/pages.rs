@@ -7,7 +7,7 @@ use crate::session::PageSession;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 
@@ -87,7 +87,14 @@ async fn app_shell(_: PageSession) -> Html<&'static str> {
     Html(APP_HTML)
 }
 
-async fn login(State(state): State<AppState>, lang: crate::extract::ReqLang) -> Response {
+async fn login(
+    State(state): State<AppState>,
+    session: Option<PageSession>,
+    lang: crate::extract::ReqLang,
+) -> Response {
+    if session.is_some() {
+        return Redirect::to("/").into_response();
+    }
     let salon = state.kartei.settings().salon_name;
     let salon = if salon.trim().is_empty() {
         "Kartei".to_string()

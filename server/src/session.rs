@@ -162,6 +162,17 @@ impl IntoResponse for ToLogin {
     }
 }
 
+impl axum::extract::OptionalFromRequestParts<AppState> for PageSession {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        Ok(session_of(parts, state).map(PageSession))
+    }
+}
+
 impl FromRequestParts<AppState> for PageSession {
     type Rejection = ToLogin;
 

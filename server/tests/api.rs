@@ -557,6 +557,13 @@ async fn pages_login_shows_address_and_qr_and_escapes_the_salon_name() {
     let r = t.send(Method::GET, "/customers/12", None).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.text.contains("<html"));
+    let r = t.send(Method::GET, "/login", None).await;
+    assert_eq!(
+        r.status,
+        StatusCode::SEE_OTHER,
+        "logged in: /login leads to the app"
+    );
+    assert_eq!(r.headers[header::LOCATION], "/");
     let api = t.send(Method::GET, "/api/v1/stats", None).await;
     assert_eq!(api.headers[header::CACHE_CONTROL], "no-store");
     let nothing = t.send(Method::GET, "/api/v1/nothing", None).await;
