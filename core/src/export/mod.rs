@@ -175,7 +175,7 @@ pub fn write_xlsx(
         names.insert(c.id, c.display_name());
         sheet.write_row(&customer_cells(&c, &groups, v, top, lang))?;
         done += 1;
-        if done % 1000 == 0 {
+        if done.is_multiple_of(1000) {
             progress(Progress { done, total });
         }
         Ok(())

@@ -39,6 +39,12 @@ pub struct Formats {
     text: Format,
 }
 
+impl Default for Formats {
+    fn default() -> Self {
+        Formats::new()
+    }
+}
+
 impl Formats {
     pub fn new() -> Formats {
         Formats {
@@ -150,7 +156,7 @@ impl<'w> SheetWriter<'w> {
                 Cell::Date(d) => sheet.write_datetime_with_format(row, col, d, &formats.date),
                 Cell::DateTime(t) => {
                     let local = t.with_timezone(&Local).naive_local();
-                    sheet.write_datetime_with_format(row, col, &local, &formats.datetime)
+                    sheet.write_datetime_with_format(row, col, local, &formats.datetime)
                 }
                 _ => continue,
             }

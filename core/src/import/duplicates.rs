@@ -111,7 +111,7 @@ pub fn report(kartei: &Kartei) -> Result<Vec<DuplicateGroup>> {
             customers,
         });
     }
-    out.sort_by(|a, b| a.reason.cmp(&b.reason));
+    out.sort_by_key(|g| g.reason);
     Ok(out)
 }
 

@@ -224,7 +224,7 @@ pub fn records(table: Table, format: Format) -> Result<Parsed> {
         fields.push(field.flatten());
     }
     // "Vorname" next to "Name": the name column holds the last name.
-    let has = |f: Field| fields.iter().any(|x| *x == Some(f));
+    let has = |f: Field| fields.contains(&Some(f));
     if has(Field::FirstName) && !has(Field::LastName) {
         for f in fields.iter_mut().filter(|f| **f == Some(Field::FullName)) {
             *f = Some(Field::LastName);

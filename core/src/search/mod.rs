@@ -217,8 +217,8 @@ struct Candidate<'a> {
 
 /// Sorts and pages `candidates` (rows that matched the text query, with their tier) and counts
 /// those passing the filters.
-pub fn page<'r>(
-    rows: &'r Rows,
+pub fn page(
+    rows: &Rows,
     matched: Option<(Vec<CustomerId>, Vec<CustomerId>)>,
     request: &SearchRequest,
     ctx: &ListContext,
