@@ -5,3 +5,6 @@ mod customers;
 mod fixture;
 mod search;
 mod store;
+mod export;
+mod fuzz;
+mod import;
