@@ -60,7 +60,7 @@ fn rows(path: &Path, sheet: &str) -> Vec<Vec<Data>> {
 fn col(header: &[Data], name: &str) -> usize {
     header
         .iter()
-        .position(|h| h.to_string() == name)
+        .position(|h| matches!(h, Data::String(s) if s == name))
         .unwrap_or_else(|| panic!("no column {name}"))
 }
 
