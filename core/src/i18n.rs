@@ -43,14 +43,18 @@ impl Lang {
 pub enum Msg {
     Required,
     NameRequired,
-    TooLong { max: usize },
+    TooLong {
+        max: usize,
+    },
     BadEmail,
     BadPhone,
     BadDate,
     ImpossibleDate,
     FutureBirthday,
     BadPostalCode,
-    UnknownGroup { name: String },
+    UnknownGroup {
+        name: String,
+    },
     DuplicateGroup,
     EndBeforeStart,
     UnknownService,
@@ -62,10 +66,20 @@ pub enum Msg {
     NotFound,
     StaleVersion,
     WrongPin,
-    Throttled { seconds: u64 },
-    AlreadyInUse { dir: String },
-    SchemaTooNew { found: u32, supported: u32 },
-    DataDir { dir: String, reason: String },
+    Throttled {
+        seconds: u64,
+    },
+    AlreadyInUse {
+        dir: String,
+    },
+    SchemaTooNew {
+        found: u32,
+        supported: u32,
+    },
+    DataDir {
+        dir: String,
+        reason: String,
+    },
     InvalidInput,
     Internal,
     // ---- export, USB stick, import, duplicates --------------------------------------------
@@ -74,25 +88,37 @@ pub enum Msg {
     /// No USB stick is mounted.
     NoUsbStick,
     /// The upload or file is larger than the import accepts.
-    ImportTooLarge { max_mb: u64 },
+    ImportTooLarge {
+        max_mb: u64,
+    },
     /// The file is not a vCard, CSV or Excel file.
     ImportUnknownFormat,
     /// The file is damaged or cut off and cannot be read.
     ImportUnreadable,
     /// The file holds no contacts or rows.
     ImportEmpty,
-    ImportTooManyColumns { max: usize },
-    ImportTooManyRows { max: usize },
+    ImportTooManyColumns {
+        max: usize,
+    },
+    ImportTooManyRows {
+        max: usize,
+    },
     /// No column of a spreadsheet could be mapped to a name.
     ImportNoNameColumn,
     /// The same contact appears earlier in the same file.
-    DuplicateInFile { line: usize },
+    DuplicateInFile {
+        line: usize,
+    },
     /// A group named in the file does not exist; the row is imported without it.
-    ImportUnknownGroupDropped { name: String },
+    ImportUnknownGroupDropped {
+        name: String,
+    },
     /// A card changed after the preview was made: make a new preview.
     ImportPreviewStale,
     /// A row number that the preview does not have (or that cannot be taken).
-    ImportRowNotChoosable { line: usize },
+    ImportRowNotChoosable {
+        line: usize,
+    },
     /// Merging a card into itself.
     MergeSameCustomer,
 }

@@ -18,8 +18,23 @@ pub const DEFAULT_MOUNT_ROOTS: [&str; 2] = ["/media", "/run/media"];
 
 /// File systems that are never a stick.
 const VIRTUAL_FS: &[&str] = &[
-    "tmpfs", "devtmpfs", "proc", "sysfs", "overlay", "squashfs", "autofs", "cgroup", "cgroup2",
-    "devpts", "mqueue", "debugfs", "tracefs", "securityfs", "pstore", "bpf", "ramfs",
+    "tmpfs",
+    "devtmpfs",
+    "proc",
+    "sysfs",
+    "overlay",
+    "squashfs",
+    "autofs",
+    "cgroup",
+    "cgroup2",
+    "devpts",
+    "mqueue",
+    "debugfs",
+    "tracefs",
+    "securityfs",
+    "pstore",
+    "bpf",
+    "ramfs",
 ];
 
 /// A mounted stick.
@@ -81,7 +96,9 @@ fn unescape_mount(s: &str) -> String {
         if bytes[i] == b'\\' && i + 4 <= bytes.len() {
             let oct = &bytes[i + 1..i + 4];
             if oct.iter().all(|b| (b'0'..=b'7').contains(b)) {
-                let v = oct.iter().fold(0u32, |acc, b| acc * 8 + u32::from(b - b'0'));
+                let v = oct
+                    .iter()
+                    .fold(0u32, |acc, b| acc * 8 + u32::from(b - b'0'));
                 out.push(v as u8);
                 i += 4;
                 continue;
@@ -104,10 +121,7 @@ pub fn space(path: &Path) -> Option<(u64, u64)> {
         return None;
     }
     let unit = stat.f_frsize as u64;
-    Some((
-        stat.f_bavail as u64 * unit,
-        stat.f_blocks as u64 * unit,
-    ))
+    Some((stat.f_bavail as u64 * unit, stat.f_blocks as u64 * unit))
 }
 
 /// Writes the export into `dir` (a stick's mount point) as `kunden-YYYY-MM-DD.xlsx` (with `-2`,
@@ -128,15 +142,14 @@ pub fn export_to_dir(
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default()
     ));
-    let result = export::write_xlsx(kartei, scope, lang, &temp, progress)
-        .and_then(|summary| {
-            let file = File::open(&temp)?;
-            file.sync_all()?;
-            drop(file);
-            std::fs::rename(&temp, &target)?;
-            File::open(dir)?.sync_all()?;
-            Ok(summary)
-        });
+    let result = export::write_xlsx(kartei, scope, lang, &temp, progress).and_then(|summary| {
+        let file = File::open(&temp)?;
+        file.sync_all()?;
+        drop(file);
+        std::fs::rename(&temp, &target)?;
+        File::open(dir)?.sync_all()?;
+        Ok(summary)
+    });
     match result {
         Ok(summary) => Ok((target, summary)),
         Err(e) => {

@@ -1,6 +1,9 @@
 //! The commands of `kartei`, one module each; [`run`] opens the data folder and dispatches.
 
 mod demo;
+mod duplicates;
+mod export;
+mod import;
 mod search;
 
 use crate::cli::{Args, Command};
@@ -34,6 +37,23 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(&stats)?);
             Ok(())
         }
+        Some(Command::Export {
+            out,
+            q,
+            filter,
+            sort,
+            group,
+        }) => export::run(&open(&data)?, lang, &out, q, filter, sort, group),
+        Some(Command::Import { file, dry_run, yes }) => {
+            import::run(&open(&data)?, lang, &file, dry_run, yes)
+        }
+        Some(Command::Duplicates) => duplicates::run(&open(&data)?, lang),
+        Some(Command::Merge {
+            keep,
+            remove,
+            take,
+            yes,
+        }) => duplicates::merge(&open(&data)?, lang, keep, remove, take, yes),
         Some(Command::Reindex) => {
             let kartei = open(&data)?;
             let started = Instant::now();

@@ -2,4 +2,5 @@
 //! folders. One module per topic.
 
 mod cli;
+mod export_import;
 mod support;

@@ -171,7 +171,9 @@ pub fn write_xlsx(
     )?;
     let mut write_customer = |c: Customer| -> Result<()> {
         let v = visits.get(&c.id);
-        let top = v.and_then(Visits::top_service).and_then(|id| services.get(&id));
+        let top = v
+            .and_then(Visits::top_service)
+            .and_then(|id| services.get(&id));
         names.insert(c.id, c.display_name());
         sheet.write_row(&customer_cells(&c, &groups, v, top, lang))?;
         done += 1;
@@ -468,9 +470,11 @@ fn customer_cells<'c>(
         Cell::Date(c.customer_since),
         Cell::DateTime(c.created_at),
         Cell::DateTime(c.updated_at),
-        Cell::opt_date(visits.and_then(|v| v.last).and_then(|t| {
-            crate::search::text::local_day(t.timestamp())
-        })),
+        Cell::opt_date(
+            visits
+                .and_then(|v| v.last)
+                .and_then(|t| crate::search::text::local_day(t.timestamp())),
+        ),
         Cell::Number(f64::from(visits.map(|v| v.count).unwrap_or(0))),
         top_service.map(|s| Cell::Text(s)).unwrap_or(Cell::Empty),
         Cell::Text(yes_no(c.deactivated, lang)),

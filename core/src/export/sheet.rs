@@ -105,7 +105,10 @@ impl<'w> SheetWriter<'w> {
             n => format!("{} ({n})", self.name),
         };
         self.index = self.workbook.worksheets().len();
-        let sheet = self.workbook.add_worksheet_with_constant_memory().map_err(xlsx)?;
+        let sheet = self
+            .workbook
+            .add_worksheet_with_constant_memory()
+            .map_err(xlsx)?;
         sheet.set_name(name).map_err(xlsx)?;
         for (col, column) in self.columns.iter().enumerate() {
             sheet
@@ -126,7 +129,9 @@ impl<'w> SheetWriter<'w> {
     fn finish_sheet(&mut self) -> Result<()> {
         let last_col = self.columns.len().saturating_sub(1) as u16;
         let row = self.row;
-        self.sheet()?.autofilter(0, 0, row, last_col).map_err(xlsx)?;
+        self.sheet()?
+            .autofilter(0, 0, row, last_col)
+            .map_err(xlsx)?;
         Ok(())
     }
 
@@ -142,7 +147,10 @@ impl<'w> SheetWriter<'w> {
         self.rows_written += 1;
         let row = self.row;
         let formats = self.formats;
-        let sheet = self.workbook.worksheet_from_index(self.index).map_err(xlsx)?;
+        let sheet = self
+            .workbook
+            .worksheet_from_index(self.index)
+            .map_err(xlsx)?;
         for (col, cell) in cells.iter().enumerate() {
             let col = col as u16;
             match cell {

@@ -41,11 +41,35 @@ pub enum Field {
 /// Known columns that are not imported: figures Kartei derives itself (visits, last visit),
 /// ids of the other system, and consents (which must be recorded by the salon, not copied).
 const IGNORED: &[&str] = &[
-    "kundennr", "customerno", "id", "nr", "kundennummer", "customerid", "angelegt", "created",
-    "geandert", "changed", "letzterbesuch", "lastvisit", "besuche", "visits",
-    "haufigsteleistung", "mostbookedservice", "quelle", "source", "kundeseit", "customersince",
-    "deaktiviert", "deactivated", "newsletter", "newsletterseit", "newslettersince",
-    "terminerinnerungen", "reminders", "umsatz", "revenue",
+    "kundennr",
+    "customerno",
+    "id",
+    "nr",
+    "kundennummer",
+    "customerid",
+    "angelegt",
+    "created",
+    "geandert",
+    "changed",
+    "letzterbesuch",
+    "lastvisit",
+    "besuche",
+    "visits",
+    "haufigsteleistung",
+    "mostbookedservice",
+    "quelle",
+    "source",
+    "kundeseit",
+    "customersince",
+    "deaktiviert",
+    "deactivated",
+    "newsletter",
+    "newsletterseit",
+    "newslettersince",
+    "terminerinnerungen",
+    "reminders",
+    "umsatz",
+    "revenue",
 ];
 
 const EXACT: &[(&str, Field)] = &[
@@ -235,7 +259,12 @@ pub fn records(table: Table, format: Format) -> Result<Parsed> {
             }
         }
     }
-    let names = [Field::FirstName, Field::LastName, Field::FullName, Field::Company];
+    let names = [
+        Field::FirstName,
+        Field::LastName,
+        Field::FullName,
+        Field::Company,
+    ];
     if !fields.iter().any(|f| f.is_some_and(|f| names.contains(&f))) {
         return Err(refuse(Msg::ImportNoNameColumn));
     }

@@ -267,9 +267,7 @@ pub fn commit(
     }
     let written = {
         let _guard = kartei.save_guard();
-        let written = kartei
-            .store()
-            .apply_import(creates, updates, actor, now)?;
+        let written = kartei.store().apply_import(creates, updates, actor, now)?;
         for (id, seq) in written.created.iter().chain(&written.updated) {
             kartei.refresh(*id, *seq)?;
         }
@@ -518,10 +516,18 @@ fn plan_one(
 
 /// The card this contact is, if any.
 fn find(known: &Known, valid: &ValidDraft) -> Option<CustomerId> {
-    if let Some(id) = valid.email.as_ref().and_then(|e| known.by_email.get(&e.key())) {
+    if let Some(id) = valid
+        .email
+        .as_ref()
+        .and_then(|e| known.by_email.get(&e.key()))
+    {
         return Some(*id);
     }
-    if let Some(id) = valid.phones.iter().find_map(|p| known.by_phone.get(&p.number)) {
+    if let Some(id) = valid
+        .phones
+        .iter()
+        .find_map(|p| known.by_phone.get(&p.number))
+    {
         return Some(*id);
     }
     let name = name_key(&valid.first_name, &valid.last_name);
@@ -569,7 +575,11 @@ fn complete(
     text("company", &mut draft.company, &imported.company);
     text("title", &mut draft.title, &imported.title);
     text("stylist", &mut draft.stylist, &imported.stylist);
-    let email = imported.email.as_ref().map(|e| e.to_string()).unwrap_or_default();
+    let email = imported
+        .email
+        .as_ref()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
     text("email", &mut draft.email, &email);
     let birthday = imported.birthday.map(|b| b.iso()).unwrap_or_default();
     text("birthday", &mut draft.birthday, &birthday);
@@ -617,7 +627,11 @@ fn complete(
     }
     let mut groups_added = false;
     for g in &imported.group_names {
-        if !draft.groups.iter().any(|x| x.to_lowercase() == g.to_lowercase()) {
+        if !draft
+            .groups
+            .iter()
+            .any(|x| x.to_lowercase() == g.to_lowercase())
+        {
             draft.groups.push(g.clone());
             groups_added = true;
         }

@@ -16,7 +16,10 @@ pub fn decode(bytes: &[u8]) -> String {
         Err(e) if e.error_len().is_none() && e.valid_up_to() + 4 > bytes.len() => {
             UTF_8.decode_without_bom_handling(bytes).0.into_owned()
         }
-        Err(_) => WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned(),
+        Err(_) => WINDOWS_1252
+            .decode_without_bom_handling(bytes)
+            .0
+            .into_owned(),
     }
 }
 

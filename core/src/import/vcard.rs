@@ -283,4 +283,3 @@ fn text_birthday(s: &str) -> String {
     }
     s.to_string()
 }
-

@@ -454,8 +454,8 @@ impl Store {
     ) -> Result<(Customer, Vec<(CustomerId, u64)>)> {
         self.write(|txn| {
             let mut table = txn.open_table(CUSTOMERS)?;
-            let mut kept: Customer =
-                get_json(&table, keep.0 .0)?.ok_or_else(|| CoreError::not_found("customer", keep.0))?;
+            let mut kept: Customer = get_json(&table, keep.0 .0)?
+                .ok_or_else(|| CoreError::not_found("customer", keep.0))?;
             let removed: Customer = get_json(&table, remove.0 .0)?
                 .ok_or_else(|| CoreError::not_found("customer", remove.0))?;
             for (customer, expected) in [(&kept, keep.1), (&removed, remove.1)] {

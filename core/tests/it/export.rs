@@ -78,7 +78,10 @@ fn the_export_reads_back_with_typed_cells() {
         |_| calls += 1,
     )
     .unwrap();
-    assert_eq!((summary.customers, summary.appointments, summary.notes), (2, 2, 1));
+    assert_eq!(
+        (summary.customers, summary.appointments, summary.notes),
+        (2, 2, 1)
+    );
     assert!(calls >= 2);
 
     let wb: Xlsx<_> = open_workbook(&path).unwrap();
@@ -139,9 +142,11 @@ fn english_headers_and_a_filtered_list() {
         q: "Weiß".into(),
         ..Default::default()
     };
-    let summary =
-        export::write_xlsx(&f.kartei, &query.scope(), Lang::En, &path, |_| {}).unwrap();
-    assert_eq!((summary.customers, summary.appointments, summary.notes), (1, 0, 0));
+    let summary = export::write_xlsx(&f.kartei, &query.scope(), Lang::En, &path, |_| {}).unwrap();
+    assert_eq!(
+        (summary.customers, summary.appointments, summary.notes),
+        (1, 0, 0)
+    );
     let wb: Xlsx<_> = open_workbook(&path).unwrap();
     assert_eq!(wb.sheet_names(), ["Customers", "Appointments", "Notes"]);
     let customers = rows(&path, "Customers");
@@ -162,7 +167,10 @@ fn one_customers_data_as_xlsx_and_json() {
         |_| {},
     )
     .unwrap();
-    assert_eq!((summary.customers, summary.appointments, summary.notes), (1, 2, 1));
+    assert_eq!(
+        (summary.customers, summary.appointments, summary.notes),
+        (1, 2, 1)
+    );
     let data = export::customer_data(&f.kartei, anna.id).unwrap();
     let json = serde_json::to_value(&data).unwrap();
     assert_eq!(json["customer"]["last_name"], "Müller");
@@ -181,12 +189,10 @@ fn the_usb_export_leaves_no_half_file() {
         ..Default::default()
     });
     let (first, _) =
-        kartei_core::usb::export_to_dir(&f.kartei, &scope, Lang::De, stick.path(), |_| {})
-            .unwrap();
+        kartei_core::usb::export_to_dir(&f.kartei, &scope, Lang::De, stick.path(), |_| {}).unwrap();
     assert_eq!(first.file_name().unwrap(), "kunden-2026-11-24.xlsx");
     let (second, _) =
-        kartei_core::usb::export_to_dir(&f.kartei, &scope, Lang::De, stick.path(), |_| {})
-            .unwrap();
+        kartei_core::usb::export_to_dir(&f.kartei, &scope, Lang::De, stick.path(), |_| {}).unwrap();
     assert_eq!(second.file_name().unwrap(), "kunden-2026-11-24-2.xlsx");
     let names: Vec<String> = std::fs::read_dir(stick.path())
         .unwrap()

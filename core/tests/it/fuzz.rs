@@ -5,11 +5,27 @@ use kartei_core::import;
 use proptest::prelude::*;
 
 const VCARD_PIECES: &[&str] = &[
-    "BEGIN:VCARD\r\n", "END:VCARD\r\n", "VERSION:2.1\r\n", "VERSION:3.0\r\n",
-    "N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:M=C3=BC", "ller;J=C3=B6rg;;;\r\n", "=\r\n",
-    "FN:Anna\r\n", "TEL;CELL:0171 2345678\r\n", "item1.EMAIL;type=pref:a@b.de\r\n",
-    "BDAY:1604-11-24\r\n", "BDAY:--0229\r\n", "ADR:;;Str;Ort;;12345;DE\r\n", " folded\r\n",
-    "PHOTO;ENCODING=b:AAAA\r\n", "NOTE:\\n\\,\r\n", ";;;", ":", "\r\n", "=E4", "\u{feff}",
+    "BEGIN:VCARD\r\n",
+    "END:VCARD\r\n",
+    "VERSION:2.1\r\n",
+    "VERSION:3.0\r\n",
+    "N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:M=C3=BC",
+    "ller;J=C3=B6rg;;;\r\n",
+    "=\r\n",
+    "FN:Anna\r\n",
+    "TEL;CELL:0171 2345678\r\n",
+    "item1.EMAIL;type=pref:a@b.de\r\n",
+    "BDAY:1604-11-24\r\n",
+    "BDAY:--0229\r\n",
+    "ADR:;;Str;Ort;;12345;DE\r\n",
+    " folded\r\n",
+    "PHOTO;ENCODING=b:AAAA\r\n",
+    "NOTE:\\n\\,\r\n",
+    ";;;",
+    ":",
+    "\r\n",
+    "=E4",
+    "\u{feff}",
 ];
 
 fn check(bytes: &[u8], name: &str) {

@@ -54,8 +54,11 @@ fn iphone_vcard_30() {
     assert_eq!(k.first_name, "Käthe");
     assert_eq!(k.company, "Salon Schön");
     assert_eq!(k.email.unwrap().as_str(), "kaethe@example.de");
-    let numbers: Vec<(PhoneLabel, &str)> =
-        k.phones.iter().map(|p| (p.label, p.number.as_str())).collect();
+    let numbers: Vec<(PhoneLabel, &str)> = k
+        .phones
+        .iter()
+        .map(|p| (p.label, p.number.as_str()))
+        .collect();
     assert_eq!(
         numbers,
         [
@@ -127,7 +130,11 @@ Herr;Björn;Schäfer;0160 9876543;;;24.11.;;;;;Grün\r\n\
 ;Ömer;;kaputt;;nicht-mail;31.02.1990;;;;;\r\n";
     let bytes = encoding_rs::WINDOWS_1252.encode(text).0;
     let p = preview(&f, &bytes, "kunden.csv");
-    assert_eq!(p.unknown_columns, ["Lieblingsfarbe"], "unknown columns are reported");
+    assert_eq!(
+        p.unknown_columns,
+        ["Lieblingsfarbe"],
+        "unknown columns are reported"
+    );
     assert_eq!((p.counts.new, p.counts.invalid), (2, 1));
     let bad = &p.rows[2];
     assert_eq!(bad.line, 4);
@@ -139,7 +146,10 @@ Herr;Björn;Schäfer;0160 9876543;;;24.11.;;;;;Grün\r\n\
     let j = by_last_name(&f, "Weiß");
     assert_eq!(j.first_name, "Jürgen");
     assert_eq!(j.salutation, Salutation::Frau);
-    assert_eq!(j.address.postal_code, "01067", "Excel's lost leading zero is back");
+    assert_eq!(
+        j.address.postal_code, "01067",
+        "Excel's lost leading zero is back"
+    );
     assert_eq!(j.address.street, "Lindenstraße 4");
     assert_eq!(j.phones.len(), 2);
     assert_eq!(f.kartei.notes(j.id).unwrap()[0].text, "Blondierung");
@@ -214,7 +224,9 @@ fn bad_input_gets_a_clear_message_and_writes_nothing() {
     let f = Fixture::new();
     let truncated = &IPHONE_30[..IPHONE_30.len() - 40];
     refused(&f, truncated.as_bytes(), "Kontakte.vcf", "unvollständig");
-    let junk: Vec<u8> = (0..50_000u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
+    let junk: Vec<u8> = (0..50_000u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
     refused(&f, &junk, "foto.jpg", "Dateiformat");
     let huge = vec![b'a'; 100 * 1024 * 1024];
     refused(&f, &huge, "gross.csv", "zu groß");
@@ -246,7 +258,10 @@ fn importing_twice_creates_nothing_new() {
     assert!(again.created.is_empty() && again.merged.is_empty());
     assert_eq!(again.skipped, 4);
     let p2 = preview(&f, all.as_bytes(), "alle.vcf");
-    assert_eq!((p2.counts.new, p2.counts.merge, p2.counts.duplicate), (0, 0, 4));
+    assert_eq!(
+        (p2.counts.new, p2.counts.merge, p2.counts.duplicate),
+        (0, 0, 4)
+    );
     assert_eq!(f.kartei.customer_count(), 4);
 }
 
@@ -295,19 +310,34 @@ fn export_then_import_round_trips_the_customers() {
     kartei_core::demo::generate(&f.kartei, 120, 7, |_| {}).unwrap();
     sample(&f);
     let path = f.dir.path().join("alle.xlsx");
-    export::write_xlsx(&f.kartei, &ExportQuery::default().scope(), Lang::De, &path, |_| {})
-        .unwrap();
+    export::write_xlsx(
+        &f.kartei,
+        &ExportQuery::default().scope(),
+        Lang::De,
+        &path,
+        |_| {},
+    )
+    .unwrap();
     let bytes = std::fs::read(&path).unwrap();
 
     // Into the same card file: everything is already there.
     let same = preview(&f, &bytes, "alle.xlsx");
     assert_eq!(same.counts.new, 0, "{:?}", same.counts);
-    assert!(same.unknown_columns.is_empty(), "{:?}", same.unknown_columns);
+    assert!(
+        same.unknown_columns.is_empty(),
+        "{:?}",
+        same.unknown_columns
+    );
 
     // Into an empty one: the same customers.
     let g = Fixture::new();
     let p = preview(&g, &bytes, "alle.xlsx");
-    assert_eq!(p.counts.invalid, 0, "{:#?}", p.rows.iter().find(|r| !r.choosable()));
+    assert_eq!(
+        p.counts.invalid,
+        0,
+        "{:#?}",
+        p.rows.iter().find(|r| !r.choosable())
+    );
     let outcome = take_all(&g, &p);
     let count = f.kartei.customer_count();
     assert_eq!(outcome.created.len() + p.counts.duplicate, count);
@@ -371,14 +401,19 @@ fn duplicates_are_reported_and_merged_with_everything_moved() {
     assert_eq!(groups[0].reason, duplicates::Reason::Phone);
     let ids: Vec<CustomerId> = groups[0].customers.iter().map(|c| c.id).collect();
     assert_eq!(ids, [a.id, b.id]);
-    assert!(groups.iter().all(|g| g.customers.iter().all(|x| x.id != c.id)));
+    assert!(groups
+        .iter()
+        .all(|g| g.customers.iter().all(|x| x.id != c.id)));
 
     let preview = merge::preview(&f.kartei, a.id, b.id).unwrap();
     let fields: Vec<&str> = preview.conflicts.iter().map(|c| c.field.as_str()).collect();
     assert_eq!(fields, ["last_name", "birthday"]);
     assert_eq!(preview.moves.notes, 1);
     assert_eq!(preview.moves.appointments, 1);
-    assert_eq!(preview.result.email, "anna@example.de", "empty fields are filled");
+    assert_eq!(
+        preview.result.email, "anna@example.de",
+        "empty fields are filled"
+    );
     assert!(merge::preview(&f.kartei, a.id, a.id).is_err());
 
     let stale = merge::MergeRequest {

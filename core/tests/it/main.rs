@@ -2,9 +2,9 @@
 //! with a fixed clock (24.11.2026 10:00 UTC).
 
 mod customers;
-mod fixture;
-mod search;
-mod store;
 mod export;
+mod fixture;
 mod fuzz;
 mod import;
+mod search;
+mod store;
