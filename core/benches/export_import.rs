@@ -110,8 +110,8 @@ fn bench_import(count: usize) {
     let started = Instant::now();
     let preview = import::preview(&kartei, text.as_bytes(), "kontakte.vcf").expect("preview");
     let previewed = started.elapsed().as_secs_f64();
-    let outcome = import::commit(&kartei, &preview, &preview.choosable_lines(), "Bench")
-        .expect("commit");
+    let outcome =
+        import::commit(&kartei, &preview, &preview.choosable_lines(), "Bench").expect("commit");
     let total = started.elapsed().as_secs_f64();
     println!(
         "import: {count} vCards ({:.1} MB): preview {previewed:.2} s, commit {:.2} s, \

@@ -457,3 +457,20 @@ fn duplicates_are_reported_and_merged_with_everything_moved() {
     assert!(found.items.iter().all(|i| i.id != b.id));
     assert!(duplicates::report(&f.kartei).unwrap().is_empty());
 }
+
+#[test]
+fn pending_previews_are_kept_by_id() {
+    let f = Fixture::new();
+    let pending = import::pending::PendingImports::default();
+    let p = preview(&f, GOOGLE_40.as_bytes(), "g.vcf");
+    let ids: Vec<String> = (0..import::pending::MAX_PENDING + 1)
+        .map(|_| pending.insert(p.clone()))
+        .collect();
+    assert!(pending.get(&ids[0]).is_none(), "the oldest went first");
+    let last = ids.last().unwrap();
+    assert_eq!(last.len(), 32);
+    let kept = pending.get(last).unwrap();
+    assert_eq!(take_all(&f, &kept).created.len(), 1);
+    pending.remove(last);
+    assert!(pending.get(last).is_none());
+}
