@@ -121,6 +121,22 @@ pub enum Msg {
     },
     /// Merging a card into itself.
     MergeSameCustomer,
+    /// The uploaded file is no picture at all (text, PDF, random bytes).
+    PhotoNotAnImage,
+    /// A picture in a format Kartei does not store (GIF, TIFF, AVIF …).
+    PhotoUnsupportedFormat,
+    /// An iPhone HEIC picture that the phone did not convert.
+    PhotoHeic,
+    /// The file is bigger than the upload limit.
+    PhotoFileTooLarge {
+        max_mb: u64,
+    },
+    /// The picture has more pixels than Kartei decodes (a decompression bomb looks like this).
+    PhotoTooManyPixels {
+        max_side: u32,
+    },
+    /// The file claims to be a picture but is truncated or broken.
+    PhotoDamaged,
 }
 
 impl Msg {
@@ -336,6 +352,40 @@ impl Msg {
                 de,
                 "Eine Karte kann nicht mit sich selbst zusammengeführt werden.",
                 "A card cannot be merged with itself.",
+            ),
+            PhotoNotAnImage => pick(
+                de,
+                "Die Datei ist kein Bild. Bitte ein Foto als JPEG, PNG oder WebP wählen.",
+                "The file is not a picture. Please choose a photo as JPEG, PNG or WebP.",
+            ),
+            PhotoUnsupportedFormat => pick(
+                de,
+                "Dieses Bildformat wird nicht unterstützt. Bitte JPEG, PNG oder WebP verwenden.",
+                "This picture format is not supported. Please use JPEG, PNG or WebP.",
+            ),
+            PhotoHeic => pick(
+                de,
+                "HEIC-Fotos werden nicht unterstützt. Bitte das Foto als JPEG senden (auf dem iPhone über „Foto auswählen“ hochladen oder unter Einstellungen › Kamera › Formate „Maximale Kompatibilität“ wählen).",
+                "HEIC photos are not supported. Please send the photo as JPEG (upload it with \"Choose photo\" on the iPhone, or pick Settings › Camera › Formats › \"Most Compatible\").",
+            ),
+            PhotoFileTooLarge { max_mb } => {
+                if de {
+                    format!("Die Datei ist zu groß (höchstens {max_mb} MB).")
+                } else {
+                    format!("The file is too large (at most {max_mb} MB).")
+                }
+            }
+            PhotoTooManyPixels { max_side } => {
+                if de {
+                    format!("Das Bild ist zu groß (höchstens {max_side} Pixel Kantenlänge).")
+                } else {
+                    format!("The picture is too large (at most {max_side} pixels per side).")
+                }
+            }
+            PhotoDamaged => pick(
+                de,
+                "Die Bilddatei ist beschädigt oder unvollständig. Bitte erneut aufnehmen oder hochladen.",
+                "The picture file is damaged or incomplete. Please take or upload it again.",
             ),
         }
     }

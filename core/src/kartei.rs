@@ -23,6 +23,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 use tokio::sync::broadcast;
 
+mod photos;
+
 /// The file name of the store inside the data folder.
 pub const STORE_FILE: &str = "kartei.redb";
 /// The folder of the search index inside the data folder.
@@ -47,6 +49,8 @@ struct Inner {
     /// Serializes saves so that rows and overlay are updated in commit order.
     save_lock: Mutex<()>,
     throttle: Throttle,
+    /// The photo files under `<data>/photos/`.
+    photo_files: crate::photos::files::PhotoFiles,
 }
 
 /// What opening found and did, for the log.
@@ -57,6 +61,8 @@ pub struct OpenReport {
     pub rebuilt_index: bool,
     /// Changes the index had not seen and that were queued for it.
     pub caught_up: usize,
+    /// Photo files no row refers to (left by a crash mid-save or mid-delete), removed.
+    pub orphan_photo_files: usize,
 }
 
 /// What a booking did to the card file.
@@ -98,6 +104,7 @@ impl Kartei {
             customers: all_rows.len(),
             rebuilt_index: false,
             caught_up: 0,
+            orphan_photo_files: 0,
         };
         match state {
             IndexState::Empty => {
@@ -118,6 +125,8 @@ impl Kartei {
                 store.prune_changes(seen)?;
             }
         }
+        let photo_files = crate::photos::files::PhotoFiles::open(dir)?;
+        report.orphan_photo_files = photo_files.clean_orphans(&store.photo_hashes()?)?;
         let rows = Rows::new(all_rows);
         let indexer = Indexer::start(store.clone(), index.clone());
         if report.caught_up > 0 {
@@ -137,6 +146,7 @@ impl Kartei {
                 events,
                 save_lock: Mutex::new(()),
                 throttle: Throttle::default(),
+                photo_files,
             }),
         };
         Ok((kartei, report))
@@ -242,7 +252,8 @@ impl Kartei {
     /// Erases the customer and everything about them (GDPR Art. 17), from store and index.
     pub fn delete_customer(&self, id: CustomerId) -> Result<()> {
         let _guard = self.save_guard();
-        let seq = self.inner.store.delete_customer(id)?;
+        let (seq, freed) = self.inner.store.delete_customer(id)?;
+        self.remove_photo_files(&freed);
         self.refresh(id, seq)?;
         self.announce(Change::CustomerDeleted(id));
         Ok(())
@@ -373,6 +384,7 @@ impl Kartei {
             now: self.now(),
             today: self.today(),
             patch_test_validity_months: settings.patch_test_validity_months,
+            photo_count: store.photo_count(id)?,
             lang,
         }))
     }

@@ -6,6 +6,7 @@
 //! repair. Writes that change what search sees append to the `changes` log in the same
 //! transaction; the index follows that log.
 
+mod photos;
 mod schema;
 pub mod tables;
 
@@ -270,8 +271,10 @@ impl Store {
         })
     }
 
-    /// Erases the customer and everything about them: notes, patch tests, appointments.
-    pub fn delete_customer(&self, id: CustomerId) -> Result<u64> {
+    /// Erases the customer and everything about them: notes, patch tests, appointments, photo
+    /// rows. Returns the change sequence and the content hashes of photo files that no photo
+    /// refers to any more (the caller removes those files).
+    pub fn delete_customer(&self, id: CustomerId) -> Result<(u64, Vec<String>)> {
         self.write(|txn| {
             if txn.open_table(CUSTOMERS)?.remove(id.0)?.is_none() {
                 return Err(CoreError::not_found("customer", id));
@@ -311,7 +314,8 @@ impl Store {
                 appts_by_customer,
                 appts_by_start,
             ));
-            record_change(txn, id)
+            let freed = photos::delete_photos_of(txn, id)?;
+            Ok((record_change(txn, id)?, freed))
         })
     }
 
@@ -914,7 +918,8 @@ impl Store {
 
 // ---- helpers used inside transactions --------------------------------------------------------
 
-/// Moves everything keyed by customer from `from` to `to`: notes, patch tests, appointments.
+/// Moves everything keyed by customer from `from` to `to`: notes, patch tests, appointments,
+/// photos.
 ///
 /// This is the one place that knows which tables hang off a customer for a merge; a new kind
 /// of customer-owned record (photos, messages) adds its table here, so merging moves it too.
@@ -960,6 +965,23 @@ fn move_everything_owned(txn: &WriteTransaction, from: CustomerId, to: CustomerI
             by_customer.insert((to.0, start, id), appt.status.as_u8())?;
             by_start.insert((start, id), to.0)?;
         }
+    }
+    drop((appts, by_customer, by_start));
+
+    // Photos: the files are shared by content hash, so only the rows move.
+    let mut photos = txn.open_table(PHOTOS)?;
+    let mut photos_by_customer = txn.open_table(PHOTOS_BY_CUSTOMER)?;
+    let keys: Vec<((u64, i64, u64), u8)> = photos_by_customer
+        .range((from.0, i64::MIN, 0)..=(from.0, i64::MAX, u64::MAX))?
+        .map(|e| e.map(|(k, v)| (k.value(), v.value())))
+        .collect::<std::result::Result<_, _>>()?;
+    for ((_, taken, id), favourite) in keys {
+        if let Some(mut photo) = get_json::<crate::photos::Photo>(&photos, id)? {
+            photo.customer_id = to;
+            put_json(&mut photos, id, &photo)?;
+        }
+        photos_by_customer.remove((from.0, taken, id))?;
+        photos_by_customer.insert((to.0, taken, id), favourite)?;
     }
     Ok(())
 }

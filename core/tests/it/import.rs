@@ -397,6 +397,17 @@ fn duplicates_are_reported_and_merged_with_everything_moved() {
         )
         .unwrap();
 
+    let jpeg = kartei_core::photos::samples::jpeg(64, 48, 1);
+    f.kartei
+        .add_photo(
+            b.id,
+            &jpeg,
+            kartei_core::photos::PhotoKind::After,
+            "",
+            "Lena",
+        )
+        .unwrap();
+
     let groups = duplicates::report(&f.kartei).unwrap();
     assert_eq!(groups[0].reason, duplicates::Reason::Phone);
     let ids: Vec<CustomerId> = groups[0].customers.iter().map(|c| c.id).collect();
@@ -446,6 +457,12 @@ fn duplicates_are_reported_and_merged_with_everything_moved() {
     let card = f.kartei.card(a.id, Lang::De).unwrap();
     assert_eq!(card.notes.len(), 1);
     assert_eq!(card.appointments.past.len(), 1);
+    let photos = f
+        .kartei
+        .photos(a.id, kartei_core::photos::PhotoFilter::Newest)
+        .unwrap();
+    assert_eq!(photos.len(), 1, "the photo moved with the card");
+    assert_eq!(photos[0].customer_id, a.id);
     assert_eq!(f.kartei.customer_count(), 2);
     let found = f
         .kartei

@@ -6,5 +6,6 @@ mod export;
 mod fixture;
 mod fuzz;
 mod import;
+mod photos;
 mod search;
 mod store;
