@@ -131,4 +131,46 @@ pub enum Command {
         #[arg(long, default_value_t = 3)]
         seconds: u64,
     },
+    /// Export customers, appointments and notes to an Excel file (a filtered list exports just
+    /// that list).
+    Export {
+        /// The file to write (`kunden.xlsx`).
+        #[arg(long)]
+        out: PathBuf,
+        /// Only customers found by this search.
+        #[arg(long, default_value = "")]
+        q: String,
+        #[arg(long, default_value = "all")]
+        filter: Filter,
+        #[arg(long, default_value = "name_asc")]
+        sort: Sort,
+        /// Only customers of this group.
+        #[arg(long)]
+        group: Option<String>,
+    },
+    /// Import contacts from a vCard (.vcf), CSV or Excel (.xlsx) file: shows a preview, then
+    /// asks (or takes every new and merged row with --yes).
+    Import {
+        file: PathBuf,
+        /// Only show what would happen.
+        #[arg(long)]
+        dry_run: bool,
+        /// Take every new and merged row without asking.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// List cards that are probably the same person.
+    Duplicates,
+    /// Merge card REMOVE into card KEEP (notes and appointments move; KEEP's values stay unless
+    /// named with --take).
+    Merge {
+        keep: u64,
+        remove: u64,
+        /// Fields where REMOVE's value wins (email, birthday, address, …).
+        #[arg(long, value_delimiter = ',')]
+        take: Vec<String>,
+        /// Merge without asking.
+        #[arg(long)]
+        yes: bool,
+    },
 }

@@ -159,6 +159,34 @@ pub fn export_to_dir(
     }
 }
 
+/// Files on a stick the import can read (`.vcf`, `.csv`, `.xlsx`), in its top folder and one
+/// level below, sorted by name; hidden files and macOS's `._` companions are left out.
+pub fn import_files(stick: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut dirs = vec![(stick.to_path_buf(), 0)];
+    while let Some((dir, depth)) = dirs.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().to_lowercase();
+            if name.starts_with('.') {
+                continue;
+            }
+            if path.is_dir() {
+                if depth == 0 {
+                    dirs.push((path, 1));
+                }
+            } else if [".vcf", ".csv", ".xlsx"].iter().any(|e| name.ends_with(e)) {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 fn free_name(dir: &Path, name: &str) -> PathBuf {
     let first = dir.join(name);
     if !first.exists() {
@@ -210,6 +238,21 @@ tmpfs /media/ramdisk tmpfs rw 0 0
             found[1].mount_point,
             PathBuf::from("/run/media/anna/My Stick")
         );
+    }
+
+    #[test]
+    fn import_files_on_a_stick() {
+        let stick = tempfile::tempdir().unwrap();
+        let sub = stick.path().join("Kontakte");
+        std::fs::create_dir(&sub).unwrap();
+        for p in ["a.vcf", "b.CSV", "c.jpg", "._a.vcf", "Kontakte/d.xlsx"] {
+            std::fs::write(stick.path().join(p), b"x").unwrap();
+        }
+        let names: Vec<String> = import_files(stick.path())
+            .iter()
+            .map(|p| p.strip_prefix(stick.path()).unwrap().display().to_string())
+            .collect();
+        assert_eq!(names, ["Kontakte/d.xlsx", "a.vcf", "b.CSV"]);
     }
 
     #[test]

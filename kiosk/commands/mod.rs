@@ -2,6 +2,9 @@
 
 mod demo;
 mod discover;
+mod duplicates;
+mod export;
+mod import;
 mod search;
 mod serve;
 mod staff;
@@ -43,6 +46,23 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(&stats)?);
             Ok(())
         }
+        Some(Command::Export {
+            out,
+            q,
+            filter,
+            sort,
+            group,
+        }) => export::run(&open(&data)?, lang, &out, q, filter, sort, group),
+        Some(Command::Import { file, dry_run, yes }) => {
+            import::run(&open(&data)?, lang, &file, dry_run, yes)
+        }
+        Some(Command::Duplicates) => duplicates::run(&open(&data)?, lang),
+        Some(Command::Merge {
+            keep,
+            remove,
+            take,
+            yes,
+        }) => duplicates::merge(&open(&data)?, lang, keep, remove, take, yes),
         Some(Command::Reindex) => {
             let kartei = open(&data)?;
             let started = Instant::now();

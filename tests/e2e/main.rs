@@ -3,6 +3,7 @@
 
 mod browser;
 mod cli;
+mod export_import;
 mod photos;
 mod server;
 mod server_support;

@@ -25,8 +25,9 @@ use std::path::Path;
 /// Which customers to export.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExportScope {
-    /// The customer list as the list would show it for this request (all customers, including
-    /// deactivated ones, when the request is the default), in its order.
+    /// The customer list as the list would show it for this request, in its order. The default
+    /// request (everyone, deactivated included, name A–Z) is streamed straight from the store in
+    /// card-number order instead, which keeps memory flat for the whole card file.
     List(SearchRequest),
     /// One customer (data export on request, GDPR Art. 15).
     Customer(CustomerId),

@@ -111,7 +111,7 @@ pub fn report(kartei: &Kartei) -> Result<Vec<DuplicateGroup>> {
             customers,
         });
     }
-    out.sort_by_key(|d| d.reason);
+    out.sort_by_key(|g| g.reason);
     Ok(out)
 }
 

@@ -11,12 +11,14 @@
 //! - [`vcard`]: vCard 2.1/3.0/4.0 files (the `calcard` parser) → [`Record`]s.
 //! - [`csv`], [`xlsx`]: spreadsheets → a [`table::Table`] → [`Record`]s through [`mapping`].
 //! - [`preview`]: the preview and the commit.
+//! - [`pending`]: previews kept between preview and commit (for the server).
 //! - [`duplicates`]: the duplicates report over the whole card file; [`merge`]: merging two cards.
 
 pub mod csv;
 pub mod duplicates;
 pub mod mapping;
 pub mod merge;
+pub mod pending;
 pub mod preview;
 pub mod table;
 pub mod text;

@@ -25,6 +25,9 @@ pub fn read(text: &str) -> Result<Parsed> {
         ignored_columns: Vec::new(),
         unknown_columns: Vec::new(),
     };
+    if !complete(text) {
+        return Err(refuse(Msg::ImportUnreadable));
+    }
     let mut parser = Parser::new(text);
     loop {
         match parser.entry() {
@@ -47,6 +50,24 @@ pub fn read(text: &str) -> Result<Parsed> {
         }
     }
     Ok(parsed)
+}
+
+/// Whether every `BEGIN:VCARD` has its `END:VCARD`: a file cut off in transfer is refused as a
+/// whole (the parser would hand back the cut card as if it were complete).
+fn complete(text: &str) -> bool {
+    let mut open = false;
+    for line in text.lines() {
+        let line = line.trim_start_matches('\u{feff}').trim();
+        if line.eq_ignore_ascii_case("BEGIN:VCARD") {
+            if open {
+                return false;
+            }
+            open = true;
+        } else if line.eq_ignore_ascii_case("END:VCARD") {
+            open = false;
+        }
+    }
+    !open
 }
 
 /// The text of a property: components joined the way the field needs them.

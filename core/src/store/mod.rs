@@ -918,7 +918,8 @@ impl Store {
 
 // ---- helpers used inside transactions --------------------------------------------------------
 
-/// Moves everything keyed by customer from `from` to `to`: notes, patch tests, appointments.
+/// Moves everything keyed by customer from `from` to `to`: notes, patch tests, appointments,
+/// photos.
 ///
 /// This is the one place that knows which tables hang off a customer for a merge; a new kind
 /// of customer-owned record (photos, messages) adds its table here, so merging moves it too.
@@ -964,6 +965,23 @@ fn move_everything_owned(txn: &WriteTransaction, from: CustomerId, to: CustomerI
             by_customer.insert((to.0, start, id), appt.status.as_u8())?;
             by_start.insert((start, id), to.0)?;
         }
+    }
+    drop((appts, by_customer, by_start));
+
+    // Photos: the files are shared by content hash, so only the rows move.
+    let mut photos = txn.open_table(PHOTOS)?;
+    let mut photos_by_customer = txn.open_table(PHOTOS_BY_CUSTOMER)?;
+    let keys: Vec<((u64, i64, u64), u8)> = photos_by_customer
+        .range((from.0, i64::MIN, 0)..=(from.0, i64::MAX, u64::MAX))?
+        .map(|e| e.map(|(k, v)| (k.value(), v.value())))
+        .collect::<std::result::Result<_, _>>()?;
+    for ((_, taken, id), favourite) in keys {
+        if let Some(mut photo) = get_json::<crate::photos::Photo>(&photos, id)? {
+            photo.customer_id = to;
+            put_json(&mut photos, id, &photo)?;
+        }
+        photos_by_customer.remove((from.0, taken, id))?;
+        photos_by_customer.insert((to.0, taken, id), favourite)?;
     }
     Ok(())
 }

@@ -2,7 +2,10 @@
 //! with a fixed clock (24.11.2026 10:00 UTC).
 
 mod customers;
+mod export;
 mod fixture;
+mod fuzz;
+mod import;
 mod photos;
 mod search;
 mod store;

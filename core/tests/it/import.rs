@@ -1,0 +1,493 @@
+//! Importing realistic files written for the tests (iPhone, Android, Google vCards; Excel CSVs in
+//! Windows-1252 and UTF-8 with BOM; xlsx), umlauts in every encoding, bad input, re-import,
+//! export → import round trip, duplicates and merging.
+
+use crate::export::sample;
+use crate::fixture::{now, phone, Fixture};
+use chrono::Duration;
+use kartei_core::export::{self, ExportQuery};
+use kartei_core::import::{self, duplicates, merge, RowAction};
+use kartei_core::model::*;
+use kartei_core::{CoreError, Lang};
+
+const IPHONE_30: &str = "BEGIN:VCARD\r\nVERSION:3.0\r\nPRODID:-//Apple Inc.//iPhone OS 17.1//EN\r\nN:Müller;Käthe;;;\r\nFN:Käthe Müller\r\nORG:Salon Schön;\r\nitem1.EMAIL;type=INTERNET;type=pref:kaethe@example.de\r\nitem1.X-ABLabel:_$!<Other>!$_\r\nTEL;type=CELL;type=VOICE;type=pref:0171 2345678\r\nTEL;type=HOME;type=VOICE:+49 (89) 123 45 67\r\nitem2.ADR;type=HOME;type=pref:;;Hauptstraße 5;München;;80331;Deutschland\r\nitem2.X-ABADR:de\r\nBDAY;X-APPLE-OMIT-YEAR=1604:1604-11-24\r\nNOTE:Mag es kurz\\, im Nacken. Allergie:\\nNickel\r\nPHOTO;ENCODING=b;TYPE=JPEG:/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8\r\n UHRofHh0aHBwgJC4nICIsIxwcKDcpLDAxNDQ0Hyc5PTgyPC4zNDL/wAALCAABAAEBAREA/8QAFAABAAAAAAAAAAAA\r\n AAAAAAAACf/EABQQAQAAAAAAAAAAAAAAAAAAAAD/2gAIAQEAAD8AKp//2Q==\r\nEND:VCARD\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nN:Öztürk;Ayşe;;;\r\nFN:Ayşe Öztürk\r\nTEL;type=CELL:+49 176 12345678\r\nBDAY:1990-02-28\r\nEND:VCARD\r\n";
+
+const ANDROID_21_UTF8: &str = "BEGIN:VCARD\r\nVERSION:2.1\r\nN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:Wei=C3=9F;J=C3=B6rg;;;\r\nFN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:J=C3=B6rg Wei=C3=9F\r\nTEL;CELL;PREF:0151-23456789\r\nTEL;WORK:0221 9876543\r\nEMAIL;HOME:joerg.weiss@example.de\r\nNOTE;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:F=C3=A4rbt seit 2019 =E2=80=93 immer 7/1.=0D=0AZweite Zeile, die sehr lang i=\r\nst und umbrochen wurde.\r\nEND:VCARD\r\n";
+
+/// Android 2.1 with ISO-8859-1 quoted-printable (older Samsung phones).
+const ANDROID_21_LATIN1: &str = "BEGIN:VCARD\r\nVERSION:2.1\r\nN;CHARSET=ISO-8859-1;ENCODING=QUOTED-PRINTABLE:B=E4cker;S=F6ren;;;\r\nTEL;CELL:01701234567\r\nADR;HOME;CHARSET=ISO-8859-1;ENCODING=QUOTED-PRINTABLE:;;Stra=DFe des 17. Juni 3;K=F6ln;;50667;\r\nEND:VCARD\r\n";
+
+const GOOGLE_40: &str = "BEGIN:VCARD\nVERSION:4.0\nFN:Zoë Schröder\nN:Schröder;Zoë;;;\nEMAIL;TYPE=home;PREF=1:zoe.schroeder@example.com\nTEL;VALUE=uri;TYPE=\"cell,voice\":tel:+49-160-9876543\nBDAY:--0705\nADR;TYPE=home:;;Am Bächle 2;Freiburg;;79098;DE\nEND:VCARD\n";
+
+fn preview(f: &Fixture, bytes: &[u8], name: &str) -> import::ImportPreview {
+    import::preview(&f.kartei, bytes, name).unwrap()
+}
+
+fn take_all(f: &Fixture, p: &import::ImportPreview) -> import::ImportOutcome {
+    import::commit(&f.kartei, p, &p.choosable_lines(), "Lena").unwrap()
+}
+
+fn by_last_name(f: &Fixture, last: &str) -> Customer {
+    let mut found = None;
+    f.kartei
+        .store()
+        .for_each_customer(|c| {
+            if c.last_name == last {
+                found = Some(c);
+            }
+            Ok(())
+        })
+        .unwrap();
+    found.unwrap_or_else(|| panic!("no {last}"))
+}
+
+#[test]
+fn iphone_vcard_30() {
+    let f = Fixture::new();
+    let p = preview(&f, IPHONE_30.as_bytes(), "Kontakte.vcf");
+    assert_eq!(p.counts.new, 2, "{:#?}", p.rows);
+    assert!(p.rows[0].has_photo);
+    let outcome = take_all(&f, &p);
+    assert_eq!(outcome.created.len(), 2);
+    assert_eq!(outcome.photos.len(), 1, "the embedded photo is kept");
+    let k = by_last_name(&f, "Müller");
+    assert_eq!(k.first_name, "Käthe");
+    assert_eq!(k.company, "Salon Schön");
+    assert_eq!(k.email.unwrap().as_str(), "kaethe@example.de");
+    let numbers: Vec<(PhoneLabel, &str)> = k
+        .phones
+        .iter()
+        .map(|p| (p.label, p.number.as_str()))
+        .collect();
+    assert_eq!(
+        numbers,
+        [
+            (PhoneLabel::Mobile, "+491712345678"),
+            (PhoneLabel::Private, "+49891234567")
+        ]
+    );
+    assert_eq!(k.address.street, "Hauptstraße 5");
+    assert_eq!(k.address.postal_code, "80331");
+    assert_eq!(k.address.country, "DE");
+    assert_eq!(
+        k.birthday,
+        Some(Birthday::DayMonth { day: 24, month: 11 }),
+        "Apple's year 1604 means no year"
+    );
+    assert_eq!(k.source, Source::Import);
+    let notes = f.kartei.notes(k.id).unwrap();
+    assert_eq!(notes[0].text, "Mag es kurz, im Nacken. Allergie:\nNickel");
+    assert_eq!(by_last_name(&f, "Öztürk").first_name, "Ayşe");
+}
+
+#[test]
+fn android_21_quoted_printable_in_utf8_and_latin1() {
+    let f = Fixture::new();
+    let both = format!("{ANDROID_21_UTF8}{ANDROID_21_LATIN1}");
+    let p = preview(&f, both.as_bytes(), "00001.vcf");
+    assert_eq!(p.counts.new, 2, "{:#?}", p.rows);
+    take_all(&f, &p);
+    let j = by_last_name(&f, "Weiß");
+    assert_eq!(j.first_name, "Jörg");
+    assert_eq!(j.phones[0].number, "+4915123456789");
+    assert_eq!(j.phones[1].label, PhoneLabel::Business);
+    let notes = f.kartei.notes(j.id).unwrap();
+    assert_eq!(
+        notes[0].text,
+        "Färbt seit 2019 – immer 7/1.\nZweite Zeile, die sehr lang ist und umbrochen wurde."
+    );
+    let s = by_last_name(&f, "Bäcker");
+    assert_eq!(s.first_name, "Sören");
+    assert_eq!(s.address.street, "Straße des 17. Juni 3");
+    assert_eq!(s.address.city, "Köln");
+}
+
+#[test]
+fn google_vcard_40_and_a_latin1_file_without_quoted_printable() {
+    let f = Fixture::new();
+    let p = preview(&f, GOOGLE_40.as_bytes(), "contacts.vcf");
+    take_all(&f, &p);
+    let z = by_last_name(&f, "Schröder");
+    assert_eq!(z.first_name, "Zoë");
+    assert_eq!(z.phones[0].number, "+491609876543");
+    assert_eq!(z.birthday, Some(Birthday::DayMonth { day: 5, month: 7 }));
+    assert_eq!(z.address.city, "Freiburg");
+
+    let latin1 = encoding_rs::WINDOWS_1252
+        .encode("BEGIN:VCARD\r\nVERSION:2.1\r\nN:Groß;Günter\r\nTEL:0711 123456\r\nEND:VCARD\r\n")
+        .0;
+    let p = preview(&f, &latin1, "alt.vcf");
+    take_all(&f, &p);
+    assert_eq!(by_last_name(&f, "Groß").first_name, "Günter");
+}
+
+#[test]
+fn csv_from_german_excel_in_windows_1252_with_semicolons() {
+    let f = Fixture::new();
+    let text = "Anrede;Vorname;Nachname;Handy;Telefon;E-Mail;Geburtstag;Straße;PLZ;Ort;Notiz;Lieblingsfarbe\r\n\
+Frau;Jürgen;Weiß;0171 2345678;089/1234567;j.weiss@example.de;12.03.1985;Lindenstraße 4;1067;Dresden;Blondierung;Rot\r\n\
+Herr;Björn;Schäfer;0160 9876543;;;24.11.;;;;;Grün\r\n\
+;Ömer;;kaputt;;nicht-mail;31.02.1990;;;;;\r\n";
+    let bytes = encoding_rs::WINDOWS_1252.encode(text).0;
+    let p = preview(&f, &bytes, "kunden.csv");
+    assert_eq!(
+        p.unknown_columns,
+        ["Lieblingsfarbe"],
+        "unknown columns are reported"
+    );
+    assert_eq!((p.counts.new, p.counts.invalid), (2, 1));
+    let bad = &p.rows[2];
+    assert_eq!(bad.line, 4);
+    let reasons = import::ImportPreview::reason_texts(bad, Lang::De).join(" | ");
+    assert!(reasons.contains("E-Mail"), "{reasons}");
+    assert!(reasons.contains("Datum"), "{reasons}");
+    let outcome = take_all(&f, &p);
+    assert_eq!(outcome.created.len(), 2);
+    let j = by_last_name(&f, "Weiß");
+    assert_eq!(j.first_name, "Jürgen");
+    assert_eq!(j.salutation, Salutation::Frau);
+    assert_eq!(
+        j.address.postal_code, "01067",
+        "Excel's lost leading zero is back"
+    );
+    assert_eq!(j.address.street, "Lindenstraße 4");
+    assert_eq!(j.phones.len(), 2);
+    assert_eq!(f.kartei.notes(j.id).unwrap()[0].text, "Blondierung");
+    assert_eq!(by_last_name(&f, "Schäfer").first_name, "Björn");
+}
+
+#[test]
+fn csv_in_utf8_with_bom_commas_and_quoted_line_breaks() {
+    let f = Fixture::new();
+    let text = "\u{feff}First Name,Last Name,Phone 1 - Label,Phone 1 - Value,E-mail 1 - Value,Notes\r\n\
+Anna,Köhler,Mobile,+49 172 3456789,anna.koehler@example.com,\"Erste Zeile\nzweite Zeile, mit Komma\"\r\n\
+Chloé,Meyer-Lüdenscheidt,Home,0221 345678,,\r\n";
+    let p = preview(&f, text.as_bytes(), "google.csv");
+    assert_eq!(p.counts.new, 2, "{:#?}", p.rows);
+    assert!(p.unknown_columns.is_empty(), "{:?}", p.unknown_columns);
+    take_all(&f, &p);
+    let a = by_last_name(&f, "Köhler");
+    assert_eq!(
+        f.kartei.notes(a.id).unwrap()[0].text,
+        "Erste Zeile\nzweite Zeile, mit Komma"
+    );
+    assert_eq!(by_last_name(&f, "Meyer-Lüdenscheidt").first_name, "Chloé");
+}
+
+#[test]
+fn xlsx_from_another_system() {
+    let f = Fixture::new();
+    let path = f.dir.path().join("alt.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["Name", "Mobil", "Geburtsdatum", "PLZ", "Ort", "E-Mail"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    ws.write_string(1, 0, "Müller, Anna").unwrap();
+    ws.write_number(1, 1, 1712345678.0).unwrap();
+    let date = rust_xlsxwriter::ExcelDateTime::from_ymd(1985, 3, 12).unwrap();
+    let fmt = rust_xlsxwriter::Format::new().set_num_format("dd.mm.yyyy");
+    ws.write_datetime_with_format(1, 2, &date, &fmt).unwrap();
+    ws.write_number(1, 3, 1067.0).unwrap();
+    ws.write_string(1, 4, "Dresden").unwrap();
+    ws.write_string(1, 5, "anna@example.de").unwrap();
+    ws.write_string(2, 0, "Günther Groß").unwrap();
+    wb.save(&path).unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    let p = preview(&f, &bytes, "alt.xlsx");
+    assert_eq!(p.counts.new, 2, "{:#?}", p.rows);
+    take_all(&f, &p);
+    let a = by_last_name(&f, "Müller");
+    assert_eq!(a.first_name, "Anna");
+    assert_eq!(a.phones[0].number, "+491712345678");
+    assert_eq!(a.birthday.unwrap().iso(), "1985-03-12");
+    assert_eq!(a.address.postal_code, "01067");
+    assert_eq!(by_last_name(&f, "Groß").first_name, "Günther");
+}
+
+#[track_caller]
+fn refused(f: &Fixture, bytes: &[u8], name: &str, want: &str) {
+    match import::preview(&f.kartei, bytes, name) {
+        Err(CoreError::Invalid(e)) => {
+            let msg = e.summary(Lang::De);
+            assert!(msg.contains(want), "{name}: {msg}");
+        }
+        other => panic!("{name}: {other:?}"),
+    }
+}
+
+#[test]
+fn bad_input_gets_a_clear_message_and_writes_nothing() {
+    let f = Fixture::new();
+    let truncated = &IPHONE_30[..IPHONE_30.len() - 40];
+    refused(&f, truncated.as_bytes(), "Kontakte.vcf", "unvollständig");
+    let junk: Vec<u8> = (0..50_000u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
+    refused(&f, &junk, "foto.jpg", "Dateiformat");
+    let huge = vec![b'a'; 100 * 1024 * 1024];
+    refused(&f, &huge, "gross.csv", "zu groß");
+    let mut wide = String::from("Vorname,Nachname");
+    wide.push_str(&",x".repeat(2_000_000));
+    refused(&f, wide.as_bytes(), "breit.csv", "zu viele Spalten");
+    refused(&f, b"", "leer.csv", "keine Kontakte");
+    refused(&f, b"Farbe;Preis\nrot;3\n", "preise.csv", "Namen");
+    // A damaged workbook.
+    let path = f.dir.path().join("ok.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    wb.add_worksheet().write_string(0, 0, "Vorname").unwrap();
+    wb.save(&path).unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    refused(&f, &bytes[..bytes.len() / 2], "kaputt.xlsx", "beschädigt");
+    refused(&f, b"PK\x03\x04garbage", "kaputt.xlsx", "beschädigt");
+    assert_eq!(f.kartei.customer_count(), 0);
+}
+
+#[test]
+fn importing_twice_creates_nothing_new() {
+    let f = Fixture::new();
+    let all = format!("{IPHONE_30}{ANDROID_21_UTF8}{GOOGLE_40}");
+    let p = preview(&f, all.as_bytes(), "alle.vcf");
+    let first = take_all(&f, &p);
+    assert_eq!(first.created.len(), 4);
+    // The same preview committed again (a double click) creates nothing.
+    let again = take_all(&f, &p);
+    assert!(again.created.is_empty() && again.merged.is_empty());
+    assert_eq!(again.skipped, 4);
+    let p2 = preview(&f, all.as_bytes(), "alle.vcf");
+    assert_eq!(
+        (p2.counts.new, p2.counts.merge, p2.counts.duplicate),
+        (0, 0, 4)
+    );
+    assert_eq!(f.kartei.customer_count(), 4);
+}
+
+#[test]
+fn a_contact_completes_an_existing_card_without_overwriting() {
+    let f = Fixture::new();
+    let card = f.add_with(CustomerDraft {
+        first_name: "Jörg".into(),
+        last_name: "Weiß".into(),
+        phones: phone("0151 23456789"),
+        email: "alt@example.de".into(),
+        ..Default::default()
+    });
+    let p = preview(&f, ANDROID_21_UTF8.as_bytes(), "j.vcf");
+    match &p.rows[0].action {
+        RowAction::Merge {
+            into,
+            adds,
+            conflicts,
+            ..
+        } => {
+            assert_eq!(*into, card.id);
+            assert!(adds.contains(&"phones".to_string()), "{adds:?}");
+            assert!(adds.contains(&"notes".to_string()), "{adds:?}");
+            assert_eq!(conflicts[0].field, "email");
+            assert_eq!(conflicts[0].imported, "joerg.weiss@example.de");
+        }
+        other => panic!("{other:?}"),
+    }
+    // Choosing a row that cannot be taken is refused.
+    assert!(import::commit(&f.kartei, &p, &[99], "Lena").is_err());
+    let outcome = take_all(&f, &p);
+    assert_eq!(outcome.merged, [card.id]);
+    let after = f.kartei.customer(card.id).unwrap();
+    assert_eq!(after.email.unwrap().as_str(), "alt@example.de", "kept");
+    assert_eq!(after.phones.len(), 2);
+    assert_eq!(f.kartei.customer_count(), 1);
+    // A card edited between preview and commit: the commit plans again and stays consistent.
+    let p = preview(&f, ANDROID_21_UTF8.as_bytes(), "j.vcf");
+    assert_eq!(p.counts.duplicate, 1);
+}
+
+#[test]
+fn export_then_import_round_trips_the_customers() {
+    let f = Fixture::new();
+    kartei_core::demo::generate(&f.kartei, 120, 7, |_| {}).unwrap();
+    sample(&f);
+    let path = f.dir.path().join("alle.xlsx");
+    export::write_xlsx(
+        &f.kartei,
+        &ExportQuery::default().scope(),
+        Lang::De,
+        &path,
+        |_| {},
+    )
+    .unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+
+    // Into the same card file: everything is already there.
+    let same = preview(&f, &bytes, "alle.xlsx");
+    assert_eq!(same.counts.new, 0, "{:?}", same.counts);
+    assert!(
+        same.unknown_columns.is_empty(),
+        "{:?}",
+        same.unknown_columns
+    );
+
+    // Into an empty one: the same customers.
+    let g = Fixture::new();
+    let p = preview(&g, &bytes, "alle.xlsx");
+    assert_eq!(
+        p.counts.invalid,
+        0,
+        "{:#?}",
+        p.rows.iter().find(|r| !r.choosable())
+    );
+    let outcome = take_all(&g, &p);
+    let count = f.kartei.customer_count();
+    assert_eq!(outcome.created.len() + p.counts.duplicate, count);
+    let key = |c: &Customer| {
+        let mut phones: Vec<String> = c.phones.iter().map(|p| p.number.clone()).collect();
+        phones.sort();
+        format!(
+            "{} {} {phones:?} {:?} {:?} {:?} {:?}",
+            c.first_name, c.last_name, c.email, c.birthday, c.address, c.salutation
+        )
+    };
+    let all = |k: &kartei_core::Kartei| {
+        let mut v = Vec::new();
+        k.store()
+            .for_each_customer(|c| {
+                v.push(key(&c));
+                Ok(())
+            })
+            .unwrap();
+        v.sort();
+        v.dedup();
+        v
+    };
+    assert_eq!(all(&f.kartei), all(&g.kartei));
+}
+
+#[test]
+fn duplicates_are_reported_and_merged_with_everything_moved() {
+    let f = Fixture::new();
+    let a = f.add_with(CustomerDraft {
+        first_name: "Anna".into(),
+        last_name: "Meier".into(),
+        phones: phone("0171 2345678"),
+        birthday: "12.03.1985".into(),
+        ..Default::default()
+    });
+    let b = f.add_with(CustomerDraft {
+        first_name: "Anna".into(),
+        last_name: "Meyer".into(),
+        phones: phone("+49 171 2345678"),
+        email: "anna@example.de".into(),
+        birthday: "13.03.1985".into(),
+        ..Default::default()
+    });
+    let c = f.add("Uwe", "Schmidt");
+    let cut = f.service("Schnitt");
+    f.appointment(b.id, now() - Duration::days(3), &[cut.id]);
+    f.kartei
+        .add_note(
+            b.id,
+            &NoteDraft {
+                kind: NoteKind::Allergy,
+                text: "Nickel".into(),
+                ..Default::default()
+            },
+            "Lena",
+        )
+        .unwrap();
+
+    let jpeg = kartei_core::photos::samples::jpeg(64, 48, 1);
+    f.kartei
+        .add_photo(
+            b.id,
+            &jpeg,
+            kartei_core::photos::PhotoKind::After,
+            "",
+            "Lena",
+        )
+        .unwrap();
+
+    let groups = duplicates::report(&f.kartei).unwrap();
+    assert_eq!(groups[0].reason, duplicates::Reason::Phone);
+    let ids: Vec<CustomerId> = groups[0].customers.iter().map(|c| c.id).collect();
+    assert_eq!(ids, [a.id, b.id]);
+    assert!(groups
+        .iter()
+        .all(|g| g.customers.iter().all(|x| x.id != c.id)));
+
+    let preview = merge::preview(&f.kartei, a.id, b.id).unwrap();
+    let fields: Vec<&str> = preview.conflicts.iter().map(|c| c.field.as_str()).collect();
+    assert_eq!(fields, ["last_name", "birthday"]);
+    assert_eq!(preview.moves.notes, 1);
+    assert_eq!(preview.moves.appointments, 1);
+    assert_eq!(
+        preview.result.email, "anna@example.de",
+        "empty fields are filled"
+    );
+    assert!(merge::preview(&f.kartei, a.id, a.id).is_err());
+
+    let stale = merge::MergeRequest {
+        keep: a.id,
+        keep_version: a.version - 1,
+        remove: b.id,
+        remove_version: b.version,
+        take_from_removed: vec![],
+    };
+    assert!(matches!(
+        merge::apply(&f.kartei, &stale, "Lena"),
+        Err(CoreError::Conflict { .. })
+    ));
+    let kept = merge::apply(
+        &f.kartei,
+        &merge::MergeRequest {
+            keep: a.id,
+            keep_version: a.version,
+            remove: b.id,
+            remove_version: b.version,
+            take_from_removed: vec!["birthday".into()],
+        },
+        "Lena",
+    )
+    .unwrap();
+    assert_eq!(kept.last_name, "Meier");
+    assert_eq!(kept.birthday.unwrap().display(), "13.03.1985");
+    assert_eq!(kept.email.unwrap().as_str(), "anna@example.de");
+    assert!(f.kartei.customer(b.id).is_err(), "the other card is gone");
+    let card = f.kartei.card(a.id, Lang::De).unwrap();
+    assert_eq!(card.notes.len(), 1);
+    assert_eq!(card.appointments.past.len(), 1);
+    let photos = f
+        .kartei
+        .photos(a.id, kartei_core::photos::PhotoFilter::Newest)
+        .unwrap();
+    assert_eq!(photos.len(), 1, "the photo moved with the card");
+    assert_eq!(photos[0].customer_id, a.id);
+    assert_eq!(f.kartei.customer_count(), 2);
+    let found = f
+        .kartei
+        .search(&kartei_core::search::SearchRequest {
+            q: "Meyer".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(found.items.iter().all(|i| i.id != b.id));
+    assert!(duplicates::report(&f.kartei).unwrap().is_empty());
+}
+
+#[test]
+fn pending_previews_are_kept_by_id() {
+    let f = Fixture::new();
+    let pending = import::pending::PendingImports::default();
+    let p = preview(&f, GOOGLE_40.as_bytes(), "g.vcf");
+    let ids: Vec<String> = (0..import::pending::MAX_PENDING + 1)
+        .map(|_| pending.insert(p.clone()))
+        .collect();
+    assert!(pending.get(&ids[0]).is_none(), "the oldest went first");
+    let last = ids.last().unwrap();
+    assert_eq!(last.len(), 32);
+    let kept = pending.get(last).unwrap();
+    assert_eq!(take_all(&f, &kept).created.len(), 1);
+    pending.remove(last);
+    assert!(pending.get(last).is_none());
+}

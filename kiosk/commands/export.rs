@@ -1,0 +1,62 @@
+//! `kartei export --out FILE.xlsx [--q … --filter … --sort … --group …]`: the customer list as an
+//! Excel file, with appointments and notes.
+
+use anyhow::bail;
+use kartei_core::export::{self, ExportQuery};
+use kartei_core::search::{Filter, Sort};
+use kartei_core::{Kartei, Lang};
+use std::path::Path;
+use std::time::Instant;
+
+pub fn run(
+    kartei: &Kartei,
+    lang: Lang,
+    out: &Path,
+    q: String,
+    filter: Filter,
+    sort: Sort,
+    group: Option<String>,
+) -> anyhow::Result<()> {
+    let group = match group {
+        Some(name) => match kartei
+            .groups()
+            .into_iter()
+            .find(|g| g.name.to_lowercase() == name.to_lowercase())
+        {
+            Some(g) => Some(g.id),
+            None => bail!("unbekannte Gruppe „{name}“"),
+        },
+        None => None,
+    };
+    let query = ExportQuery {
+        q,
+        filter,
+        group,
+        sort,
+    };
+    let started = Instant::now();
+    let summary = export::write_xlsx(kartei, &query.scope(), lang, out, |p| {
+        if p.total > 20_000 && p.done % 20_000 == 0 {
+            eprintln!("{} / {}", p.done, p.total);
+        }
+    })
+    .map_err(kartei_core::usb::disk_full_as_message)?;
+    let secs = started.elapsed().as_secs_f64();
+    match lang {
+        Lang::De => println!(
+            "{} Kunden, {} Termine, {} Notizen nach {} exportiert ({secs:.1} s).",
+            summary.customers,
+            summary.appointments,
+            summary.notes,
+            out.display()
+        ),
+        Lang::En => println!(
+            "Exported {} customers, {} appointments, {} notes to {} ({secs:.1} s).",
+            summary.customers,
+            summary.appointments,
+            summary.notes,
+            out.display()
+        ),
+    }
+    Ok(())
+}

@@ -1,0 +1,150 @@
+//! `kartei import FILE [--dry-run] [--yes]`: the import preview, then the commit of every new
+//! and merged row (after asking, or at once with `--yes`).
+
+use kartei_core::import::{self, ImportPreview, RowAction};
+use kartei_core::{Kartei, Lang};
+use std::io::BufRead;
+use std::path::Path;
+
+pub fn run(
+    kartei: &Kartei,
+    lang: Lang,
+    file: &Path,
+    dry_run: bool,
+    yes: bool,
+) -> anyhow::Result<()> {
+    let de = lang == Lang::De;
+    let size = std::fs::metadata(file)?.len();
+    if size > import::MAX_FILE_BYTES as u64 {
+        return Err(kartei_core::CoreError::invalid(
+            "file",
+            kartei_core::i18n::Msg::ImportTooLarge {
+                max_mb: (import::MAX_FILE_BYTES / (1024 * 1024)) as u64,
+            },
+        )
+        .into());
+    }
+    let bytes = std::fs::read(file)?;
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let preview = import::preview(kartei, &bytes, &name)?;
+    print_preview(&preview, lang);
+    let lines = preview.choosable_lines();
+    if dry_run || lines.is_empty() {
+        println!(
+            "{}",
+            if de {
+                "Nichts importiert."
+            } else {
+                "Nothing imported."
+            }
+        );
+        return Ok(());
+    }
+    if !yes {
+        eprint!(
+            "{}",
+            if de {
+                "Alle neuen und zusammengeführten Zeilen übernehmen? [j/N] "
+            } else {
+                "Take every new and merged row? [y/N] "
+            }
+        );
+        let mut answer = String::new();
+        std::io::stdin().lock().read_line(&mut answer)?;
+        if !matches!(
+            answer.trim().to_lowercase().as_str(),
+            "j" | "ja" | "y" | "yes"
+        ) {
+            println!("{}", if de { "Abgebrochen." } else { "Cancelled." });
+            return Ok(());
+        }
+    }
+    let outcome = import::commit(kartei, &preview, &lines, "Import")?;
+    kartei.flush_index()?;
+    if de {
+        println!(
+            "{} neu angelegt, {} ergänzt, {} übersprungen.",
+            outcome.created.len(),
+            outcome.merged.len(),
+            outcome.skipped
+        );
+    } else {
+        println!(
+            "{} created, {} completed, {} skipped.",
+            outcome.created.len(),
+            outcome.merged.len(),
+            outcome.skipped
+        );
+    }
+    Ok(())
+}
+
+fn print_preview(p: &ImportPreview, lang: Lang) {
+    let de = lang == Lang::De;
+    for row in &p.rows {
+        let what = match &row.action {
+            RowAction::New => (if de { "neu" } else { "new" }).to_string(),
+            RowAction::Merge {
+                into, name, adds, ..
+            } => format!(
+                "{} {name} (#{into}): {}",
+                if de { "ergänzt" } else { "completes" },
+                adds.join(", ")
+            ),
+            RowAction::Duplicate { of, .. } => format!(
+                "{} #{of}",
+                if de {
+                    "schon vorhanden:"
+                } else {
+                    "already there:"
+                }
+            ),
+            RowAction::DuplicateInFile { .. } | RowAction::Invalid { .. } => format!(
+                "{}: {}",
+                if de { "übersprungen" } else { "skipped" },
+                ImportPreview::reason_texts(row, lang).join("; ")
+            ),
+        };
+        println!("{:>6}  {:<30} {what}", row.line, row.name);
+        if let RowAction::Merge { conflicts, .. } = &row.action {
+            for c in conflicts {
+                println!(
+                    "        {}: {} ≠ {} ({})",
+                    c.field,
+                    c.current,
+                    c.imported,
+                    if de { "bleibt" } else { "kept" }
+                );
+            }
+        }
+        for w in &row.warnings {
+            println!("        {}", w.text(lang));
+        }
+    }
+    if !p.unknown_columns.is_empty() {
+        println!(
+            "{} {}",
+            if de {
+                "Unbekannte Spalten (nicht übernommen):"
+            } else {
+                "Unknown columns (not imported):"
+            },
+            p.unknown_columns.join(", ")
+        );
+    }
+    let c = p.counts;
+    if de {
+        println!(
+            "Vorschau: {} neu, {} ergänzen, {} schon vorhanden, {} ungültig.",
+            c.new, c.merge, c.duplicate, c.invalid
+        );
+    } else {
+        println!(
+            "Preview: {} new, {} to complete, {} already there, {} invalid.",
+            c.new, c.merge, c.duplicate, c.invalid
+        );
+    }
+}
