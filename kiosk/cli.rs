@@ -20,6 +20,10 @@ pub struct Args {
     #[arg(long, global = true, env = "KARTEI_LANG")]
     pub lang: Option<String>,
 
+    /// Without a command: serve the LAN only, no kiosk window.
+    #[arg(long)]
+    pub headless: bool,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -73,4 +77,10 @@ pub enum Command {
     Stats,
     /// Rebuild the search index from the store.
     Reindex,
+    /// Render every kiosk screen at 1280×800 and 800×480 to PNG (no display needed; demo data).
+    Screenshots {
+        /// The folder for the PNG files.
+        #[arg(long, default_value = "docs/screenshots")]
+        out: PathBuf,
+    },
 }

@@ -43,14 +43,18 @@ impl Lang {
 pub enum Msg {
     Required,
     NameRequired,
-    TooLong { max: usize },
+    TooLong {
+        max: usize,
+    },
     BadEmail,
     BadPhone,
     BadDate,
     ImpossibleDate,
     FutureBirthday,
     BadPostalCode,
-    UnknownGroup { name: String },
+    UnknownGroup {
+        name: String,
+    },
     DuplicateGroup,
     EndBeforeStart,
     UnknownService,
@@ -62,11 +66,24 @@ pub enum Msg {
     NotFound,
     StaleVersion,
     WrongPin,
-    Throttled { seconds: u64 },
-    AlreadyInUse { dir: String },
-    SchemaTooNew { found: u32, supported: u32 },
+    Throttled {
+        seconds: u64,
+    },
+    AlreadyInUse {
+        dir: String,
+    },
+    SchemaTooNew {
+        found: u32,
+        supported: u32,
+    },
     InvalidInput,
     Internal,
+    /// The kiosk: the two PIN entries differ.
+    PinsDiffer,
+    /// The kiosk: a time of day that cannot be read.
+    BadTime,
+    /// The kiosk's lock screen: no staff member picked.
+    ChooseName,
 }
 
 impl Msg {
@@ -193,6 +210,21 @@ impl Msg {
                 de,
                 "Interner Fehler. Bitte erneut versuchen.",
                 "Internal error. Please try again.",
+            ),
+            PinsDiffer => pick(
+                de,
+                "Die beiden PINs stimmen nicht überein.",
+                "The two PINs do not match.",
+            ),
+            BadTime => pick(
+                de,
+                "Keine gültige Uhrzeit (Beispiel: 14.30).",
+                "Not a valid time (example: 14.30).",
+            ),
+            ChooseName => pick(
+                de,
+                "Bitte zuerst Ihren Namen wählen.",
+                "Please pick your name first.",
             ),
         }
     }

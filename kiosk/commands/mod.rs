@@ -1,6 +1,8 @@
 //! The commands of `kartei`, one module each; [`run`] opens the data folder and dispatches.
 
 mod demo;
+mod kiosk;
+mod screenshots;
 mod search;
 
 use crate::cli::{Args, Command};
@@ -12,15 +14,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let lang = args.lang();
     let data = args.data_dir()?;
     match args.command {
-        None => {
-            let kartei = open(&data)?;
-            println!(
-                "Kartei: {} Kunden in {}.",
-                kartei.customer_count(),
-                data.display()
-            );
-            Ok(())
-        }
+        None => kiosk::run(&open(&data)?, args.headless),
         Some(Command::Demo { customers, seed }) => demo::run(&open(&data)?, customers, seed),
         Some(Command::Search {
             query,
@@ -34,6 +28,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(&stats)?);
             Ok(())
         }
+        Some(Command::Screenshots { out }) => screenshots::run(&out),
         Some(Command::Reindex) => {
             let kartei = open(&data)?;
             let started = Instant::now();

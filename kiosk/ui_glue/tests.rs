@@ -1,0 +1,1 @@
+//! UI flows tested headless with Slint's testing backend.
