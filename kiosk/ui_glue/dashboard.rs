@@ -1,7 +1,7 @@
 //! `DashboardAdapter`: the figures of `Kartei::stats` (from memory, no disk access), the bar
 //! chart of visits per month and today's birthdays.
 
-use super::format::customer_row;
+use super::format::{count, customer_row};
 use super::ui::{CustomerRow, DashboardAdapter, MainWindow, MonthBar};
 use super::Ctx;
 use kartei_core::Lang;
@@ -42,10 +42,10 @@ pub fn refresh(ui: &MainWindow, ctx: &Arc<Ctx>) {
         move |ui, stats| {
             let a = ui.global::<DashboardAdapter>();
             let int = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
-            a.set_total(int(stats.total_customers));
-            a.set_new_this_week(int(stats.new_this_week));
-            a.set_regulars(int(stats.regulars));
-            a.set_occasional(int(stats.occasional));
+            a.set_total(count(stats.total_customers, lang).into());
+            a.set_new_this_week(count(stats.new_this_week, lang).into());
+            a.set_regulars(count(stats.regulars, lang).into());
+            a.set_occasional(count(stats.occasional, lang).into());
             let bars: Vec<MonthBar> = stats
                 .visits_per_month
                 .iter()

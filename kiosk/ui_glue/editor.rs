@@ -193,7 +193,14 @@ fn save(ui: &MainWindow, ctx: &Arc<Ctx>) {
                 }
                 Err(CoreError::Invalid(errors)) => {
                     show_errors(ui, &errors, lang);
-                    a.set_form_error(errors.summary(lang).into());
+                    a.set_form_error(
+                        tr(
+                            lang,
+                            "Bitte die markierten Felder prüfen.",
+                            "Please check the marked fields.",
+                        )
+                        .into(),
+                    );
                 }
                 Err(err) => a.set_form_error(err.user_message(lang).into()),
             }

@@ -14,6 +14,20 @@ pub fn tr(lang: Lang, de: &str, en: &str) -> String {
     }
 }
 
+/// `12345` → `12.345` (German) or `12,345` (English).
+pub fn count(n: usize, lang: Lang) -> String {
+    let sep = if lang == Lang::De { '.' } else { ',' };
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
 pub fn date(day: NaiveDate) -> String {
     day.format("%d.%m.%Y").to_string()
 }
@@ -86,5 +100,9 @@ mod tests {
         assert_eq!(initials("anna", "Özdemir", ""), "AÖ");
         assert_eq!(initials("", "", "haar ag"), "H");
         assert_eq!(initials("", "", ""), "?");
+        assert_eq!(count(0, Lang::De), "0");
+        assert_eq!(count(999, Lang::De), "999");
+        assert_eq!(count(100_000, Lang::De), "100.000");
+        assert_eq!(count(1_234_567, Lang::En), "1,234,567");
     }
 }

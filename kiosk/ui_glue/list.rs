@@ -2,7 +2,7 @@
 //! as the server's), filters and sort narrow it, the rows come from the lazy
 //! [`CustomerListModel`]; opened cards are remembered for quick access.
 
-use super::format::{initials, list_name, tr};
+use super::format::{count, initials, list_name, tr};
 use super::list_model::{fetch_page, with_model, CustomerListModel, Source};
 use super::ui::{CustomerRow, ListAdapter, MainWindow};
 use super::{card, customer_id, Ctx};
@@ -127,6 +127,7 @@ pub fn search(ui: &MainWindow, ctx: &Arc<Ctx>) {
                     with_model(ui, |model| {
                         model.reset(page);
                         adapter.set_total(i32::try_from(model.total()).unwrap_or(i32::MAX));
+                        adapter.set_total_text(count(model.total(), lang).into());
                     });
                 }
                 Err(err) => adapter.set_error(err.user_message(lang).into()),

@@ -3,7 +3,7 @@
 //! wait is shown in seconds.
 
 use super::ui::{AppAdapter, KeyboardAdapter, LockAdapter, MainWindow, Page};
-use super::{app, Ctx};
+use super::{app, list, Ctx};
 use kartei_core::i18n::Msg;
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 use std::sync::Arc;
@@ -72,6 +72,7 @@ fn unlock(ui: &MainWindow, ctx: &Arc<Ctx>) {
                     c.set_user(&staff.name);
                     adapter.set_message("".into());
                     ui.global::<AppAdapter>().set_user_name(staff.name.into());
+                    list::refresh(ui, &c);
                     app::navigate(ui, &c, Page::List);
                 }
                 Err(err) => adapter.set_message(err.user_message(lang).into()),
