@@ -259,7 +259,7 @@ impl CustomerCard {
 
         let (mut past, mut upcoming): (Vec<&Appointment>, Vec<&Appointment>) =
             appointments.iter().partition(|a| a.start <= now);
-        past.sort_by(|a, b| b.start.cmp(&a.start));
+        past.sort_by_key(|a| std::cmp::Reverse(a.start));
         upcoming.sort_by_key(|a| a.start);
         let visits: Vec<&&Appointment> = past.iter().filter(|a| a.status.is_visit()).collect();
         let visit_count = visits.len();
@@ -307,7 +307,7 @@ impl CustomerCard {
                 }
             })
             .collect();
-        history.sort_by(|a, b| b.at.cmp(&a.at));
+        history.sort_by_key(|h| std::cmp::Reverse(h.at));
 
         CustomerCard {
             customer: CustomerView::new(customer, groups),

@@ -349,17 +349,15 @@ fn customer(
             7 + rng.below(2) as u32
         };
         let subscriber = rng.below(10u64.pow(digits - 1) * 9) + 10u64.pow(digits - 1);
-        phones.push(Phone {
-            label: PhoneLabel::Mobile,
-            number: format!("+49{prefix}{subscriber}"),
-        });
+        phones.push(Phone::from_e164(
+            PhoneLabel::Mobile,
+            format!("+49{prefix}{subscriber}"),
+        ));
     }
     if phones.is_empty() || rng.chance(25) {
         let subscriber = rng.below(9_000_000) + 1_000_000;
-        phones.push(Phone {
-            label: PhoneLabel::Private,
-            number: format!("+49{}{subscriber}", &area[1..]),
-        });
+        let number = format!("+49{}{subscriber}", &area[1..]);
+        phones.push(Phone::from_e164(PhoneLabel::Private, number));
     }
     let email = rng.chance(70).then(|| {
         let local = format!(
@@ -442,10 +440,12 @@ fn customer(
         formula,
     };
     if rng.chance(5) {
-        notes.push(note(NoteKind::Allergy, *rng.pick(ALLERGIES), None));
+        let allergy: &&str = rng.pick(ALLERGIES);
+        notes.push(note(NoteKind::Allergy, allergy, None));
     }
     if rng.chance(20) {
-        notes.push(note(NoteKind::Preference, *rng.pick(PREFERENCES), None));
+        let preference: &&str = rng.pick(PREFERENCES);
+        notes.push(note(NoteKind::Preference, preference, None));
     }
     if services
         .iter()

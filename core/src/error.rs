@@ -31,6 +31,9 @@ pub enum CoreError {
     /// Another Kartei process already owns the data folder.
     #[error("the data folder {0} is already in use by another Kartei process")]
     AlreadyInUse(String),
+    /// The data folder cannot be created or used (a file in its place, no permission, disk full).
+    #[error("the data folder {dir} cannot be used: {reason}")]
+    DataDir { dir: String, reason: String },
     /// The store was written by a newer Kartei with a schema this one does not know.
     #[error("the data folder was written by a newer Kartei (schema {found}, this program knows up to {supported})")]
     SchemaTooNew { found: u32, supported: u32 },
@@ -73,6 +76,11 @@ impl CoreError {
             }
             .text(lang),
             CoreError::AlreadyInUse(dir) => Msg::AlreadyInUse { dir: dir.clone() }.text(lang),
+            CoreError::DataDir { dir, reason } => Msg::DataDir {
+                dir: dir.clone(),
+                reason: reason.clone(),
+            }
+            .text(lang),
             CoreError::SchemaTooNew { found, supported } => Msg::SchemaTooNew {
                 found: *found,
                 supported: *supported,

@@ -43,18 +43,14 @@ impl Lang {
 pub enum Msg {
     Required,
     NameRequired,
-    TooLong {
-        max: usize,
-    },
+    TooLong { max: usize },
     BadEmail,
     BadPhone,
     BadDate,
     ImpossibleDate,
     FutureBirthday,
     BadPostalCode,
-    UnknownGroup {
-        name: String,
-    },
+    UnknownGroup { name: String },
     DuplicateGroup,
     EndBeforeStart,
     UnknownService,
@@ -66,23 +62,15 @@ pub enum Msg {
     NotFound,
     StaleVersion,
     WrongPin,
-    Throttled {
-        seconds: u64,
-    },
-    AlreadyInUse {
-        dir: String,
-    },
-    SchemaTooNew {
-        found: u32,
-        supported: u32,
-    },
+    Throttled { seconds: u64 },
+    AlreadyInUse { dir: String },
+    SchemaTooNew { found: u32, supported: u32 },
+    DataDir { dir: String, reason: String },
     InvalidInput,
     Internal,
-    /// The kiosk: the two PIN entries differ.
+    // The kiosk: the two PIN entries differ; a time that cannot be read; no name picked.
     PinsDiffer,
-    /// The kiosk: a time of day that cannot be read.
     BadTime,
-    /// The kiosk's lock screen: no staff member picked.
     ChooseName,
 }
 
@@ -199,6 +187,13 @@ impl Msg {
                     format!("Der Datenordner stammt von einer neueren Kartei-Version (Schema {found}, diese Version kennt bis {supported}). Bitte Kartei aktualisieren.")
                 } else {
                     format!("The data folder was written by a newer Kartei (schema {found}; this version knows up to {supported}). Please update Kartei.")
+                }
+            }
+            DataDir { dir, reason } => {
+                if de {
+                    format!("Der Datenordner {dir} kann nicht benutzt werden: {reason}")
+                } else {
+                    format!("The data folder {dir} cannot be used: {reason}")
                 }
             }
             InvalidInput => pick(

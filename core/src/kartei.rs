@@ -83,35 +83,31 @@ impl Kartei {
     }
 
     pub fn open_with_clock(dir: &Path, clock: Arc<dyn Clock>) -> Result<(Kartei, OpenReport)> {
-        std::fs::create_dir_all(dir)?;
+        std::fs::create_dir_all(dir).map_err(|e| CoreError::DataDir {
+            dir: dir.display().to_string(),
+            reason: e.to_string(),
+        })?;
         let store = Arc::new(Store::open(&dir.join(STORE_FILE))?);
         let settings = store.settings()?;
         let groups = store.groups()?;
-        let facts = store.all_facts()?;
+        let all_rows = load_rows(&store)?;
         let (index, state) = TextIndex::open(&dir.join(INDEX_DIR))?;
         let index = Arc::new(index);
         let last_change = store.last_change()?;
         let mut report = OpenReport {
-            customers: facts.len(),
+            customers: all_rows.len(),
             rebuilt_index: false,
             caught_up: 0,
         };
         match state {
             IndexState::Empty => {
-                index.rebuild(
-                    facts.iter().map(|f| (f.customer.id, terms_of(f))),
-                    last_change,
-                )?;
+                rebuild_index(&store, &index, last_change)?;
                 report.rebuilt_index = true;
             }
             IndexState::Seen(seen) if seen < last_change => {
                 // Searchable at once through the overlay; the indexer commits them shortly.
                 for (seq, id) in store.changes_since(seen, usize::MAX)? {
-                    let terms = facts
-                        .binary_search_by_key(&id, |f| f.customer.id)
-                        .ok()
-                        .map(|i| terms_of(&facts[i]));
-                    index.stage(id, seq, terms);
+                    index.stage(id, seq, store.facts(id)?.as_ref().map(terms_of));
                     report.caught_up += 1;
                 }
             }
@@ -122,7 +118,7 @@ impl Kartei {
                 store.prune_changes(seen)?;
             }
         }
-        let rows = Rows::new(facts.iter().map(Row::from_facts).collect());
+        let rows = Rows::new(all_rows);
         let indexer = Indexer::start(store.clone(), index.clone());
         if report.caught_up > 0 {
             indexer.notify();
@@ -319,7 +315,7 @@ impl Kartei {
             None
         } else {
             let exact = self.inner.index.matches(&query, false)?;
-            let fuzzy = if query.has_fuzzy() {
+            let fuzzy = if query.has_fuzzy() && exact.len() < search::TYPO_RESCUE_BELOW {
                 let exact_set: std::collections::HashSet<CustomerId> =
                     exact.iter().copied().collect();
                 let mut all = self.inner.index.matches(&query, true)?;
@@ -585,13 +581,12 @@ impl Kartei {
     /// Rebuilds the search index from the store.
     pub fn reindex(&self) -> Result<usize> {
         let _guard = self.save_guard();
-        let facts = self.inner.store.all_facts()?;
-        let last = self.inner.store.last_change()?;
-        self.inner
-            .index
-            .rebuild(facts.iter().map(|f| (f.customer.id, terms_of(f))), last)?;
-        *lock_mut(&self.inner.rows) = Rows::new(facts.iter().map(Row::from_facts).collect());
-        Ok(facts.len())
+        let store = &self.inner.store;
+        rebuild_index(store, &self.inner.index, store.last_change()?)?;
+        let rows = load_rows(store)?;
+        let count = rows.len();
+        *lock_mut(&self.inner.rows) = Rows::new(rows);
+        Ok(count)
     }
 
     /// Changes waiting for the next index commit (searchable through the overlay meanwhile).
@@ -632,6 +627,24 @@ impl Kartei {
     fn announce(&self, change: Change) {
         let _ = self.inner.events.send(change);
     }
+}
+
+fn load_rows(store: &Store) -> Result<Vec<Row>> {
+    let mut rows = Vec::with_capacity(store.customer_count()? as usize);
+    store.for_each_facts(|facts| {
+        rows.push(Row::from_facts(&facts));
+        Ok(())
+    })?;
+    Ok(rows)
+}
+
+fn rebuild_index(store: &Store, index: &TextIndex, seq: u64) -> Result<()> {
+    index.rebuild(
+        |add: &mut dyn FnMut(CustomerId, DocTerms) -> Result<()>| {
+            store.for_each_facts(|facts| add(facts.customer.id, terms_of(&facts)))
+        },
+        seq,
+    )
 }
 
 fn terms_of(facts: &CustomerFacts) -> DocTerms {

@@ -1,1 +1,5 @@
+//! End-to-end tests: the real `kartei` binary, started as a user would, on temporary data
+//! folders. One module per topic.
 
+mod cli;
+mod support;

@@ -359,64 +359,6 @@ fn clean(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn today() -> NaiveDate {
-        NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()
-    }
-
-    #[test]
-    fn all_field_errors_come_at_once_with_api_field_names() {
-        let draft = CustomerDraft {
-            email: "anna@".into(),
-            birthday: "31.02.1990".into(),
-            phones: vec![PhoneDraft {
-                label: PhoneLabel::Mobile,
-                number: "12".into(),
-            }],
-            address: Address {
-                postal_code: "123".into(),
-                ..Default::default()
-            },
-            ..Default::default()
-        };
-        let errors = draft.validate(today()).unwrap_err();
-        assert_eq!(errors.get("last_name"), Some(&Msg::NameRequired));
-        assert_eq!(errors.get("email"), Some(&Msg::BadEmail));
-        assert_eq!(errors.get("birthday"), Some(&Msg::ImpossibleDate));
-        assert_eq!(errors.get("phones.0.number"), Some(&Msg::BadPhone));
-        assert_eq!(errors.get("address.postal_code"), Some(&Msg::BadPostalCode));
-        let de = errors.texts(crate::Lang::De);
-        assert_eq!(de["birthday"], "Dieses Datum gibt es nicht.");
-        let en = errors.texts(crate::Lang::En);
-        assert_eq!(en["birthday"], "This date does not exist.");
-    }
-
-    #[test]
-    fn a_valid_draft_is_cleaned() {
-        let draft = CustomerDraft {
-            first_name: "  Anna  Lena ".into(),
-            last_name: "Müller".into(),
-            email: "anna@Example.de".into(),
-            birthday: "24.11.".into(),
-            groups: vec!["VIP".into(), "VIP".into(), " ".into()],
-            ..Default::default()
-        };
-        let valid = draft.validate(today()).unwrap();
-        assert_eq!(valid.first_name, "Anna Lena");
-        assert_eq!(valid.email.unwrap().as_str(), "anna@example.de");
-        assert_eq!(valid.group_names, vec!["VIP".to_string()]);
-        assert_eq!(valid.address.country, "DE");
-        let future = CustomerDraft {
-            birthday: "01.01.2030".into(),
-            ..draft
-        };
-        assert!(future.validate(today()).is_err());
-    }
-}
-
 impl Customer {
     /// A new card from validated input. `groups` are the resolved ids of `valid.group_names`.
     pub fn new(
@@ -505,5 +447,63 @@ impl Customer {
         }
         self.version += 1;
         self.updated_at = now;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()
+    }
+
+    #[test]
+    fn all_field_errors_come_at_once_with_api_field_names() {
+        let draft = CustomerDraft {
+            email: "anna@".into(),
+            birthday: "31.02.1990".into(),
+            phones: vec![PhoneDraft {
+                label: PhoneLabel::Mobile,
+                number: "12".into(),
+            }],
+            address: Address {
+                postal_code: "123".into(),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let errors = draft.validate(today()).unwrap_err();
+        assert_eq!(errors.get("last_name"), Some(&Msg::NameRequired));
+        assert_eq!(errors.get("email"), Some(&Msg::BadEmail));
+        assert_eq!(errors.get("birthday"), Some(&Msg::ImpossibleDate));
+        assert_eq!(errors.get("phones.0.number"), Some(&Msg::BadPhone));
+        assert_eq!(errors.get("address.postal_code"), Some(&Msg::BadPostalCode));
+        let de = errors.texts(crate::Lang::De);
+        assert_eq!(de["birthday"], "Dieses Datum gibt es nicht.");
+        let en = errors.texts(crate::Lang::En);
+        assert_eq!(en["birthday"], "This date does not exist.");
+    }
+
+    #[test]
+    fn a_valid_draft_is_cleaned() {
+        let draft = CustomerDraft {
+            first_name: "  Anna  Lena ".into(),
+            last_name: "Müller".into(),
+            email: "anna@Example.de".into(),
+            birthday: "24.11.".into(),
+            groups: vec!["VIP".into(), "VIP".into(), " ".into()],
+            ..Default::default()
+        };
+        let valid = draft.validate(today()).unwrap();
+        assert_eq!(valid.first_name, "Anna Lena");
+        assert_eq!(valid.email.unwrap().as_str(), "anna@example.de");
+        assert_eq!(valid.group_names, vec!["VIP".to_string()]);
+        assert_eq!(valid.address.country, "DE");
+        let future = CustomerDraft {
+            birthday: "01.01.2030".into(),
+            ..draft
+        };
+        assert!(future.validate(today()).is_err());
     }
 }

@@ -206,7 +206,7 @@ mod tests {
 
     #[test]
     fn colour_formulas_lock_after_24_hours() {
-        let at = |h| DateTime::from_timestamp(1_700_000_000 + h * 3600, 0).unwrap();
+        let at = |h: i64| DateTime::from_timestamp(1_700_000_000 + h * 3600, 0).unwrap();
         let mut note = Note {
             id: NoteId(1),
             customer_id: CustomerId(1),

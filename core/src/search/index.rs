@@ -175,16 +175,25 @@ impl TextIndex {
         self.commit_locked(&mut writer, seq)
     }
 
-    /// Replaces the whole index with `docs`.
+    /// Replaces the whole index with the documents `fill` adds, then commits with `seq`.
+    /// Nothing is committed if `fill` fails.
     pub fn rebuild(
         &self,
-        docs: impl Iterator<Item = (CustomerId, DocTerms)>,
+        fill: impl FnOnce(&mut dyn FnMut(CustomerId, DocTerms) -> Result<()>) -> Result<()>,
         seq: u64,
     ) -> Result<()> {
         let mut writer = self.writer.lock().unwrap_or_else(|p| p.into_inner());
         writer.delete_all_documents()?;
-        for (id, terms) in docs {
-            writer.add_document(self.document(id, &terms))?;
+        let filled = {
+            let mut add = |id: CustomerId, terms: DocTerms| -> Result<()> {
+                writer.add_document(self.document(id, &terms))?;
+                Ok(())
+            };
+            fill(&mut add)
+        };
+        if let Err(e) = filled {
+            writer.rollback()?;
+            return Err(e);
         }
         self.commit_locked(&mut writer, seq)
     }

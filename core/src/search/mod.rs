@@ -67,6 +67,11 @@ impl std::str::FromStr for Sort {
 }
 
 pub const DEFAULT_PAGE: usize = 50;
+
+/// Typo-tolerant matches are looked for only when the exact matches are fewer than this: typo
+/// tolerance rescues a search that finds too little; next to hundreds of exact matches, names one
+/// letter off are noise (and "schm" would pull in every "sch…" name).
+pub const TYPO_RESCUE_BELOW: usize = 50;
 pub const MAX_PAGE: usize = 500;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -188,7 +193,7 @@ impl Position {
 
     fn decode(cursor: &str) -> Result<Position> {
         let bad = || CoreError::invalid("cursor", Msg::InvalidInput);
-        if cursor.len() % 2 != 0 || cursor.len() > 2048 {
+        if !cursor.len().is_multiple_of(2) || cursor.len() > 2048 {
             return Err(bad());
         }
         let bytes: Vec<u8> = (0..cursor.len())
@@ -204,8 +209,10 @@ impl Position {
 #[derive(Clone, Copy)]
 struct Candidate<'a> {
     tier: u8,
-    row: &'a Row,
     num: i64,
+    /// Copied from the row so that most comparisons need no pointer chase.
+    prefix: u64,
+    row: &'a Row,
 }
 
 /// Sorts and pages `candidates` (rows that matched the text query, with their tier) and counts
@@ -240,8 +247,9 @@ pub fn page<'r>(
         total += 1;
         candidates.push(Candidate {
             tier,
-            row,
             num: num_of(row),
+            prefix: row.sort_prefix,
+            row,
         });
     };
     match &matched {
@@ -261,9 +269,8 @@ pub fn page<'r>(
     let cmp = |a: &Candidate, b: &Candidate| -> Ordering {
         a.tier.cmp(&b.tier).then_with(|| {
             let primary = a.num.cmp(&b.num).then_with(|| {
-                a.row
-                    .sort_prefix
-                    .cmp(&b.row.sort_prefix)
+                a.prefix
+                    .cmp(&b.prefix)
                     .then_with(|| a.row.sort_key.cmp(&b.row.sort_key))
             });
             let by_id = a.row.id.cmp(&b.row.id);

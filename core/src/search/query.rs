@@ -34,6 +34,11 @@ impl ParsedQuery {
         if input.is_empty() {
             return ParsedQuery::default();
         }
+        if let Some(keys) = date_keys(input) {
+            return ParsedQuery {
+                clauses: vec![Clause { keys, fuzzy: None }],
+            };
+        }
         // A whole query of digits and phone punctuation is one phone number: "0171 23".
         if let Some(digits) = phone_query(input) {
             return ParsedQuery {

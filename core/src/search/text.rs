@@ -174,7 +174,7 @@ mod tests {
 
     #[test]
     fn sort_keys_put_umlauts_with_their_vowel() {
-        let mut names = vec![
+        let mut names = [
             ("", "Zander"),
             ("", "Äbel"),
             ("", "Abt"),

@@ -41,6 +41,10 @@ pub struct BulkCustomer {
     pub appointments: Vec<Appointment>,
 }
 
+/// redb's page cache. Start-up reads every customer once; the working set after that is small,
+/// and the Pi has little memory to spare.
+const CACHE_BYTES: usize = 32 * 1024 * 1024;
+
 pub struct Store {
     db: Database,
     path: PathBuf,
@@ -49,12 +53,15 @@ pub struct Store {
 impl Store {
     /// Opens (or creates) the store file, refuses a newer schema, migrates an older one.
     pub fn open(path: &Path) -> Result<Store> {
-        let db = Database::builder().create(path).map_err(|e| match e {
-            redb::DatabaseError::DatabaseAlreadyOpen => {
-                CoreError::AlreadyInUse(path.parent().unwrap_or(path).display().to_string())
-            }
-            other => CoreError::Store(other.to_string()),
-        })?;
+        let db = Database::builder()
+            .set_cache_size(CACHE_BYTES)
+            .create(path)
+            .map_err(|e| match e {
+                redb::DatabaseError::DatabaseAlreadyOpen => {
+                    CoreError::AlreadyInUse(path.parent().unwrap_or(path).display().to_string())
+                }
+                other => CoreError::Store(other.to_string()),
+            })?;
         let store = Store {
             db,
             path: path.to_path_buf(),
@@ -152,46 +159,50 @@ impl Store {
         }))
     }
 
-    /// The facts of every customer, for building the in-memory list and the index at start-up.
-    /// Walks each table once, in key order.
-    pub fn all_facts(&self) -> Result<Vec<CustomerFacts>> {
+    /// Calls `f` with the facts of every customer in id order, for building the in-memory list
+    /// and the index at start-up. One read snapshot; the three tables are walked side by side
+    /// (all are keyed by customer first), so nothing but the current customer is held.
+    pub fn for_each_facts(&self, mut f: impl FnMut(CustomerFacts) -> Result<()>) -> Result<()> {
         let txn = self.read()?;
-        let mut out: Vec<CustomerFacts> = Vec::new();
-        for entry in txn.open_table(CUSTOMERS)?.iter()? {
-            let (_, v) = entry?;
-            out.push(CustomerFacts {
+        let customers = txn.open_table(CUSTOMERS)?;
+        let appts_table = txn.open_table(APPOINTMENTS_BY_CUSTOMER)?;
+        let notes_table = txn.open_table(NOTES_BY_CUSTOMER)?;
+        let mut appts = appts_table.iter()?.peekable();
+        let mut notes = notes_table.iter()?.peekable();
+        for entry in customers.iter()? {
+            let (k, v) = entry?;
+            let id = k.value();
+            let mut facts = CustomerFacts {
                 customer: serde_json::from_slice(v.value())?,
                 appointments: Vec::new(),
                 allergy: false,
-            });
-        }
-        let position = |out: &[CustomerFacts], id: u64| {
-            out.binary_search_by_key(&id, |f| f.customer.id.0).ok()
-        };
-        let mut cursor: Option<(u64, usize)> = None;
-        for entry in txn.open_table(APPOINTMENTS_BY_CUSTOMER)?.iter()? {
-            let (k, v) = entry?;
-            let (customer, start, _) = k.value();
-            let idx = match cursor {
-                Some((c, i)) if c == customer => Some(i),
-                _ => position(&out, customer),
             };
-            if let Some(i) = idx {
-                cursor = Some((customer, i));
-                out[i]
-                    .appointments
-                    .push((start, AppointmentStatus::from_u8(v.value())));
-            }
-        }
-        for entry in txn.open_table(NOTES_BY_CUSTOMER)?.iter()? {
-            let (k, kind) = entry?;
-            if NoteKind::from_u8(kind.value()) == NoteKind::Allergy {
-                if let Some(i) = position(&out, k.value().0) {
-                    out[i].allergy = true;
+            while let Some(Ok((key, _))) = appts.peek() {
+                let (customer, start, _) = key.value();
+                if customer > id {
+                    break;
+                }
+                if let Some(Ok((_, status))) = appts.next() {
+                    if customer == id {
+                        facts
+                            .appointments
+                            .push((start, AppointmentStatus::from_u8(status.value())));
+                    }
                 }
             }
+            while let Some(Ok((key, _))) = notes.peek() {
+                let (customer, _) = key.value();
+                if customer > id {
+                    break;
+                }
+                if let Some(Ok((_, kind))) = notes.next() {
+                    facts.allergy |=
+                        customer == id && NoteKind::from_u8(kind.value()) == NoteKind::Allergy;
+                }
+            }
+            f(facts)?;
         }
-        Ok(out)
+        Ok(())
     }
 
     pub fn create_customer(

@@ -14,7 +14,7 @@ use redb::{ReadableTable, WriteTransaction};
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// `MIGRATIONS[i]` upgrades a file from version `i + 1` to `i + 2`. Append only.
-const MIGRATIONS: &[fn(&WriteTransaction) -> Result<()>] = &[];
+const MIGRATIONS: &[Migration] = &[];
 
 const _: () = assert!(MIGRATIONS.len() as u32 + 1 == SCHEMA_VERSION);
 
@@ -42,13 +42,24 @@ pub(super) fn init_or_migrate(txn: &WriteTransaction) -> Result<()> {
             supported: SCHEMA_VERSION,
         }),
         Some(v) => {
-            for step in &MIGRATIONS[(v as usize - 1)..] {
-                step(txn)?;
-            }
-            meta.insert("schema_version", SCHEMA_VERSION.to_le_bytes().as_slice())?;
-            Ok(())
+            drop(meta);
+            migrate(txn, v, MIGRATIONS)
         }
     }
+}
+
+type Migration = fn(&WriteTransaction) -> Result<()>;
+
+/// Runs the steps from version `from` on and stamps the version they lead to.
+fn migrate(txn: &WriteTransaction, from: u32, steps: &[Migration]) -> Result<()> {
+    let first = (from.max(1) - 1) as usize;
+    for step in steps.get(first..).unwrap_or_default() {
+        step(txn)?;
+    }
+    let reached = steps.len() as u32 + 1;
+    txn.open_table(META)?
+        .insert("schema_version", reached.to_le_bytes().as_slice())?;
+    Ok(())
 }
 
 fn create_tables(txn: &WriteTransaction) -> Result<()> {
@@ -93,4 +104,87 @@ pub fn force_schema_version(path: &std::path::Path, version: u32) -> Result<()> 
         .insert("schema_version", version.to_le_bytes().as_slice())?;
     txn.commit()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use redb::ReadableDatabase;
+
+    fn version(db: &redb::Database) -> u32 {
+        let txn = db.begin_read().unwrap();
+        let meta = txn.open_table(META).unwrap();
+        let bytes = meta
+            .get("schema_version")
+            .unwrap()
+            .unwrap()
+            .value()
+            .to_vec();
+        u32::from_le_bytes(bytes.try_into().unwrap())
+    }
+
+    fn v1_to_v2(txn: &WriteTransaction) -> Result<()> {
+        txn.open_table(META)?.insert("marker", b"v2".as_slice())?;
+        Ok(())
+    }
+
+    fn v2_to_v3(txn: &WriteTransaction) -> Result<()> {
+        let mut meta = txn.open_table(META)?;
+        let seen = meta
+            .get("marker")?
+            .map(|v| v.value().to_vec())
+            .unwrap_or_default();
+        meta.insert("marker", [seen.as_slice(), b"+v3"].concat().as_slice())?;
+        Ok(())
+    }
+
+    #[test]
+    fn an_older_store_is_migrated_step_by_step_in_one_transaction() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = redb::Database::create(dir.path().join("s.redb")).unwrap();
+        let txn = db.begin_write().unwrap();
+        txn.open_table(META)
+            .unwrap()
+            .insert("schema_version", 1u32.to_le_bytes().as_slice())
+            .unwrap();
+        migrate(&txn, 1, &[v1_to_v2, v2_to_v3]).unwrap();
+        txn.commit().unwrap();
+        assert_eq!(version(&db), 3);
+        let txn = db.begin_read().unwrap();
+        let marker = txn
+            .open_table(META)
+            .unwrap()
+            .get("marker")
+            .unwrap()
+            .unwrap()
+            .value()
+            .to_vec();
+        assert_eq!(marker, b"v2+v3");
+    }
+
+    #[test]
+    fn a_failing_migration_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = redb::Database::create(dir.path().join("s.redb")).unwrap();
+        let txn = db.begin_write().unwrap();
+        txn.open_table(META)
+            .unwrap()
+            .insert("schema_version", 1u32.to_le_bytes().as_slice())
+            .unwrap();
+        txn.commit().unwrap();
+        fn broken(_: &WriteTransaction) -> Result<()> {
+            Err(CoreError::Store("disk full".into()))
+        }
+        let txn = db.begin_write().unwrap();
+        assert!(migrate(&txn, 1, &[v1_to_v2, broken]).is_err());
+        drop(txn);
+        assert_eq!(version(&db), 1);
+        let txn = db.begin_read().unwrap();
+        assert!(txn
+            .open_table(META)
+            .unwrap()
+            .get("marker")
+            .unwrap()
+            .is_none());
+    }
 }

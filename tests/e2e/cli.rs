@@ -1,0 +1,103 @@
+//! The command line: demo data, search, stats, reindex, and clear one-line errors.
+
+use crate::support::{kartei, stderr, stdout};
+
+#[test]
+fn demo_search_stats_and_reindex() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = kartei(dir.path(), &["demo", "--customers", "500"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("500 Demo-Kunden angelegt"));
+
+    let out = kartei(dir.path(), &["search", "müller"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("Müller, "), "{text}");
+    assert!(
+        text.lines().last().unwrap_or("").contains("Treffer"),
+        "{text}"
+    );
+
+    let out = kartei(dir.path(), &["stats"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stats: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(stats["total_customers"], 500);
+    assert_eq!(stats["visits_per_month"].as_array().map(Vec::len), Some(12));
+
+    std::fs::remove_dir_all(dir.path().join("index")).unwrap();
+    let out = kartei(
+        dir.path(),
+        &["search", "--filter", "regular", "--sort", "last_visit", "s"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("Suchindex neu aufgebaut (500 Kunden)"));
+
+    let out = kartei(dir.path(), &["reindex"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("500 Kunden"));
+}
+
+#[test]
+fn a_second_process_gets_a_clear_already_in_use_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let (owner, _) = kartei_core::Kartei::open(dir.path()).unwrap();
+    let out = kartei(dir.path(), &["stats"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("wird bereits von einem anderen Kartei-Prozess benutzt"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "one clear line: {err}");
+    assert!(!err.contains("panicked"));
+    drop(owner);
+    assert!(
+        kartei(dir.path(), &["stats"]).status.success(),
+        "free again once the owner is gone"
+    );
+}
+
+#[test]
+fn a_store_from_a_newer_kartei_is_refused_in_the_users_language() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(kartei(dir.path(), &["stats"]).status.success());
+    kartei_core::store::force_schema_version(&dir.path().join("kartei.redb"), 7).unwrap();
+    let out = kartei(dir.path(), &["stats"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("neueren Kartei-Version (Schema 7"),
+        "{}",
+        stderr(&out)
+    );
+    let out = kartei(dir.path(), &["--lang", "en", "stats"]);
+    assert!(
+        stderr(&out).contains("written by a newer Kartei (schema 7"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn user_mistakes_get_one_line_not_a_backtrace() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = kartei(dir.path(), &["search", "--group", "Gold", "x"]);
+    assert!(!out.status.success());
+    assert_eq!(stderr(&out).trim(), "kartei: unbekannte Gruppe „Gold“");
+    let out = kartei(dir.path(), &["search", "--filter", "bogus", "x"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("unknown filter \"bogus\""),
+        "{}",
+        stderr(&out)
+    );
+    let file = dir.path().join("not-a-folder");
+    std::fs::write(&file, "x").unwrap();
+    let out = kartei(&file, &["stats"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("kann nicht benutzt werden"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+}
