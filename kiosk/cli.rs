@@ -20,12 +20,53 @@ pub struct Args {
     #[arg(long, global = true, env = "KARTEI_LANG")]
     pub lang: Option<String>,
 
-    /// Without a command: serve the LAN only, no kiosk window.
+    /// Run without the kiosk window even if a display is there (the LAN server only).
     #[arg(long)]
     pub headless: bool,
 
+    /// How the LAN server runs (`kartei serve` and the appliance default).
+    #[command(flatten)]
+    pub serve: ServeOptions,
+
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// How the LAN server runs (`kartei serve`, and the appliance default).
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeOptions {
+    /// The address and port the LAN server listens on.
+    #[arg(
+        long,
+        global = true,
+        env = "KARTEI_LISTEN",
+        default_value = "0.0.0.0:8080"
+    )]
+    pub listen: std::net::SocketAddr,
+    /// Do not advertise the appliance on the LAN (mDNS).
+    #[arg(long, global = true)]
+    pub no_mdns: bool,
+    /// The mDNS host name: NAME → NAME.local.
+    #[arg(long, global = true, default_value = "kartei")]
+    pub name: String,
+}
+
+/// `kartei staff …`.
+#[derive(Debug, Subcommand)]
+pub enum StaffCommand {
+    /// Add a staff member who can log in with a PIN (4–12 digits).
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        pin: String,
+        #[arg(long, default_value = "staff")]
+        role: kartei_core::model::Role,
+    },
+    /// List the staff members.
+    List,
+    /// Remove a staff member.
+    Remove { name: String },
 }
 
 impl Args {
@@ -82,5 +123,18 @@ pub enum Command {
         /// The folder for the PNG files.
         #[arg(long, default_value = "docs/screenshots")]
         out: PathBuf,
+    },
+    /// Run the LAN server (JSON API and phone web app) without a screen.
+    Serve,
+    /// Manage the staff members who log in on phones and at the kiosk.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
+    /// List the Kartei appliances on the LAN (mDNS).
+    Discover {
+        /// How long to listen for answers.
+        #[arg(long, default_value_t = 3)]
+        seconds: u64,
     },
 }

@@ -1,5 +1,6 @@
-//! `kartei` with no command: the appliance. Opens the kiosk window when there is a display
-//! (a desktop session, or with the `kiosk-kms` feature the Pi's DRM device).
+//! The kiosk window of the appliance (`kartei` with no command, see [`super::serve`]): whether
+//! there is a display (a desktop session, or with the `kiosk-kms` feature the Pi's DRM device),
+//! and running the window on the main thread.
 
 use kartei::ui_glue::{self, worker::Worker};
 use kartei_core::Kartei;
@@ -32,16 +33,4 @@ pub fn run_window(kartei: &Kartei) -> anyhow::Result<()> {
     ui_glue::live::start(&ui, &ctx)?;
     ui.run()?;
     Ok(())
-}
-
-pub fn run(kartei: &Kartei, headless: bool) -> anyhow::Result<()> {
-    if headless || !display_available() {
-        println!(
-            "Kartei: {} Kunden in {} (kein Bildschirm).",
-            kartei.customer_count(),
-            kartei.data_dir().display()
-        );
-        return Ok(());
-    }
-    run_window(kartei)
 }

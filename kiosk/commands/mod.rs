@@ -1,9 +1,12 @@
 //! The commands of `kartei`, one module each; [`run`] opens the data folder and dispatches.
 
 mod demo;
+mod discover;
 mod kiosk;
 mod screenshots;
 mod search;
+mod serve;
+mod staff;
 
 use crate::cli::{Args, Command};
 use kartei_core::Kartei;
@@ -14,7 +17,19 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let lang = args.lang();
     let data = args.data_dir()?;
     match args.command {
-        None => kiosk::run(&open(&data)?, args.headless),
+        // The appliance: the kiosk window (when there is a display) and the LAN server.
+        None => {
+            let display = !args.headless && kiosk::display_available();
+            let mode = if display {
+                serve::Mode::Appliance
+            } else {
+                serve::Mode::NoScreen
+            };
+            serve::run(&data, args.serve, mode)
+        }
+        Some(Command::Serve) => serve::run(&data, args.serve, serve::Mode::Serve),
+        Some(Command::Staff { command }) => staff::run(&open(&data)?, command),
+        Some(Command::Discover { seconds }) => discover::run(seconds),
         Some(Command::Demo { customers, seed }) => demo::run(&open(&data)?, customers, seed),
         Some(Command::Search {
             query,

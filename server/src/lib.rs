@@ -1,1 +1,113 @@
-//! Kartei server.
+//! `kartei-server`: the LAN face of Kartei — the JSON API v1 and the staff phone web app over
+//! `kartei-core`, advertised by mDNS. It never touches the kiosk's screen; the kiosk and the
+//! command line start it with [`run`] on a listener they bound.
+//!
+//! Layout:
+//! - [`app`]: the whole router (areas merged in one place, cross-cutting layers around them).
+//! - [`api`]: one router per area of the JSON API, with the OpenAPI document.
+//! - [`pages`]: login page, app shell, embedded static assets.
+//! - [`session`]: session cookie, session table, the session extractors.
+//! - [`error`]: [`error::ApiError`], the one error type of the boundary.
+//! - [`security`]: security headers and the origin (CSRF) check.
+//! - [`mdns`]: advertising and discovering appliances on the LAN.
+
+pub mod api;
+pub mod error;
+pub mod extract;
+pub mod mdns;
+pub mod pages;
+pub mod security;
+pub mod session;
+pub mod state;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::Uri;
+use axum::middleware;
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use error::{ApiError, ErrorKind};
+use kartei_core::Kartei;
+use std::future::Future;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use tokio::net::TcpListener;
+
+pub use state::{AppState, ServerConfig};
+
+/// The whole application: API, pages and assets, with the security headers, the error
+/// rendering, the origin check and the body limit around every route.
+pub fn app(state: AppState) -> Router {
+    let body_limit = state.config.body_limit;
+    Router::new()
+        .merge(api::router())
+        .merge(pages::router())
+        .fallback(not_found)
+        .layer(middleware::from_fn(security::check_origin))
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(middleware::from_fn(error::render))
+        .layer(middleware::from_fn(security::headers))
+        .with_state(state)
+}
+
+async fn not_found(uri: Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        ApiError::new(ErrorKind::NoRoute).into_response()
+    } else {
+        (axum::http::StatusCode::NOT_FOUND, "404").into_response()
+    }
+}
+
+/// Serves `kartei` on `listener` until `shutdown` completes, then finishes open requests,
+/// ends event streams and withdraws the mDNS advertisement.
+pub async fn run(
+    listener: TcpListener,
+    kartei: Kartei,
+    config: ServerConfig,
+    mdns: Option<mdns::MdnsConfig>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let state = AppState::new(kartei, config);
+    let advertiser = match mdns {
+        Some(config) => match mdns::Advertiser::start(&config) {
+            Ok(a) => {
+                log::info!("mDNS: advertising {}", a.host);
+                Some(a)
+            }
+            Err(err) => {
+                log::warn!("mDNS unavailable: {err}");
+                None
+            }
+        },
+        None => None,
+    };
+    let closer = state.clone();
+    let result = axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown.await;
+        closer.close();
+    })
+    .await;
+    if let Some(advertiser) = advertiser {
+        let _ = tokio::task::spawn_blocking(move || advertiser.stop()).await;
+    }
+    result
+}
+
+/// The plain address people type or scan: the listener's own IP, or for `0.0.0.0` the first
+/// LAN address of the machine.
+pub fn public_url(local: SocketAddr) -> String {
+    let ip = if local.ip().is_unspecified() {
+        mdns::lan_addresses()
+            .into_iter()
+            .find(IpAddr::is_ipv4)
+            .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST))
+    } else {
+        local.ip()
+    };
+    match ip {
+        IpAddr::V4(v4) => format!("http://{v4}:{}", local.port()),
+        IpAddr::V6(v6) => format!("http://[{v6}]:{}", local.port()),
+    }
+}

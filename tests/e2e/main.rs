@@ -2,4 +2,6 @@
 //! folders. One module per topic.
 
 mod cli;
+mod server;
+mod server_support;
 mod support;

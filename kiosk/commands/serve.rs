@@ -1,0 +1,180 @@
+//! `kartei serve` and the appliance default (`kartei`, `kartei --headless`): opens the card file
+//! and runs the LAN server until Ctrl-C or SIGTERM, advertised by mDNS unless `--no-mdns`.
+//!
+//! The listener is bound first and the card file opened next; connections wait in the backlog
+//! meanwhile, so the first answer (`/healthz` included) comes from a fully open card file.
+
+use super::open;
+use crate::cli::ServeOptions;
+use anyhow::Context;
+use kartei_server::mdns::{self, MdnsConfig};
+use kartei_server::ServerConfig;
+use std::path::Path;
+use tokio::net::TcpListener;
+
+/// Why the server runs, for what it says on start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// `kartei serve`.
+    Serve,
+    /// `kartei` without a display (or with `--headless`): only the LAN server.
+    NoScreen,
+    /// `kartei` with a display; the kiosk window joins here once it exists.
+    Appliance,
+}
+
+pub fn run(data: &Path, options: ServeOptions, mode: Mode) -> anyhow::Result<()> {
+    init_logging();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    if mode == Mode::Appliance {
+        return appliance(&runtime, data, options);
+    }
+    runtime.block_on(async {
+        let server = prepare(data, options, mode).await?;
+        kartei_server::run(
+            server.listener,
+            server.kartei,
+            server.config,
+            server.mdns,
+            shutdown_signal(),
+        )
+        .await?;
+        println!("Kartei-Server beendet.");
+        Ok(())
+    })
+}
+
+/// The appliance with a screen: the server runs on the runtime's threads while the kiosk window
+/// runs on this (the main) thread, over the same card file. Closing the window stops the server
+/// cleanly; Ctrl-C or SIGTERM closes the window and stops the server.
+fn appliance(
+    runtime: &tokio::runtime::Runtime,
+    data: &Path,
+    options: ServeOptions,
+) -> anyhow::Result<()> {
+    let server = runtime.block_on(prepare(data, options, Mode::Appliance))?;
+    let kartei = server.kartei.clone();
+    let (window_closed, closed) = tokio::sync::oneshot::channel::<()>();
+    let shutdown = async move {
+        tokio::select! {
+            Ok(()) = closed => {}
+            _ = shutdown_signal() => {
+                let _ = slint::invoke_from_event_loop(|| {
+                    let _ = slint::quit_event_loop();
+                });
+            }
+        }
+    };
+    let serving = runtime.spawn(kartei_server::run(
+        server.listener,
+        server.kartei,
+        server.config,
+        server.mdns,
+        shutdown,
+    ));
+    match super::kiosk::run_window(&kartei) {
+        Ok(()) => {
+            let _ = window_closed.send(());
+        }
+        Err(err) => {
+            // The counter screen failed; the phones keep working until the service is stopped
+            // (dropping the sender leaves only the signal to end the server).
+            eprintln!(
+                "Das Kiosk-Fenster konnte nicht geöffnet werden ({err:#}); nur der LAN-Server läuft."
+            );
+            drop(window_closed);
+        }
+    }
+    runtime
+        .block_on(serving)
+        .context("the LAN server task failed")??;
+    println!("Kartei-Server beendet.");
+    Ok(())
+}
+
+/// What the server needs, ready: the bound listener, the open card file, its configuration.
+struct Prepared {
+    listener: TcpListener,
+    kartei: kartei_core::Kartei,
+    config: ServerConfig,
+    mdns: Option<MdnsConfig>,
+}
+
+async fn prepare(data: &Path, options: ServeOptions, mode: Mode) -> anyhow::Result<Prepared> {
+    let listener = TcpListener::bind(options.listen)
+        .await
+        .with_context(|| format!("Adresse {} nicht verfügbar", options.listen))?;
+    let local = listener.local_addr()?;
+    let data = data.to_path_buf();
+    let kartei = tokio::task::spawn_blocking(move || open(&data))
+        .await
+        .context("opening the card file failed")??;
+    let url = kartei_server::public_url(local);
+    let mdns = (!options.no_mdns).then(|| MdnsConfig {
+        name: options.name.clone(),
+        port: local.port(),
+        salon: kartei.settings().salon_name,
+        avahi: mdns::avahi_running(),
+    });
+    let local_name = mdns.as_ref().map(|m| {
+        let host = if m.avahi {
+            mdns::system_host_name()
+        } else {
+            m.name.clone()
+        };
+        format!("http://{host}.local:{}", local.port())
+    });
+    match mode {
+        Mode::NoScreen => {
+            println!("Kein Bildschirm gefunden – nur der LAN-Server läuft. Öffnen Sie {url}")
+        }
+        Mode::Serve | Mode::Appliance => println!("Kartei-Server läuft: {url}"),
+    }
+    if let Some(name) = local_name {
+        println!("Im WLAN auch unter {name} (mDNS).");
+    }
+    if kartei.staff()?.is_empty() {
+        println!("Noch kein Zugang angelegt: kartei staff add --name NAME --pin PIN --role owner");
+    }
+    let config = ServerConfig {
+        public_url: url,
+        ..ServerConfig::default()
+    };
+    Ok(Prepared {
+        listener,
+        kartei,
+        config,
+        mdns,
+    })
+}
+
+/// Completes on Ctrl-C or SIGTERM (systemd stop).
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+}
+
+/// Warnings and errors of the server go to stderr (`RUST_LOG` to change).
+fn init_logging() {
+    let _ = env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn"))
+        .try_init();
+}

@@ -1,0 +1,225 @@
+//! Load benchmark: 50 concurrent clients search as they type (a request per keystroke, like the
+//! phone's search box) for 30 s against 100,000 demo customers, over real HTTP on 127.0.0.1.
+//! Prints p50/p99/max latency, throughput and the error count. Goal: 0 errors, p99 ≤ 15 ms.
+//!
+//! `cargo bench -p kartei-server --bench load`; `LOAD_CUSTOMERS`, `LOAD_CLIENTS`,
+//! `LOAD_SECONDS` change the size (e.g. for a quick run). The demo data folder is cached in
+//! `target/load-data-N` so reruns start at once.
+
+use http_body_util::{BodyExt, Empty, Full};
+use hyper::body::Bytes;
+use hyper::{Method, Request, StatusCode};
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use kartei_core::Kartei;
+use kartei_server::ServerConfig;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+fn env_or(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// What people type: prefixes of common German names, e-mail and phone fragments.
+const WORDS: &[&str] = &[
+    "Becker",
+    "Müller",
+    "Schmidt",
+    "Schneider",
+    "Fischer",
+    "Weber",
+    "Meyer",
+    "Wagner",
+    "Hoffmann",
+    "Schulz",
+    "Koch",
+    "Richter",
+    "Klein",
+    "Wolf",
+    "Anna",
+    "Laura",
+    "Sabine",
+    "Petra",
+    "Julia",
+    "Maria",
+    "Thomas",
+    "Michael",
+    "Lena",
+    "Emma",
+    "0170",
+    "0151",
+    "gmail",
+    "Bäcker",
+    "Krüger",
+    "Zimmermann",
+];
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let customers = env_or("LOAD_CUSTOMERS", 100_000);
+    let clients = env_or("LOAD_CLIENTS", 50);
+    let seconds = env_or("LOAD_SECONDS", 30) as u64;
+
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../target")
+        .join(format!("load-data-{customers}"));
+    let (kartei, _) = Kartei::open(&dir)?;
+    if kartei.customer_count() < customers {
+        eprintln!(
+            "generating {customers} demo customers in {} …",
+            dir.display()
+        );
+        kartei_core::demo::generate(&kartei, customers - kartei.customer_count(), 2026, |_| {})?;
+        kartei.flush_index()?;
+    }
+    if kartei.staff()?.is_empty() {
+        kartei.add_staff("Last", "9876", kartei_core::model::Role::Staff)?;
+    }
+    eprintln!("{} customers", kartei.customer_count());
+
+    // The server on its own runtime (as in the appliance), the clients on another.
+    let server_rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let listener = server_rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
+    let addr = listener.local_addr()?;
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = server_rt.spawn(kartei_server::run(
+        listener,
+        kartei,
+        ServerConfig::default(),
+        None,
+        async move {
+            let _ = stop_rx.await;
+        },
+    ));
+
+    let client_rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let report = client_rt.block_on(load(addr, clients, Duration::from_secs(seconds)))?;
+    let _ = stop_tx.send(());
+    let _ = server_rt.block_on(server);
+
+    let mut latencies = report.latencies;
+    latencies.sort_unstable();
+    let pct = |p: f64| -> f64 {
+        if latencies.is_empty() {
+            return 0.0;
+        }
+        let i = ((latencies.len() as f64 - 1.0) * p).round() as usize;
+        latencies[i].as_secs_f64() * 1000.0
+    };
+    println!(
+        "load: {clients} clients, {seconds} s, {} customers: {} requests ({:.0}/s), \
+         p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms, errors {}",
+        customers,
+        latencies.len(),
+        latencies.len() as f64 / seconds as f64,
+        pct(0.50),
+        pct(0.99),
+        latencies.last().map_or(0.0, |d| d.as_secs_f64() * 1000.0),
+        report.errors
+    );
+    Ok(())
+}
+
+struct Report {
+    latencies: Vec<Duration>,
+    errors: usize,
+}
+
+async fn load(
+    addr: std::net::SocketAddr,
+    clients: usize,
+    duration: Duration,
+) -> Result<Report, Box<dyn std::error::Error>> {
+    let http: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
+    let login = Request::builder()
+        .method(Method::POST)
+        .uri(format!("http://{addr}/api/v1/login"))
+        .header("content-type", "application/json")
+        .header("x-kartei-csrf", "1")
+        .body(Full::new(Bytes::from(r#"{"name":"Last","pin":"9876"}"#)))?;
+    let response = http.request(login).await?;
+    if response.status() != StatusCode::OK {
+        return Err(format!("login failed: {}", response.status()).into());
+    }
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .ok_or("no session cookie")?
+        .to_string();
+
+    let deadline = Instant::now() + duration;
+    let mut tasks = Vec::new();
+    for client in 0..clients {
+        let cookie = cookie.clone();
+        tasks.push(tokio::spawn(async move {
+            // One connection per client, kept alive, like a phone's browser.
+            let http: Client<_, Empty<Bytes>> = Client::builder(TokioExecutor::new())
+                .pool_max_idle_per_host(1)
+                .build_http();
+            let mut latencies = Vec::new();
+            let mut errors = 0;
+            let mut word = client;
+            while Instant::now() < deadline {
+                let typed: Vec<char> = WORDS[word % WORDS.len()].chars().collect();
+                word += 7;
+                for n in 1..=typed.len() {
+                    let q: String = typed[..n].iter().collect();
+                    let uri = format!("http://{addr}/api/v1/customers?q={}&limit=50", encode(&q));
+                    let Ok(request) = Request::builder()
+                        .uri(uri)
+                        .header("cookie", &cookie)
+                        .body(Empty::<Bytes>::new())
+                    else {
+                        errors += 1;
+                        continue;
+                    };
+                    let started = Instant::now();
+                    let ok = match http.request(request).await {
+                        Ok(response) => {
+                            let status = response.status();
+                            let body = response.into_body().collect().await;
+                            status == StatusCode::OK && body.is_ok()
+                        }
+                        Err(_) => false,
+                    };
+                    latencies.push(started.elapsed());
+                    if !ok {
+                        errors += 1;
+                    }
+                }
+            }
+            (latencies, errors)
+        }));
+    }
+    let mut report = Report {
+        latencies: Vec::new(),
+        errors: 0,
+    };
+    for task in tasks {
+        let (latencies, errors) = task.await?;
+        report.latencies.extend(latencies);
+        report.errors += errors;
+    }
+    Ok(report)
+}
+
+/// Percent-encodes a query value.
+fn encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

@@ -1,0 +1,271 @@
+//! Documentation-only schemas: the wire format of the core's types as the OpenAPI document
+//! shows it. The core knows nothing of HTTP, so these live here; the handlers send the core's
+//! own serde types, which these mirror.
+
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct LoginRequest {
+    /// The staff member's name.
+    pub name: String,
+    /// 4–12 digits.
+    pub pin: String,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct Me {
+    pub name: String,
+    /// `owner` or `staff`.
+    pub role: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PhoneDoc {
+    /// `mobile`, `home`, `work`, `other`.
+    pub label: String,
+    /// E.164, e.g. `+4917012345678`.
+    pub number: String,
+    /// As people write it, e.g. `0170 12345678`.
+    pub display: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ListItemDoc {
+    pub id: u64,
+    pub first_name: String,
+    pub last_name: String,
+    pub company: String,
+    pub phones: Vec<PhoneDoc>,
+    pub email: Option<String>,
+    /// `YYYY-MM-DD` or `--MM-DD`.
+    pub birthday: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub last_visit: Option<String>,
+    pub groups: Vec<String>,
+    /// The customer has an allergy note.
+    pub allergy: bool,
+    pub deactivated: bool,
+    /// Found only with a typo tolerated.
+    pub fuzzy: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CustomerPage {
+    pub items: Vec<ListItemDoc>,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+    pub total: usize,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// What was typed into the search box (names from the first letter, e-mail, phone,
+    /// birthday `24.11.`, appointment dates).
+    pub q: Option<String>,
+    /// `all`, `with_bookings`, `no_recent_visit`, `regular`, `new`.
+    pub filter: Option<String>,
+    /// A group name.
+    pub group: Option<String>,
+    /// `name_asc`, `name_desc`, `last_visit`, `newest`.
+    pub sort: Option<String>,
+    /// Page size (default 50, at most 500).
+    pub limit: Option<usize>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct AddressDoc {
+    pub street: String,
+    pub postal_code: String,
+    pub city: String,
+    /// ISO 3166 code, `DE` when empty.
+    pub country: String,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct PhoneInputDoc {
+    /// `mobile`, `home`, `work`, `other`.
+    pub label: Option<String>,
+    pub number: String,
+}
+
+/// The customer form. `PUT` also needs `version`.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct CustomerInput {
+    /// Only for `PUT`: the version that was edited (409 when somebody saved in between).
+    pub version: Option<u64>,
+    /// `Frau`, `Herr`, `Divers` or empty.
+    pub salutation: Option<String>,
+    pub title: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub company: Option<String>,
+    pub phones: Option<Vec<PhoneInputDoc>>,
+    pub email: Option<String>,
+    pub address: Option<AddressDoc>,
+    /// `YYYY-MM-DD`, `--MM-DD`, `24.11.1985` or `24.11.`.
+    pub birthday: Option<String>,
+    /// `phone`, `sms`, `email`, `none`.
+    pub preferred_contact: Option<String>,
+    /// Group names.
+    pub groups: Option<Vec<String>>,
+    pub stylist: Option<String>,
+    /// Newsletter opt-in (`true`/`false`, or an object with `given`).
+    pub marketing_consent: Option<bool>,
+    pub reminder_consent: Option<bool>,
+    /// Only for `POST`: a first note (text), or a list of notes.
+    pub notes: Option<String>,
+}
+
+/// The customer's master data as stored (`GET` returns it inside the card).
+#[derive(Serialize, ToSchema)]
+pub struct CustomerDoc {
+    pub id: u64,
+    pub version: u64,
+    pub salutation: String,
+    pub title: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub company: String,
+    pub phones: Vec<PhoneDoc>,
+    pub email: Option<String>,
+    pub address: AddressDoc,
+    pub birthday: Option<String>,
+    pub preferred_contact: String,
+    pub groups: Vec<String>,
+    pub stylist: String,
+    /// `{given, at, by, how}`.
+    #[schema(value_type = Object)]
+    pub marketing_consent: serde_json::Value,
+    #[schema(value_type = Object)]
+    pub reminder_consent: serde_json::Value,
+    pub source: String,
+    pub customer_since: String,
+    pub deactivated: bool,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct NoteInput {
+    /// `general`, `allergy`, `colour_formula`, `preference`, `personal`.
+    pub kind: Option<String>,
+    pub text: String,
+    pub pinned: Option<bool>,
+    /// Colour formulas only: `{products, developer, processing_minutes, result}`.
+    #[schema(value_type = Option<Object>)]
+    pub formula: Option<serde_json::Value>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NoteDoc {
+    pub id: u64,
+    pub customer_id: u64,
+    pub kind: String,
+    pub text: String,
+    pub author: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub pinned: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AppointmentDoc {
+    pub id: u64,
+    pub customer_id: u64,
+    pub customer_name: String,
+    /// RFC 3339.
+    pub start: String,
+    pub end: String,
+    /// `[{id, name}]`.
+    #[schema(value_type = Vec<Object>)]
+    pub services: Vec<serde_json::Value>,
+    pub staff: String,
+    /// `booked`, `completed`, `cancelled`, `no_show`.
+    pub status: String,
+    pub note: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AppointmentsDoc {
+    /// Newest first.
+    pub past: Vec<AppointmentDoc>,
+    /// Soonest first.
+    pub upcoming: Vec<AppointmentDoc>,
+}
+
+/// The whole card.
+#[derive(Serialize, ToSchema)]
+pub struct CardDoc {
+    pub customer: CustomerDoc,
+    /// Pinned first, newest first; each with `editable`, `deletable`.
+    pub notes: Vec<NoteDoc>,
+    /// `[{kind: allergy|patch_test_missing, message}]`.
+    #[schema(value_type = Vec<Object>)]
+    pub warnings: Vec<serde_json::Value>,
+    #[schema(value_type = Vec<Object>)]
+    pub patch_tests: Vec<serde_json::Value>,
+    pub appointments: AppointmentsDoc,
+    /// `[{name, count}]`, at most 3.
+    #[schema(value_type = Vec<Object>)]
+    pub top_services: Vec<serde_json::Value>,
+    /// `[{at, kind: appointment|note, title, detail}]`, newest first.
+    #[schema(value_type = Vec<Object>)]
+    pub history: Vec<serde_json::Value>,
+    pub visit_count: usize,
+    pub last_visit: Option<String>,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct AppointmentInput {
+    pub customer_id: u64,
+    /// RFC 3339.
+    pub start: String,
+    /// Defaults to start + the services' durations.
+    pub end: Option<String>,
+    pub service_ids: Option<Vec<u64>>,
+    pub staff: Option<String>,
+    /// `booked`, `completed`, `cancelled`, `no_show`.
+    pub status: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AppointmentQuery {
+    /// RFC 3339; default: the start of today.
+    pub from: Option<String>,
+    /// RFC 3339; default: 30 days after `from`.
+    pub to: Option<String>,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct ServiceDoc {
+    pub id: Option<u64>,
+    pub name: String,
+    pub duration_minutes: u32,
+    /// Euro cents.
+    pub price_cents: u32,
+    pub requires_patch_test: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct GroupDoc {
+    pub id: u64,
+    pub name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StatsDoc {
+    pub total_customers: usize,
+    pub new_this_week: usize,
+    pub regulars: usize,
+    pub occasional: usize,
+    /// `[{month: "2026-11", visits}]`, the last 12 months, oldest first.
+    #[schema(value_type = Vec<Object>)]
+    pub visits_per_month: Vec<serde_json::Value>,
+    pub birthdays_today: Vec<ListItemDoc>,
+}

@@ -1,0 +1,67 @@
+//! The JSON API v1 (`/api/v1/…`), one router per area, merged in [`router`] together with the
+//! OpenAPI document that `utoipa` derives from the same handlers (so the document lists exactly
+//! the routes that exist).
+//!
+//! - [`auth`]: login, logout, who am I.
+//! - [`customers`]: the list (search, filters, sort, pages), cards, notes.
+//! - [`appointments`], [`services`]: the calendar side.
+//! - [`stats`]: dashboard figures and groups.
+//! - [`events`]: server-sent events for live updates.
+//! - [`docs`]: documentation-only schemas of the wire format.
+
+pub mod appointments;
+pub mod auth;
+pub mod customers;
+pub mod docs;
+pub mod events;
+pub mod services;
+pub mod stats;
+
+use crate::session::Session;
+use crate::state::AppState;
+use axum::routing::get;
+use axum::{Json, Router};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Kartei API",
+        description = "The JSON API of a Kartei appliance. Every route except `POST /api/v1/login` \
+                       needs the session cookie of a logged-in staff member. Changing requests \
+                       from a browser must come from the same origin; other clients send \
+                       `X-Kartei-CSRF: 1`. Errors are `{\"error\", \"message\", \"fields\"}`."
+    ),
+    components(schemas(crate::error::ErrorBody))
+)]
+struct ApiDoc;
+
+/// All API routes with their OpenAPI description.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(auth::router())
+        .merge(customers::router())
+        .merge(appointments::router())
+        .merge(services::router())
+        .merge(stats::router())
+        .merge(events::router())
+}
+
+/// The OpenAPI document of the API.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    routes().split_for_parts().1
+}
+
+/// The API router, with `GET /api/v1/openapi.json` serving its own description.
+pub fn router() -> Router<AppState> {
+    let (router, doc) = routes().split_for_parts();
+    let doc = std::sync::Arc::new(doc);
+    router.route(
+        "/api/v1/openapi.json",
+        get(move |_: Session| {
+            let doc = doc.clone();
+            async move { Json(doc.as_ref().clone()) }
+        }),
+    )
+}

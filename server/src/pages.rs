@@ -1,0 +1,138 @@
+//! The phone web app's pages and files: `/login` (with the plain `http://IP:PORT` address and its
+//! QR code, because not every phone resolves `.local` names), the app shell for every app route
+//! (only with a session, else a redirect to `/login`), and the static assets (no login needed;
+//! they hold no personal data). Everything is embedded in the binary.
+
+use crate::session::PageSession;
+use crate::state::AppState;
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+
+/// The routes of the app shell (all need a session). One table, so the test that walks every
+/// route without a session cannot miss one.
+pub const APP_ROUTES: &[&str] = &[
+    "/",
+    "/new",
+    "/stats",
+    "/appointments/new",
+    "/customers/{*rest}",
+];
+
+/// A static file: URL path, content type, bytes.
+pub struct Asset {
+    pub path: &'static str,
+    pub content_type: &'static str,
+    pub bytes: &'static [u8],
+}
+
+macro_rules! asset {
+    ($path:literal, $file:literal, $type:literal) => {
+        Asset {
+            path: $path,
+            content_type: $type,
+            bytes: include_bytes!(concat!("../assets/", $file)),
+        }
+    };
+}
+
+/// Every static file, served without login.
+pub const ASSETS: &[Asset] = &[
+    asset!("/assets/app.js", "app.js", "text/javascript; charset=utf-8"),
+    asset!("/assets/app.css", "app.css", "text/css; charset=utf-8"),
+];
+
+const APP_HTML: &str = include_str!("../assets/app.html");
+const LOGIN_HTML: &str = include_str!("../assets/login.html");
+
+pub fn router() -> Router<AppState> {
+    let mut router = Router::new()
+        .route("/login", get(login))
+        .route("/healthz", get(healthz));
+    for path in APP_ROUTES {
+        router = router.route(path, get(app_shell));
+    }
+    for asset in ASSETS {
+        router = router.route(asset.path, get(move || async move { serve(asset) }));
+    }
+    router
+}
+
+fn serve(asset: &'static Asset) -> Response {
+    ([(header::CONTENT_TYPE, asset.content_type)], asset.bytes).into_response()
+}
+
+/// Readiness: 200 once the server answers (the card file is open by then).
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn app_shell(_: PageSession) -> Html<&'static str> {
+    Html(APP_HTML)
+}
+
+async fn login(State(state): State<AppState>, lang: crate::extract::ReqLang) -> Response {
+    let salon = state.kartei.settings().salon_name;
+    let salon = if salon.trim().is_empty() {
+        "Kartei".to_string()
+    } else {
+        salon
+    };
+    let address = &state.config.public_url;
+    let page = LOGIN_HTML
+        .replace("{{LANG}}", lang.0.code())
+        .replace("{{SALON_NAME}}", &escape_html(&salon))
+        .replace("{{ADDRESS}}", &escape_html(address))
+        .replace("{{QR_SVG}}", &qr_svg(address));
+    (StatusCode::OK, Html(page)).into_response()
+}
+
+/// The QR code of `text` as inline SVG (empty if the text is too long for a QR code).
+pub fn qr_svg(text: &str) -> String {
+    match qrcode::QrCode::new(text.as_bytes()) {
+        Ok(code) => code
+            .render::<qrcode::render::svg::Color>()
+            .min_dimensions(200, 200)
+            .quiet_zone(true)
+            .build(),
+        Err(_) => String::new(),
+    }
+}
+
+/// Escapes text for HTML content and attribute values.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes() {
+        assert_eq!(
+            escape_html(r#"<b a="1">Tom & 'Jerry'</b>"#),
+            "&lt;b a=&quot;1&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/b&gt;"
+        );
+    }
+
+    #[test]
+    fn qr_is_svg() {
+        let svg = qr_svg("http://192.168.1.20:8080");
+        assert!(svg.contains("<svg"), "{svg}");
+        assert!(!svg.contains("<script"));
+    }
+}

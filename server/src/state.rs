@@ -1,0 +1,73 @@
+//! [`AppState`]: what every handler shares — the card file, the session table and the
+//! server's configuration.
+
+use crate::session::Sessions;
+use kartei_core::Kartei;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// How this server runs; filled by the command line (`kartei serve`) or the kiosk.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// The plain address phones type or scan (`http://192.168.1.20:8080`), shown on the login
+    /// page with its QR code, because not every phone resolves `.local` names.
+    pub public_url: String,
+    /// A session ends after this long without a request.
+    pub session_idle: Duration,
+    /// Largest accepted request body.
+    pub body_limit: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            public_url: "http://127.0.0.1:8080".into(),
+            session_idle: Duration::from_secs(12 * 3600),
+            body_limit: 1024 * 1024,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub kartei: Kartei,
+    pub sessions: Arc<Sessions>,
+    pub config: Arc<ServerConfig>,
+    /// Turns `true` when the server shuts down, so long-lived responses (event streams) end.
+    pub closing: watch::Receiver<bool>,
+    close: Arc<watch::Sender<bool>>,
+}
+
+impl AppState {
+    pub fn new(kartei: Kartei, config: ServerConfig) -> AppState {
+        let (close, closing) = watch::channel(false);
+        AppState {
+            sessions: Arc::new(Sessions::new(config.session_idle)),
+            kartei,
+            config: Arc::new(config),
+            closing,
+            close: Arc::new(close),
+        }
+    }
+
+    /// Ends the event streams (graceful shutdown waits for open connections).
+    pub fn close(&self) {
+        let _ = self.close.send(true);
+    }
+
+    /// Runs blocking core work (disk writes, PIN hashing) off the async workers.
+    pub async fn blocking<T, F>(&self, work: F) -> crate::error::ApiResult<T>
+    where
+        F: FnOnce(&Kartei) -> kartei_core::Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let kartei = self.kartei.clone();
+        match tokio::task::spawn_blocking(move || work(&kartei)).await {
+            Ok(result) => result.map_err(Into::into),
+            Err(join) => {
+                Err(kartei_core::CoreError::Store(format!("worker failed: {join}")).into())
+            }
+        }
+    }
+}

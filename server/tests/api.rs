@@ -1,0 +1,600 @@
+//! The router driven without a socket (`app(state)` + `oneshot`): the JSON API contract, the
+//! session rule on every route, the origin check, limits, errors and live events.
+
+use axum::body::Body;
+use axum::http::{header, HeaderMap, Method, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use kartei_core::model::Role;
+use kartei_core::Kartei;
+use kartei_server::{app, AppState, ServerConfig};
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+struct TestApp {
+    app: Router,
+    kartei: Kartei,
+    cookie: Option<String>,
+    _dir: tempfile::TempDir,
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Value,
+    text: String,
+}
+
+impl TestApp {
+    fn new() -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let (kartei, _) = Kartei::open(dir.path()).unwrap();
+        kartei.add_staff("Anna", "1234", Role::Owner).unwrap();
+        let config = ServerConfig {
+            public_url: "http://192.168.1.20:8080".into(),
+            ..ServerConfig::default()
+        };
+        TestApp {
+            app: app(AppState::new(kartei.clone(), config)),
+            kartei,
+            cookie: None,
+            _dir: dir,
+        }
+    }
+
+    async fn logged_in() -> TestApp {
+        let mut t = TestApp::new();
+        let r = t
+            .send(
+                Method::POST,
+                "/api/v1/login",
+                Some(json!({"name": "Anna", "pin": "1234"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        let cookie = r.headers[header::SET_COOKIE].to_str().unwrap().to_string();
+        assert!(cookie.contains("HttpOnly"), "{cookie}");
+        assert!(cookie.contains("SameSite=Strict"), "{cookie}");
+        assert!(cookie.contains("Max-Age="), "{cookie}");
+        t.cookie = Some(cookie.split(';').next().unwrap().to_string());
+        t
+    }
+
+    fn request(&self, method: Method, path: &str, body: Option<Value>) -> Request<Body> {
+        let mut b = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, "192.168.1.20:8080")
+            .header("x-kartei-csrf", "1");
+        if let Some(c) = &self.cookie {
+            b = b.header(header::COOKIE, c);
+        }
+        match body {
+            Some(v) => b
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(v.to_string()))
+                .unwrap(),
+            None => b.body(Body::empty()).unwrap(),
+        }
+    }
+
+    async fn send(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
+        self.call(self.request(method, path, body)).await
+    }
+
+    async fn call(&self, request: Request<Body>) -> Reply {
+        let response = self.app.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Reply {
+            status,
+            headers,
+            body,
+            text,
+        }
+    }
+
+    async fn create(&self, body: Value) -> Value {
+        let r = self
+            .send(Method::POST, "/api/v1/customers", Some(body))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        r.body
+    }
+}
+
+/// Every API route of the OpenAPI document (the same handlers the router serves) and every
+/// page route answers 401 / a redirect to /login without a session.
+#[tokio::test]
+async fn every_route_needs_a_session() {
+    let t = TestApp::new();
+    let doc = kartei_server::api::openapi();
+    let mut checked = 0;
+    let mut paths: Vec<(String, Method)> = Vec::new();
+    for (path, item) in doc.paths.paths.iter() {
+        for (method, op) in [
+            (Method::GET, &item.get),
+            (Method::POST, &item.post),
+            (Method::PUT, &item.put),
+            (Method::DELETE, &item.delete),
+            (Method::PATCH, &item.patch),
+        ] {
+            if op.is_some() {
+                paths.push((path.replace("{id}", "1"), method));
+            }
+        }
+    }
+    paths.push(("/api/v1/openapi.json".into(), Method::GET));
+    assert!(paths.len() >= 15, "{paths:?}");
+    for (path, method) in paths {
+        if path == "/api/v1/login" {
+            continue;
+        }
+        let r = t.send(method.clone(), &path, Some(json!({}))).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNAUTHORIZED,
+            "{method} {path}: {}",
+            r.text
+        );
+        assert_eq!(r.body["error"], "unauthorized", "{method} {path}");
+        checked += 1;
+    }
+    for route in kartei_server::pages::APP_ROUTES {
+        let path = route.replace("{*rest}", "7");
+        let r = t.send(Method::GET, &path, None).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(r.headers[header::LOCATION], "/login", "{path}");
+        checked += 1;
+    }
+    assert!(checked > 20);
+    // … and the public ones are public.
+    for path in ["/login", "/healthz"] {
+        assert_eq!(
+            t.send(Method::GET, path, None).await.status,
+            StatusCode::OK,
+            "{path}"
+        );
+    }
+    for asset in kartei_server::pages::ASSETS {
+        let r = t.send(Method::GET, asset.path, None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", asset.path);
+    }
+}
+
+#[tokio::test]
+async fn openapi_document_is_served_and_true_to_the_contract() {
+    let t = TestApp::logged_in().await;
+    let r = t.send(Method::GET, "/api/v1/openapi.json", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = r.body["paths"].as_object().unwrap();
+    for (path, methods) in [
+        ("/api/v1/login", &["post"][..]),
+        ("/api/v1/logout", &["post"]),
+        ("/api/v1/customers", &["get", "post"]),
+        ("/api/v1/customers/{id}", &["get", "put", "delete"]),
+        ("/api/v1/customers/{id}/notes", &["post"]),
+        ("/api/v1/services", &["get", "post"]),
+        ("/api/v1/appointments", &["get", "post"]),
+        ("/api/v1/appointments/{id}", &["put", "delete"]),
+        ("/api/v1/stats", &["get"]),
+        ("/api/v1/groups", &["get"]),
+        ("/api/v1/events", &["get"]),
+    ] {
+        for m in methods {
+            assert!(paths[path].get(*m).is_some(), "{m} {path} missing");
+        }
+    }
+}
+
+#[tokio::test]
+async fn login_wrong_pin_then_throttled_with_retry_after() {
+    let t = TestApp::new();
+    let wrong = json!({"name": "Anna", "pin": "0000"});
+    for _ in 0..5 {
+        let r = t
+            .send(Method::POST, "/api/v1/login", Some(wrong.clone()))
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text);
+        assert_eq!(r.body["error"], "wrong_pin");
+    }
+    let right = json!({"name": "Anna", "pin": "1234"});
+    let r = t.send(Method::POST, "/api/v1/login", Some(right)).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.text);
+    assert_eq!(r.body["error"], "throttled");
+    let retry: u64 = r.headers[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(retry > 0);
+    assert!(
+        r.body["message"]
+            .as_str()
+            .unwrap()
+            .contains(&retry.to_string()),
+        "{}",
+        r.text
+    );
+}
+
+#[tokio::test]
+async fn logout_ends_the_session() {
+    let t = TestApp::logged_in().await;
+    assert_eq!(
+        t.send(Method::GET, "/api/v1/me", None).await.body["name"],
+        "Anna"
+    );
+    let r = t.send(Method::POST, "/api/v1/logout", None).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    assert!(r.headers[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .contains("Max-Age=0"));
+    assert_eq!(
+        t.send(Method::GET, "/api/v1/me", None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn customers_create_search_card_edit_conflict_erase() {
+    let t = TestApp::logged_in().await;
+    let created = t
+        .create(json!({
+            "salutation": "Frau", "first_name": "Berta", "last_name": "Brandt",
+            "phones": [{"label": "mobile", "number": "0170 1234567"}],
+            "email": "berta@example.com", "birthday": "--03-14",
+            "address": {"street": "Hauptstr. 1", "postal_code": "10115", "city": "Berlin", "country": "DE"},
+            "preferred_contact": "sms", "groups": ["VIP"], "marketing_consent": true,
+            "notes": "Mag Tee."
+        }))
+        .await;
+    let id = created["id"].as_u64().unwrap();
+    assert_eq!(created["version"], 1);
+    assert_eq!(created["birthday"], "--03-14");
+    assert_eq!(created["marketing_consent"]["given"], true);
+    assert_eq!(created["phones"][0]["number"], "+491701234567");
+
+    let list = t
+        .send(Method::GET, "/api/v1/customers?q=b&sort=name_asc", None)
+        .await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert_eq!(list.body["total"], 1);
+    let item = &list.body["items"][0];
+    for key in [
+        "id",
+        "first_name",
+        "last_name",
+        "phones",
+        "email",
+        "birthday",
+        "last_visit",
+        "groups",
+        "allergy",
+    ] {
+        assert!(item.get(key).is_some(), "item lacks {key}: {item}");
+    }
+    assert!(list.body.get("next_cursor").is_some());
+    let vip = t
+        .send(Method::GET, "/api/v1/customers?group=vip&filter=all", None)
+        .await;
+    assert_eq!(vip.body["total"], 1, "{}", vip.text);
+    let bad = t
+        .send(Method::GET, "/api/v1/customers?filter=nope", None)
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body["fields"].get("filter").is_some(), "{}", bad.text);
+
+    let card = t
+        .send(Method::GET, &format!("/api/v1/customers/{id}"), None)
+        .await;
+    assert_eq!(card.status, StatusCode::OK);
+    assert_eq!(card.body["customer"]["last_name"], "Brandt");
+    assert_eq!(card.body["notes"][0]["text"], "Mag Tee.");
+    for key in ["appointments", "top_services", "history"] {
+        assert!(card.body.get(key).is_some(), "card lacks {key}");
+    }
+    assert!(card.body["appointments"].get("past").is_some());
+    assert!(card.body["appointments"].get("upcoming").is_some());
+
+    // Edit with the version that was read: ok. With it again: stale → 409.
+    let mut edit = card.body["customer"].clone();
+    edit["first_name"] = json!("Bertha");
+    let r = t
+        .send(
+            Method::PUT,
+            &format!("/api/v1/customers/{id}"),
+            Some(edit.clone()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["version"], 2);
+    let r = t
+        .send(Method::PUT, &format!("/api/v1/customers/{id}"), Some(edit))
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
+    assert_eq!(r.body["error"], "conflict");
+
+    let r = t
+        .send(Method::DELETE, &format!("/api/v1/customers/{id}"), None)
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let r = t
+        .send(Method::GET, &format!("/api/v1/customers/{id}"), None)
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.body["error"], "not_found");
+    let list = t
+        .send(Method::GET, "/api/v1/customers?q=brandt", None)
+        .await;
+    assert_eq!(list.body["total"], 0);
+}
+
+#[tokio::test]
+async fn validation_errors_name_the_fields_in_the_request_language() {
+    let t = TestApp::logged_in().await;
+    let body =
+        json!({"first_name": "", "last_name": "", "email": "kein-at", "birthday": "31.02.1990"});
+    let r = t
+        .send(Method::POST, "/api/v1/customers", Some(body.clone()))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.body["error"], "invalid");
+    let fields = r.body["fields"].as_object().unwrap();
+    for f in ["last_name", "email", "birthday"] {
+        assert!(fields.contains_key(f), "{}", r.text);
+    }
+    let mut request = t.request(Method::POST, "/api/v1/customers", Some(body));
+    request.headers_mut().insert(
+        header::ACCEPT_LANGUAGE,
+        "en-GB,en;q=0.9,de;q=0.5".parse().unwrap(),
+    );
+    let en = t.call(request).await;
+    assert_ne!(en.body["fields"]["email"], r.body["fields"]["email"]);
+    assert!(
+        en.body["message"].as_str().unwrap().is_ascii(),
+        "{}",
+        en.text
+    );
+    // Nothing was saved.
+    assert_eq!(t.kartei.customer_count(), 0);
+    // Malformed JSON is a 400 JSON error too.
+    let mut broken = t.request(Method::POST, "/api/v1/customers", None);
+    broken
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, "application/json".parse().unwrap());
+    *broken.body_mut() = Body::from("{\"first_name\": ");
+    let r = t.call(broken).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.body["error"], "bad_request");
+}
+
+#[tokio::test]
+async fn changing_requests_from_other_origins_are_refused() {
+    let t = TestApp::logged_in().await;
+    let body = json!({"last_name": "Fremd"});
+    let mut foreign = t.request(Method::POST, "/api/v1/customers", Some(body.clone()));
+    foreign.headers_mut().remove("x-kartei-csrf");
+    foreign
+        .headers_mut()
+        .insert(header::ORIGIN, "http://evil.example".parse().unwrap());
+    let r = t.call(foreign).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.body["error"], "cross_origin");
+    let mut bare = t.request(Method::POST, "/api/v1/customers", Some(body.clone()));
+    bare.headers_mut().remove("x-kartei-csrf");
+    assert_eq!(t.call(bare).await.status, StatusCode::FORBIDDEN);
+    let mut same = t.request(Method::POST, "/api/v1/customers", Some(body));
+    same.headers_mut().remove("x-kartei-csrf");
+    same.headers_mut()
+        .insert(header::ORIGIN, "http://192.168.1.20:8080".parse().unwrap());
+    assert_eq!(t.call(same).await.status, StatusCode::CREATED);
+    assert_eq!(t.kartei.customer_count(), 1);
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_413_json() {
+    let t = TestApp::logged_in().await;
+    let huge = "x".repeat(2 * 1024 * 1024);
+    let r = t
+        .send(
+            Method::POST,
+            "/api/v1/customers",
+            Some(json!({"last_name": huge})),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "{}",
+        &r.text[..r.text.len().min(200)]
+    );
+    assert_eq!(r.body["error"], "too_large");
+    assert_eq!(t.kartei.customer_count(), 0);
+}
+
+#[tokio::test]
+async fn allergy_note_flags_list_and_card() {
+    let t = TestApp::logged_in().await;
+    let id = t
+        .create(json!({"first_name": "Ali", "last_name": "Allergisch"}))
+        .await["id"]
+        .as_u64()
+        .unwrap();
+    let r = t
+        .send(
+            Method::POST,
+            &format!("/api/v1/customers/{id}/notes"),
+            Some(json!({"kind": "allergy", "text": "Nickel, PPD"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let list = t.send(Method::GET, "/api/v1/customers?q=all", None).await;
+    assert_eq!(list.body["items"][0]["allergy"], true);
+    let card = t
+        .send(Method::GET, &format!("/api/v1/customers/{id}"), None)
+        .await;
+    assert_eq!(card.body["warnings"][0]["kind"], "allergy");
+    assert!(card.body["warnings"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("PPD"));
+}
+
+#[tokio::test]
+async fn services_appointments_stats_groups() {
+    let t = TestApp::logged_in().await;
+    let id = t
+        .create(json!({"first_name": "Clara", "last_name": "Termin"}))
+        .await["id"]
+        .as_u64()
+        .unwrap();
+    let s = t
+        .send(
+            Method::POST,
+            "/api/v1/services",
+            Some(json!({"name": "Schnitt", "duration_minutes": 45, "price_cents": 3900})),
+        )
+        .await;
+    assert_eq!(s.status, StatusCode::CREATED, "{}", s.text);
+    let service = s.body["id"].as_u64().unwrap();
+    let services = t.send(Method::GET, "/api/v1/services", None).await;
+    assert!(services
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x["name"] == "Schnitt"));
+
+    let start = (chrono::Utc::now() + chrono::Duration::days(2)).to_rfc3339();
+    let a = t
+        .send(
+            Method::POST,
+            "/api/v1/appointments",
+            Some(json!({"customer_id": id, "start": start, "service_ids": [service]})),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
+    let appt = a.body["id"].as_u64().unwrap();
+    assert_eq!(a.body["customer_name"], "Clara Termin");
+    let list = t.send(Method::GET, "/api/v1/appointments", None).await;
+    assert_eq!(list.body.as_array().unwrap().len(), 1, "{}", list.text);
+    let card = t
+        .send(Method::GET, &format!("/api/v1/customers/{id}"), None)
+        .await;
+    assert_eq!(card.body["appointments"]["upcoming"][0]["id"], appt);
+
+    let later = (chrono::Utc::now() + chrono::Duration::days(3)).to_rfc3339();
+    let r = t
+        .send(
+            Method::PUT,
+            &format!("/api/v1/appointments/{appt}"),
+            Some(json!({"customer_id": id, "start": later, "service_ids": [service], "status": "booked"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let unknown = t
+        .send(
+            Method::POST,
+            "/api/v1/appointments",
+            Some(json!({"customer_id": 999_999, "start": later})),
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND, "{}", unknown.text);
+    let r = t
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/appointments/{appt}"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let r = t
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/appointments/{appt}"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+    let stats = t.send(Method::GET, "/api/v1/stats", None).await;
+    assert_eq!(stats.body["total_customers"], 1);
+    let groups = t.send(Method::GET, "/api/v1/groups", None).await;
+    assert!(groups
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|g| g["name"] == "VIP"));
+}
+
+#[tokio::test]
+async fn pages_login_shows_address_and_qr_and_escapes_the_salon_name() {
+    let t = TestApp::new();
+    let mut settings = t.kartei.settings();
+    settings.salon_name = "<script>alert(1)</script> & Co".into();
+    t.kartei.set_settings(settings).unwrap();
+    let r = t.send(Method::GET, "/login", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.text.contains("http://192.168.1.20:8080"));
+    assert!(r.text.contains("<svg"));
+    assert!(!r.text.contains("<script>alert"));
+    assert!(r
+        .text
+        .contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co"));
+    let csp = r.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"));
+    assert_eq!(r.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    assert_eq!(r.headers[header::REFERRER_POLICY], "no-referrer");
+    // With a session the app shell is served.
+    let t = TestApp::logged_in().await;
+    let r = t.send(Method::GET, "/customers/12", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.text.contains("<html"));
+    let api = t.send(Method::GET, "/api/v1/stats", None).await;
+    assert_eq!(api.headers[header::CACHE_CONTROL], "no-store");
+    let nothing = t.send(Method::GET, "/api/v1/nothing", None).await;
+    assert_eq!(nothing.status, StatusCode::NOT_FOUND);
+    assert_eq!(nothing.body["error"], "not_found");
+}
+
+#[tokio::test]
+async fn events_stream_announces_changes() {
+    let t = TestApp::logged_in().await;
+    let response = t
+        .app
+        .clone()
+        .oneshot(t.request(Method::GET, "/api/v1/events", None))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.headers()[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/event-stream"));
+    let mut body = response.into_body();
+    let mut seen = String::new();
+    seen.push_str(&next_event(&mut body).await);
+    assert!(seen.contains("event: hello"), "{seen}");
+    let id = t.create(json!({"last_name": "Live"})).await["id"]
+        .as_u64()
+        .unwrap();
+    let event = next_event(&mut body).await;
+    assert!(event.contains("event: customer_created"), "{event}");
+    assert!(event.contains(&format!("\"id\":{id}")), "{event}");
+}
+
+async fn next_event(body: &mut Body) -> String {
+    let frame = tokio::time::timeout(std::time::Duration::from_secs(5), body.frame())
+        .await
+        .expect("an event within 5 s")
+        .expect("the stream is open")
+        .expect("a frame");
+    String::from_utf8(frame.into_data().expect("data").to_vec()).expect("UTF-8")
+}
