@@ -299,3 +299,52 @@ impl Model for CustomerListModel {
         self
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scrolling_and_jumping_keep_only_a_few_pages_and_every_row_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let (kartei, _) = Kartei::open(dir.path()).unwrap();
+        kartei_core::demo::generate(&kartei, 1_250, 3, |_| {}).unwrap();
+        let model = CustomerListModel::new(Source {
+            kartei: kartei.clone(),
+            worker: Worker::Inline,
+            lang: Lang::De,
+            window: None,
+        });
+        let request = SearchRequest::default();
+        let generation = model.begin(request.clone(), Lang::De);
+        model.reset(fetch_page(&kartei, &request, generation, 0, None, 0, Lang::De).unwrap());
+        assert_eq!(model.row_count(), 1_250);
+
+        let everyone = kartei
+            .search(&SearchRequest {
+                limit: MAX_PAGE,
+                ..Default::default()
+            })
+            .unwrap();
+        for row in 0..1_250 {
+            let data = model.row_data(row).unwrap();
+            assert!(data.loaded);
+            if row < everyone.items.len() {
+                assert_eq!(data.id as u64, everyone.items[row].id.0, "row {row}");
+            }
+            assert!(model.cached_pages() <= MAX_CACHED_PAGES);
+        }
+        assert_eq!(model.pages_loaded.get(), 13);
+        assert_eq!(model.row_data(1_250), None);
+
+        // A jump far down from a fresh search walks there with few searches and caches one page.
+        let generation = model.begin(request.clone(), Lang::De);
+        model.reset(fetch_page(&kartei, &request, generation, 0, None, 0, Lang::De).unwrap());
+        assert!(model.row_data(1_249).unwrap().loaded);
+        assert_eq!(model.cached_pages(), 2);
+        // Results of an older search are ignored.
+        let stale = fetch_page(&kartei, &request, generation - 1, 0, None, 3, Lang::De).unwrap();
+        model.receive(stale);
+        assert_eq!(model.cached_pages(), 2);
+    }
+}

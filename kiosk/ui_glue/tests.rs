@@ -339,3 +339,37 @@ fn english_can_be_chosen_and_is_remembered() {
         .next()
         .is_some());
 }
+
+/// The `@tr()` strings of every `.slint` file.
+fn tr_strings(dir: &std::path::Path, found: &mut std::collections::BTreeSet<String>) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            tr_strings(&path, found);
+        } else if path.extension().is_some_and(|e| e == "slint") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            for part in text.split("@tr(\"").skip(1) {
+                found.insert(part.split('"').next().unwrap().to_string());
+            }
+        }
+    }
+}
+
+#[test]
+fn every_ui_text_has_an_english_translation() {
+    let ui = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("kiosk/ui");
+    let mut texts = std::collections::BTreeSet::new();
+    tr_strings(&ui, &mut texts);
+    assert!(texts.len() > 50, "{}", texts.len());
+    let po = std::fs::read_to_string(ui.join("translations/en/LC_MESSAGES/kartei.po")).unwrap();
+    let translated: std::collections::BTreeSet<String> = po
+        .lines()
+        .filter_map(|l| {
+            l.strip_prefix("msgid \"")?
+                .strip_suffix('"')
+                .map(str::to_string)
+        })
+        .collect();
+    let missing: Vec<&String> = texts.difference(&translated).collect();
+    assert!(missing.is_empty(), "no English for {missing:?}");
+}
