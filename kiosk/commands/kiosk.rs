@@ -31,6 +31,9 @@ fn drm_device_present() -> bool {
 pub fn run_window(kartei: &Kartei) -> anyhow::Result<()> {
     let (ui, ctx) = ui_glue::build(kartei, Worker::thread()?)?;
     ui_glue::live::start(&ui, &ctx)?;
-    ui.run()?;
+    ui.show()?;
+    println!("Kiosk-Fenster geöffnet.");
+    slint::run_event_loop()?;
+    ui.hide()?;
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! folders. One module per topic.
 
 mod cli;
+mod kiosk;
 mod server;
 mod server_support;
 mod support;
