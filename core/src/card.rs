@@ -178,6 +178,8 @@ pub struct CustomerCard {
     pub history: Vec<HistoryEntry>,
     pub visit_count: usize,
     pub last_visit: Option<NaiveDate>,
+    /// How many photos the card has (the gallery loads them separately).
+    pub photo_count: usize,
 }
 
 pub struct CardInput<'a> {
@@ -190,6 +192,7 @@ pub struct CardInput<'a> {
     pub now: DateTime<Utc>,
     pub today: NaiveDate,
     pub patch_test_validity_months: u32,
+    pub photo_count: usize,
     pub lang: Lang,
 }
 
@@ -329,6 +332,7 @@ impl CustomerCard {
             history,
             visit_count,
             last_visit,
+            photo_count: input.photo_count,
         }
     }
 }

@@ -43,14 +43,18 @@ impl Lang {
 pub enum Msg {
     Required,
     NameRequired,
-    TooLong { max: usize },
+    TooLong {
+        max: usize,
+    },
     BadEmail,
     BadPhone,
     BadDate,
     ImpossibleDate,
     FutureBirthday,
     BadPostalCode,
-    UnknownGroup { name: String },
+    UnknownGroup {
+        name: String,
+    },
     DuplicateGroup,
     EndBeforeStart,
     UnknownService,
@@ -62,16 +66,81 @@ pub enum Msg {
     NotFound,
     StaleVersion,
     WrongPin,
-    Throttled { seconds: u64 },
-    AlreadyInUse { dir: String },
-    SchemaTooNew { found: u32, supported: u32 },
-    DataDir { dir: String, reason: String },
+    Throttled {
+        seconds: u64,
+    },
+    AlreadyInUse {
+        dir: String,
+    },
+    SchemaTooNew {
+        found: u32,
+        supported: u32,
+    },
+    DataDir {
+        dir: String,
+        reason: String,
+    },
     InvalidInput,
     Internal,
     // The kiosk: the two PIN entries differ; a time that cannot be read; no name picked.
     PinsDiffer,
     BadTime,
     ChooseName,
+    // ---- export, USB stick, import, duplicates --------------------------------------------
+    /// The export did not fit on the stick (or disk).
+    NotEnoughSpace,
+    /// No USB stick is mounted.
+    NoUsbStick,
+    /// The upload or file is larger than the import accepts.
+    ImportTooLarge {
+        max_mb: u64,
+    },
+    /// The file is not a vCard, CSV or Excel file.
+    ImportUnknownFormat,
+    /// The file is damaged or cut off and cannot be read.
+    ImportUnreadable,
+    /// The file holds no contacts or rows.
+    ImportEmpty,
+    ImportTooManyColumns {
+        max: usize,
+    },
+    ImportTooManyRows {
+        max: usize,
+    },
+    /// No column of a spreadsheet could be mapped to a name.
+    ImportNoNameColumn,
+    /// The same contact appears earlier in the same file.
+    DuplicateInFile {
+        line: usize,
+    },
+    /// A group named in the file does not exist; the row is imported without it.
+    ImportUnknownGroupDropped {
+        name: String,
+    },
+    /// A card changed after the preview was made: make a new preview.
+    ImportPreviewStale,
+    /// A row number that the preview does not have (or that cannot be taken).
+    ImportRowNotChoosable {
+        line: usize,
+    },
+    /// Merging a card into itself.
+    MergeSameCustomer,
+    /// The uploaded file is no picture at all (text, PDF, random bytes).
+    PhotoNotAnImage,
+    /// A picture in a format Kartei does not store (GIF, TIFF, AVIF …).
+    PhotoUnsupportedFormat,
+    /// An iPhone HEIC picture that the phone did not convert.
+    PhotoHeic,
+    /// The file is bigger than the upload limit.
+    PhotoFileTooLarge {
+        max_mb: u64,
+    },
+    /// The picture has more pixels than Kartei decodes (a decompression bomb looks like this).
+    PhotoTooManyPixels {
+        max_side: u32,
+    },
+    /// The file claims to be a picture but is truncated or broken.
+    PhotoDamaged,
 }
 
 impl Msg {
@@ -220,6 +289,122 @@ impl Msg {
                 de,
                 "Bitte zuerst Ihren Namen wählen.",
                 "Please pick your name first.",
+            ),
+            NotEnoughSpace => pick(
+                de,
+                "Nicht genug Platz auf dem Speicher. Bitte Platz schaffen oder einen anderen USB-Stick nehmen.",
+                "Not enough space on the drive. Please free some space or use another USB stick.",
+            ),
+            NoUsbStick => pick(
+                de,
+                "Kein USB-Stick gefunden. Bitte einstecken und kurz warten.",
+                "No USB stick found. Please plug one in and wait a moment.",
+            ),
+            ImportTooLarge { max_mb } => {
+                if de {
+                    format!("Die Datei ist zu groß (höchstens {max_mb} MB).")
+                } else {
+                    format!("The file is too large (at most {max_mb} MB).")
+                }
+            }
+            ImportUnknownFormat => pick(
+                de,
+                "Unbekanntes Dateiformat. Möglich sind Kontakte (.vcf), CSV (.csv) und Excel (.xlsx).",
+                "Unknown file format. Contacts (.vcf), CSV (.csv) and Excel (.xlsx) can be imported.",
+            ),
+            ImportUnreadable => pick(
+                de,
+                "Die Datei ist beschädigt oder unvollständig und kann nicht gelesen werden.",
+                "The file is damaged or incomplete and cannot be read.",
+            ),
+            ImportEmpty => pick(
+                de,
+                "Die Datei enthält keine Kontakte.",
+                "The file contains no contacts.",
+            ),
+            ImportTooManyColumns { max } => {
+                if de {
+                    format!("Die Datei hat zu viele Spalten (höchstens {max}).")
+                } else {
+                    format!("The file has too many columns (at most {max}).")
+                }
+            }
+            ImportTooManyRows { max } => {
+                if de {
+                    format!("Die Datei hat zu viele Zeilen (höchstens {max}).")
+                } else {
+                    format!("The file has too many rows (at most {max}).")
+                }
+            }
+            ImportNoNameColumn => pick(
+                de,
+                "Keine Spalte für den Namen gefunden (z. B. „Vorname“, „Nachname“ oder „Name“).",
+                "No name column found (e.g. \"First name\", \"Last name\" or \"Name\").",
+            ),
+            DuplicateInFile { line } => {
+                if de {
+                    format!("Derselbe Kontakt steht schon in Zeile {line} der Datei.")
+                } else {
+                    format!("The same contact is already in line {line} of the file.")
+                }
+            }
+            ImportUnknownGroupDropped { name } => {
+                if de {
+                    format!("Die Gruppe „{name}“ gibt es nicht; sie wird nicht übernommen.")
+                } else {
+                    format!("There is no group \"{name}\"; it is left out.")
+                }
+            }
+            ImportPreviewStale => pick(
+                de,
+                "Eine Karte wurde seit der Vorschau geändert. Bitte die Vorschau neu erstellen.",
+                "A card changed since the preview. Please make a new preview.",
+            ),
+            ImportRowNotChoosable { line } => {
+                if de {
+                    format!("Zeile {line} kann nicht übernommen werden.")
+                } else {
+                    format!("Line {line} cannot be taken.")
+                }
+            }
+            MergeSameCustomer => pick(
+                de,
+                "Eine Karte kann nicht mit sich selbst zusammengeführt werden.",
+                "A card cannot be merged with itself.",
+            ),
+            PhotoNotAnImage => pick(
+                de,
+                "Die Datei ist kein Bild. Bitte ein Foto als JPEG, PNG oder WebP wählen.",
+                "The file is not a picture. Please choose a photo as JPEG, PNG or WebP.",
+            ),
+            PhotoUnsupportedFormat => pick(
+                de,
+                "Dieses Bildformat wird nicht unterstützt. Bitte JPEG, PNG oder WebP verwenden.",
+                "This picture format is not supported. Please use JPEG, PNG or WebP.",
+            ),
+            PhotoHeic => pick(
+                de,
+                "HEIC-Fotos werden nicht unterstützt. Bitte das Foto als JPEG senden (auf dem iPhone über „Foto auswählen“ hochladen oder unter Einstellungen › Kamera › Formate „Maximale Kompatibilität“ wählen).",
+                "HEIC photos are not supported. Please send the photo as JPEG (upload it with \"Choose photo\" on the iPhone, or pick Settings › Camera › Formats › \"Most Compatible\").",
+            ),
+            PhotoFileTooLarge { max_mb } => {
+                if de {
+                    format!("Die Datei ist zu groß (höchstens {max_mb} MB).")
+                } else {
+                    format!("The file is too large (at most {max_mb} MB).")
+                }
+            }
+            PhotoTooManyPixels { max_side } => {
+                if de {
+                    format!("Das Bild ist zu groß (höchstens {max_side} Pixel Kantenlänge).")
+                } else {
+                    format!("The picture is too large (at most {max_side} pixels per side).")
+                }
+            }
+            PhotoDamaged => pick(
+                de,
+                "Die Bilddatei ist beschädigt oder unvollständig. Bitte erneut aufnehmen oder hochladen.",
+                "The picture file is damaged or incomplete. Please take or upload it again.",
             ),
         }
     }

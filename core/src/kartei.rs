@@ -23,6 +23,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 use tokio::sync::broadcast;
 
+mod photos;
+
 /// The file name of the store inside the data folder.
 pub const STORE_FILE: &str = "kartei.redb";
 /// The folder of the search index inside the data folder.
@@ -47,6 +49,8 @@ struct Inner {
     /// Serializes saves so that rows and overlay are updated in commit order.
     save_lock: Mutex<()>,
     throttle: Throttle,
+    /// The photo files under `<data>/photos/`.
+    photo_files: crate::photos::files::PhotoFiles,
 }
 
 /// What opening found and did, for the log.
@@ -57,6 +61,8 @@ pub struct OpenReport {
     pub rebuilt_index: bool,
     /// Changes the index had not seen and that were queued for it.
     pub caught_up: usize,
+    /// Photo files no row refers to (left by a crash mid-save or mid-delete), removed.
+    pub orphan_photo_files: usize,
 }
 
 /// What a booking did to the card file.
@@ -98,6 +104,7 @@ impl Kartei {
             customers: all_rows.len(),
             rebuilt_index: false,
             caught_up: 0,
+            orphan_photo_files: 0,
         };
         match state {
             IndexState::Empty => {
@@ -118,6 +125,8 @@ impl Kartei {
                 store.prune_changes(seen)?;
             }
         }
+        let photo_files = crate::photos::files::PhotoFiles::open(dir)?;
+        report.orphan_photo_files = photo_files.clean_orphans(&store.photo_hashes()?)?;
         let rows = Rows::new(all_rows);
         let indexer = Indexer::start(store.clone(), index.clone());
         if report.caught_up > 0 {
@@ -137,6 +146,7 @@ impl Kartei {
                 events,
                 save_lock: Mutex::new(()),
                 throttle: Throttle::default(),
+                photo_files,
             }),
         };
         Ok((kartei, report))
@@ -242,7 +252,8 @@ impl Kartei {
     /// Erases the customer and everything about them (GDPR Art. 17), from store and index.
     pub fn delete_customer(&self, id: CustomerId) -> Result<()> {
         let _guard = self.save_guard();
-        let seq = self.inner.store.delete_customer(id)?;
+        let (seq, freed) = self.inner.store.delete_customer(id)?;
+        self.remove_photo_files(&freed);
         self.refresh(id, seq)?;
         self.announce(Change::CustomerDeleted(id));
         Ok(())
@@ -310,6 +321,14 @@ impl Kartei {
 
     /// Searches, filters, sorts and pages the customer list.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchPage> {
+        let limit = match request.limit {
+            0 => search::DEFAULT_PAGE,
+            n => n.min(search::MAX_PAGE),
+        };
+        self.search_limited(request, limit)
+    }
+
+    fn search_limited(&self, request: &SearchRequest, limit: usize) -> Result<SearchPage> {
         let query = ParsedQuery::parse(&request.q);
         let matched = if query.is_empty() {
             None
@@ -334,7 +353,18 @@ impl Kartei {
             groups: &groups,
         };
         let rows = lock(&self.inner.rows);
-        search::page(&rows, matched, request, &ctx)
+        search::page_of(&rows, matched, request, &ctx, limit)
+    }
+
+    /// Every customer the list would show for `request`, in its order, without paging
+    /// (filtered exports).
+    pub fn search_all(&self, request: &SearchRequest) -> Result<Vec<CustomerId>> {
+        let request = SearchRequest {
+            cursor: None,
+            ..request.clone()
+        };
+        let page = self.search_limited(&request, usize::MAX)?;
+        Ok(page.items.iter().map(|i| i.id).collect())
     }
 
     /// The whole card of one customer.
@@ -354,6 +384,7 @@ impl Kartei {
             now: self.now(),
             today: self.today(),
             patch_test_validity_months: settings.patch_test_validity_months,
+            photo_count: store.photo_count(id)?,
             lang,
         }))
     }
@@ -601,7 +632,7 @@ impl Kartei {
 
     // ---- internals ------------------------------------------------------------------------
 
-    fn save_guard(&self) -> std::sync::MutexGuard<'_, ()> {
+    pub(crate) fn save_guard(&self) -> std::sync::MutexGuard<'_, ()> {
         self.inner
             .save_lock
             .lock()
@@ -609,7 +640,7 @@ impl Kartei {
     }
 
     /// After a durable save: bring the customer's row and search terms up to date.
-    fn refresh(&self, id: CustomerId, seq: u64) -> Result<()> {
+    pub(crate) fn refresh(&self, id: CustomerId, seq: u64) -> Result<()> {
         let facts = self.inner.store.facts(id)?;
         let mut rows = lock_mut(&self.inner.rows);
         match &facts {
@@ -624,7 +655,7 @@ impl Kartei {
         Ok(())
     }
 
-    fn announce(&self, change: Change) {
+    pub(crate) fn announce(&self, change: Change) {
         let _ = self.inner.events.send(change);
     }
 }

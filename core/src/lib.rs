@@ -7,6 +7,7 @@
 //! - [`search`]: folding, query parsing, the tantivy index with its overlay, the list rows.
 //! - [`card`], [`stats`]: the customer card and the dashboard figures, derived on demand.
 //! - [`auth`]: PIN hashes and the guessing throttle. [`events`]: live change notifications.
+//! - [`photos`]: customer photos: bounded decoding, upright JPEG files by content hash.
 //! - [`demo`]: deterministic German demo data. [`i18n`]: every message in German and English.
 
 pub mod auth;
@@ -15,13 +16,17 @@ pub mod clock;
 pub mod demo;
 pub mod error;
 pub mod events;
+pub mod export;
 pub mod i18n;
+pub mod import;
 pub mod kartei;
 pub mod model;
+pub mod photos;
 pub mod search;
 pub mod settings;
 pub mod stats;
 pub mod store;
+pub mod usb;
 
 pub use error::{CoreError, Result};
 pub use events::Change;

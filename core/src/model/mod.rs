@@ -55,6 +55,8 @@ id_type!(
     ServiceId,
     /// A customer group defined by the salon.
     GroupId,
+    /// A photo on a customer card.
+    PhotoId,
 );
 
 /// A customer group ("Stammkunde", "VIP", …), defined by the salon.

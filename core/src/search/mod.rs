@@ -217,8 +217,8 @@ struct Candidate<'a> {
 
 /// Sorts and pages `candidates` (rows that matched the text query, with their tier) and counts
 /// those passing the filters.
-pub fn page<'r>(
-    rows: &'r Rows,
+pub fn page(
+    rows: &Rows,
     matched: Option<(Vec<CustomerId>, Vec<CustomerId>)>,
     request: &SearchRequest,
     ctx: &ListContext,
@@ -227,6 +227,17 @@ pub fn page<'r>(
         0 => DEFAULT_PAGE,
         n => n.min(MAX_PAGE),
     };
+    page_of(rows, matched, request, ctx, limit)
+}
+
+/// [`page`] with any page size (`usize::MAX`: everything, for exports).
+pub fn page_of<'r>(
+    rows: &'r Rows,
+    matched: Option<(Vec<CustomerId>, Vec<CustomerId>)>,
+    request: &SearchRequest,
+    ctx: &ListContext,
+    limit: usize,
+) -> Result<SearchPage> {
     let after = request
         .cursor
         .as_deref()

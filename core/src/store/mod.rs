@@ -6,6 +6,7 @@
 //! repair. Writes that change what search sees append to the `changes` log in the same
 //! transaction; the index follows that log.
 
+mod photos;
 mod schema;
 pub mod tables;
 
@@ -39,6 +40,25 @@ pub struct BulkCustomer {
     pub customer: Customer,
     pub notes: Vec<Note>,
     pub appointments: Vec<Appointment>,
+}
+
+/// A completion of an existing card by an import.
+#[derive(Debug, Clone)]
+pub struct ImportUpdate {
+    pub id: CustomerId,
+    /// The version the preview was made from.
+    pub expected_version: u64,
+    /// The card's master data after the completion.
+    pub valid: ValidDraft,
+    /// Notes to add (ids and customer are assigned here).
+    pub notes: Vec<Note>,
+}
+
+/// What [`Store::apply_import`] wrote, with the change sequence of each card.
+#[derive(Debug, Clone, Default)]
+pub struct ImportWrite {
+    pub created: Vec<(CustomerId, u64)>,
+    pub updated: Vec<(CustomerId, u64)>,
 }
 
 /// redb's page cache. Start-up reads every customer once; the working set after that is small,
@@ -251,8 +271,10 @@ impl Store {
         })
     }
 
-    /// Erases the customer and everything about them: notes, patch tests, appointments.
-    pub fn delete_customer(&self, id: CustomerId) -> Result<u64> {
+    /// Erases the customer and everything about them: notes, patch tests, appointments, photo
+    /// rows. Returns the change sequence and the content hashes of photo files that no photo
+    /// refers to any more (the caller removes those files).
+    pub fn delete_customer(&self, id: CustomerId) -> Result<(u64, Vec<String>)> {
         self.write(|txn| {
             if txn.open_table(CUSTOMERS)?.remove(id.0)?.is_none() {
                 return Err(CoreError::not_found("customer", id));
@@ -292,7 +314,8 @@ impl Store {
                 appts_by_customer,
                 appts_by_start,
             ));
-            record_change(txn, id)
+            let freed = photos::delete_photos_of(txn, id)?;
+            Ok((record_change(txn, id)?, freed))
         })
     }
 
@@ -339,6 +362,126 @@ impl Store {
                 record_change(txn, *id)?;
             }
             Ok(ids)
+        })
+    }
+
+    /// Calls `f` for each of `ids` that still exists, in the given order, in one read snapshot
+    /// (filtered exports in list order).
+    pub fn for_each_customer_of(
+        &self,
+        ids: &[CustomerId],
+        mut f: impl FnMut(Customer) -> Result<()>,
+    ) -> Result<()> {
+        let txn = self.read()?;
+        let table = txn.open_table(CUSTOMERS)?;
+        for id in ids {
+            if let Some(customer) = get_json(&table, id.0)? {
+                f(customer)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Commits an import in one transaction: new cards (with their notes) and completions of
+    /// existing cards. If any card named in `updates` changed since its version was read, the
+    /// whole import is refused with [`CoreError::Conflict`] and nothing is written.
+    pub fn apply_import(
+        &self,
+        creates: Vec<BulkCustomer>,
+        updates: Vec<ImportUpdate>,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<ImportWrite> {
+        self.write(|txn| {
+            let mut written = ImportWrite::default();
+            for update in updates {
+                let mut table = txn.open_table(CUSTOMERS)?;
+                let mut customer: Customer = get_json(&table, update.id.0)?
+                    .ok_or_else(|| CoreError::not_found("customer", update.id))?;
+                if customer.version != update.expected_version {
+                    return Err(CoreError::Conflict {
+                        expected: update.expected_version,
+                        current: customer.version,
+                    });
+                }
+                let groups = resolve_groups(txn, &update.valid.group_names)?;
+                customer.apply(update.valid, groups, actor, now);
+                put_json(&mut table, update.id.0, &customer)?;
+                drop(table);
+                let mut notes = txn.open_table(NOTES)?;
+                let mut notes_by_customer = txn.open_table(NOTES_BY_CUSTOMER)?;
+                for mut note in update.notes {
+                    note.id = NoteId(next_id(txn, "note")?);
+                    note.customer_id = update.id;
+                    put_json(&mut notes, note.id.0, &note)?;
+                    notes_by_customer.insert((update.id.0, note.id.0), note.kind.as_u8())?;
+                }
+                drop((notes, notes_by_customer));
+                written
+                    .updated
+                    .push((update.id, record_change(txn, update.id)?));
+            }
+            let mut customers = txn.open_table(CUSTOMERS)?;
+            let mut notes = txn.open_table(NOTES)?;
+            let mut notes_by_customer = txn.open_table(NOTES_BY_CUSTOMER)?;
+            let mut created = Vec::new();
+            for mut item in creates {
+                let id = CustomerId(next_id(txn, "customer")?);
+                item.customer.id = id;
+                put_json(&mut customers, id.0, &item.customer)?;
+                for mut note in item.notes {
+                    note.id = NoteId(next_id(txn, "note")?);
+                    note.customer_id = id;
+                    put_json(&mut notes, note.id.0, &note)?;
+                    notes_by_customer.insert((id.0, note.id.0), note.kind.as_u8())?;
+                }
+                created.push(id);
+            }
+            drop((customers, notes, notes_by_customer));
+            for id in created {
+                written.created.push((id, record_change(txn, id)?));
+            }
+            Ok(written)
+        })
+    }
+
+    /// Merges card `remove` into card `keep` in one transaction: `keep` gets `valid` (the
+    /// master data the user chose), everything owned by `remove` moves to `keep`
+    /// ([`move_everything_owned`]), and `remove` is deleted. Both versions must be current.
+    pub fn merge_customers(
+        &self,
+        keep: (CustomerId, u64),
+        remove: (CustomerId, u64),
+        valid: ValidDraft,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(Customer, Vec<(CustomerId, u64)>)> {
+        self.write(|txn| {
+            let mut table = txn.open_table(CUSTOMERS)?;
+            let mut kept: Customer = get_json(&table, keep.0 .0)?
+                .ok_or_else(|| CoreError::not_found("customer", keep.0))?;
+            let removed: Customer = get_json(&table, remove.0 .0)?
+                .ok_or_else(|| CoreError::not_found("customer", remove.0))?;
+            for (customer, expected) in [(&kept, keep.1), (&removed, remove.1)] {
+                if customer.version != expected {
+                    return Err(CoreError::Conflict {
+                        expected,
+                        current: customer.version,
+                    });
+                }
+            }
+            let groups = resolve_groups(txn, &valid.group_names)?;
+            kept.apply(valid, groups, actor, now);
+            absorb_history(&mut kept, &removed);
+            put_json(&mut table, keep.0 .0, &kept)?;
+            table.remove(remove.0 .0)?;
+            drop(table);
+            move_everything_owned(txn, remove.0, keep.0)?;
+            let seqs = vec![
+                (keep.0, record_change(txn, keep.0)?),
+                (remove.0, record_change(txn, remove.0)?),
+            ];
+            Ok((kept, seqs))
         })
     }
 
@@ -774,6 +917,74 @@ impl Store {
 }
 
 // ---- helpers used inside transactions --------------------------------------------------------
+
+/// Moves everything keyed by customer from `from` to `to`: notes, patch tests, appointments.
+///
+/// This is the one place that knows which tables hang off a customer for a merge; a new kind
+/// of customer-owned record (photos, messages) adds its table here, so merging moves it too.
+fn move_everything_owned(txn: &WriteTransaction, from: CustomerId, to: CustomerId) -> Result<()> {
+    let note_ids = keys_in(&txn.open_table(NOTES_BY_CUSTOMER)?, from.0)?;
+    let mut notes = txn.open_table(NOTES)?;
+    let mut notes_by_customer = txn.open_table(NOTES_BY_CUSTOMER)?;
+    for id in note_ids {
+        if let Some(mut note) = get_json::<Note>(&notes, id)? {
+            note.customer_id = to;
+            put_json(&mut notes, id, &note)?;
+            notes_by_customer.remove((from.0, id))?;
+            notes_by_customer.insert((to.0, id), note.kind.as_u8())?;
+        }
+    }
+    drop((notes, notes_by_customer));
+
+    let test_ids = keys_in(&txn.open_table(PATCH_TESTS_BY_CUSTOMER)?, from.0)?;
+    let mut tests = txn.open_table(PATCH_TESTS)?;
+    let mut tests_by_customer = txn.open_table(PATCH_TESTS_BY_CUSTOMER)?;
+    for id in test_ids {
+        if let Some(mut test) = get_json::<PatchTest>(&tests, id)? {
+            test.customer_id = to;
+            put_json(&mut tests, id, &test)?;
+            tests_by_customer.remove((from.0, id))?;
+            tests_by_customer.insert((to.0, id), ())?;
+        }
+    }
+    drop((tests, tests_by_customer));
+
+    let mut appts = txn.open_table(APPOINTMENTS)?;
+    let mut by_customer = txn.open_table(APPOINTMENTS_BY_CUSTOMER)?;
+    let mut by_start = txn.open_table(APPOINTMENTS_BY_START)?;
+    let keys: Vec<(u64, i64, u64)> = by_customer
+        .range((from.0, i64::MIN, 0)..=(from.0, i64::MAX, u64::MAX))?
+        .map(|e| e.map(|(k, _)| k.value()))
+        .collect::<std::result::Result<_, _>>()?;
+    for (_, start, id) in keys {
+        if let Some(mut appt) = get_json::<Appointment>(&appts, id)? {
+            appt.customer_id = to;
+            put_json(&mut appts, id, &appt)?;
+            by_customer.remove((from.0, start, id))?;
+            by_customer.insert((to.0, start, id), appt.status.as_u8())?;
+            by_start.insert((start, id), to.0)?;
+        }
+    }
+    Ok(())
+}
+
+/// What a merged card keeps of the card merged into it besides the chosen master data: the
+/// earlier "customer since", and the consent log (proof of consent must not be lost). A consent
+/// recorded more recently on the removed card wins over an older one on the kept card.
+fn absorb_history(kept: &mut Customer, removed: &Customer) {
+    kept.customer_since = kept.customer_since.min(removed.customer_since);
+    kept.created_at = kept.created_at.min(removed.created_at);
+    kept.consent_log.extend(removed.consent_log.iter().cloned());
+    kept.consent_log.sort_by_key(|c| c.at);
+    for (mine, theirs) in [
+        (&mut kept.marketing_consent, &removed.marketing_consent),
+        (&mut kept.reminder_consent, &removed.reminder_consent),
+    ] {
+        if theirs.at.is_some() && theirs.at > mine.at {
+            *mine = theirs.clone();
+        }
+    }
+}
 
 fn staff_key(name: &str) -> String {
     name.trim().to_lowercase()

@@ -77,6 +77,11 @@ fn create_tables(txn: &WriteTransaction) -> Result<()> {
     txn.open_table(GROUPS)?;
     txn.open_table(STAFF)?;
     txn.open_table(CHANGES)?;
+    // Added without a version bump: new tables only, nothing existing changes meaning, and an
+    // older Kartei ignores tables it does not know.
+    txn.open_table(PHOTOS)?;
+    txn.open_table(PHOTOS_BY_CUSTOMER)?;
+    txn.open_table(PHOTOS_BY_HASH)?;
     Ok(())
 }
 

@@ -35,3 +35,12 @@ pub const STAFF: TableDefinition<&str, &[u8]> = TableDefinition::new("staff");
 /// Change sequence → customer whose searchable data changed. The search index records the last
 /// sequence it has seen, so a stale index catches up from here.
 pub const CHANGES: TableDefinition<u64, u64> = TableDefinition::new("changes");
+
+/// Photo id → photo metadata (JSON); the pictures themselves are files (`crate::photos::files`).
+pub const PHOTOS: TableDefinition<u64, &[u8]> = TableDefinition::new("photos");
+/// (customer, taken at as unix seconds, photo) → 1 if favourite; galleries in time order.
+pub const PHOTOS_BY_CUSTOMER: TableDefinition<(u64, i64, u64), u8> =
+    TableDefinition::new("photos_by_customer");
+/// (content hash, photo) → (); which photos use a pair of files, so that files shared by two
+/// photos outlive the first delete, and start-up knows which files are orphans.
+pub const PHOTOS_BY_HASH: TableDefinition<(&str, u64), ()> = TableDefinition::new("photos_by_hash");

@@ -3,5 +3,6 @@
 
 mod customers;
 mod fixture;
+mod photos;
 mod search;
 mod store;

@@ -1,0 +1,511 @@
+//! The Excel export: the whole card file (or one filtered list, or one customer) as one `.xlsx`
+//! with the sheets Kunden, Termine and Notizen, headers in the user's language.
+//!
+//! - [`write_xlsx`]: writes the workbook to a path, streaming from one store snapshot per sheet
+//!   with rust_xlsxwriter's constant-memory mode, so memory stays flat with size.
+//! - [`customer_data`]: everything about one customer as JSON (GDPR right of access); the xlsx
+//!   form is [`write_xlsx`] with [`ExportScope::Customer`].
+//! - [`sheet`]: typed cells and the sheet writer. The USB stick face is [`crate::usb`].
+
+pub mod sheet;
+
+use crate::card::{group_names, AppointmentView, CustomerView};
+use crate::error::Result;
+use crate::i18n::Lang;
+use crate::model::*;
+use crate::search::{Filter, SearchRequest, Sort};
+use crate::Kartei;
+use chrono::{DateTime, Utc};
+use rust_xlsxwriter::Workbook;
+use serde::{Deserialize, Serialize};
+use sheet::{xlsx, Cell, Column, Formats, SheetWriter};
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+/// Which customers to export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExportScope {
+    /// The customer list as the list would show it for this request (all customers, including
+    /// deactivated ones, when the request is the default), in its order.
+    List(SearchRequest),
+    /// One customer (data export on request, GDPR Art. 15).
+    Customer(CustomerId),
+}
+
+/// The query parameters of an export (`kartei export`, `GET /api/v1/export.xlsx`): the same as
+/// the customer list's.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ExportQuery {
+    pub q: String,
+    pub filter: Filter,
+    pub group: Option<GroupId>,
+    pub sort: Sort,
+}
+
+impl ExportQuery {
+    pub fn scope(&self) -> ExportScope {
+        ExportScope::List(SearchRequest {
+            q: self.q.clone(),
+            filter: self.filter,
+            group: self.group,
+            sort: self.sort,
+            include_deactivated: true,
+            ..Default::default()
+        })
+    }
+}
+
+/// What was written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ExportSummary {
+    pub customers: u64,
+    pub appointments: u64,
+    pub notes: u64,
+}
+
+/// How far the export is, for a progress bar: `done` of `total` steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub done: u64,
+    pub total: u64,
+}
+
+/// The download name: `kunden-2026-11-24.xlsx` (`customers-…` in English).
+pub fn file_name(lang: Lang, today: chrono::NaiveDate) -> String {
+    let stem = match lang {
+        Lang::De => "kunden",
+        Lang::En => "customers",
+    };
+    format!("{stem}-{}.xlsx", today.format("%Y-%m-%d"))
+}
+
+/// Per-customer figures derived from appointments.
+#[derive(Default)]
+struct Visits {
+    count: u32,
+    last: Option<DateTime<Utc>>,
+    services: Vec<(ServiceId, u32)>,
+}
+
+impl Visits {
+    fn top_service(&self) -> Option<ServiceId> {
+        self.services
+            .iter()
+            .max_by_key(|(id, n)| (*n, std::cmp::Reverse(id.0)))
+            .map(|(id, _)| *id)
+    }
+}
+
+/// Writes the export to `path` (created or replaced). `progress` is called now and then.
+/// Temporary files of the constant-memory mode go to the data folder, not to `/tmp` (a RAM
+/// disk on the appliance).
+pub fn write_xlsx(
+    kartei: &Kartei,
+    scope: &ExportScope,
+    lang: Lang,
+    path: &Path,
+    mut progress: impl FnMut(Progress),
+) -> Result<ExportSummary> {
+    let store = kartei.store();
+    let ids: Option<Vec<CustomerId>> = match scope {
+        ExportScope::List(request) if is_everything(request) => None,
+        ExportScope::List(request) => Some(kartei.search_all(request)?),
+        ExportScope::Customer(id) => {
+            store.customer(*id)?;
+            Some(vec![*id])
+        }
+    };
+    let wanted: Option<HashSet<CustomerId>> = ids.as_ref().map(|v| v.iter().copied().collect());
+    let included = |id: CustomerId| wanted.as_ref().is_none_or(|w| w.contains(&id));
+    let total_customers = match &ids {
+        Some(v) => v.len() as u64,
+        None => store.customer_count()?,
+    };
+    // One step per customer, one for the appointments, one for the notes.
+    let total = total_customers + 2;
+    let mut done = 0u64;
+    progress(Progress { done, total });
+
+    let services: HashMap<ServiceId, String> = kartei
+        .services()?
+        .into_iter()
+        .map(|s| (s.id, s.name))
+        .collect();
+    let groups = kartei.groups();
+    let now = kartei.now();
+
+    // Pass 1: visit figures per customer (appointments are streamed, not kept).
+    let mut visits: HashMap<CustomerId, Visits> = HashMap::new();
+    store.for_each_appointment(|a| {
+        if !included(a.customer_id) {
+            return Ok(());
+        }
+        let v = visits.entry(a.customer_id).or_default();
+        if a.status.is_visit() && a.start <= now {
+            v.count += 1;
+            v.last = v.last.max(Some(a.start));
+            for s in &a.services {
+                match v.services.iter_mut().find(|(id, _)| id == s) {
+                    Some((_, n)) => *n += 1,
+                    None => v.services.push((*s, 1)),
+                }
+            }
+        }
+        Ok(())
+    })?;
+
+    let dir = kartei.data_dir();
+    let mut workbook = Workbook::new();
+    workbook.set_tempdir(dir).map_err(xlsx)?;
+    let formats = Formats::new();
+    let mut summary = ExportSummary::default();
+    let mut names: HashMap<CustomerId, String> = HashMap::new();
+
+    // Kunden.
+    let mut sheet = SheetWriter::new(
+        &mut workbook,
+        &formats,
+        sheet_name(Sheet::Customers, lang),
+        customer_columns(lang),
+    )?;
+    let mut write_customer = |c: Customer| -> Result<()> {
+        let v = visits.get(&c.id);
+        let top = v
+            .and_then(Visits::top_service)
+            .and_then(|id| services.get(&id));
+        names.insert(c.id, c.display_name());
+        sheet.write_row(&customer_cells(&c, &groups, v, top, lang))?;
+        done += 1;
+        if done.is_multiple_of(1000) {
+            progress(Progress { done, total });
+        }
+        Ok(())
+    };
+    match &ids {
+        None => store.for_each_customer(&mut write_customer)?,
+        Some(ids) => store.for_each_customer_of(ids, &mut write_customer)?,
+    }
+    summary.customers = sheet.finish()?;
+    drop(visits);
+
+    // Termine.
+    let mut sheet = SheetWriter::new(
+        &mut workbook,
+        &formats,
+        sheet_name(Sheet::Appointments, lang),
+        appointment_columns(lang),
+    )?;
+    store.for_each_appointment(|a| {
+        if !included(a.customer_id) {
+            return Ok(());
+        }
+        let name = names.get(&a.customer_id).map(String::as_str).unwrap_or("");
+        let service_names: Vec<&str> = a
+            .services
+            .iter()
+            .filter_map(|s| services.get(s).map(String::as_str))
+            .collect();
+        sheet.write_row(&[
+            Cell::Number(a.id.0 as f64),
+            Cell::Number(a.customer_id.0 as f64),
+            Cell::Text(name),
+            Cell::DateTime(a.start),
+            Cell::DateTime(a.end),
+            Cell::Owned(service_names.join(", ")),
+            Cell::Text(&a.staff),
+            Cell::Text(a.status.label(lang)),
+            Cell::Text(&a.note),
+        ])?;
+        Ok(())
+    })?;
+    summary.appointments = sheet.finish()?;
+    done += 1;
+    progress(Progress { done, total });
+
+    // Notizen.
+    let mut sheet = SheetWriter::new(
+        &mut workbook,
+        &formats,
+        sheet_name(Sheet::Notes, lang),
+        note_columns(lang),
+    )?;
+    store.for_each_note(|n| {
+        if !included(n.customer_id) {
+            return Ok(());
+        }
+        let name = names.get(&n.customer_id).map(String::as_str).unwrap_or("");
+        let formula = n.formula.clone().unwrap_or_default();
+        sheet.write_row(&[
+            Cell::Number(n.id.0 as f64),
+            Cell::Number(n.customer_id.0 as f64),
+            Cell::Text(name),
+            Cell::Text(n.kind.label(lang)),
+            Cell::Text(&n.text),
+            Cell::Owned(formula.products),
+            Cell::Owned(formula.developer),
+            formula
+                .processing_minutes
+                .map(|m| Cell::Number(f64::from(m)))
+                .unwrap_or(Cell::Empty),
+            Cell::Owned(formula.result),
+            Cell::Text(&n.author),
+            Cell::DateTime(n.created_at),
+            Cell::DateTime(n.updated_at),
+            Cell::Text(yes_no(n.pinned, lang)),
+        ])?;
+        Ok(())
+    })?;
+    summary.notes = sheet.finish()?;
+    done += 1;
+    progress(Progress { done, total });
+
+    workbook.save(path).map_err(xlsx)?;
+    Ok(summary)
+}
+
+fn is_everything(request: &SearchRequest) -> bool {
+    request.q.trim().is_empty()
+        && request.filter == Filter::All
+        && request.group.is_none()
+        && request.include_deactivated
+        && request.sort == Sort::NameAsc
+}
+
+#[derive(Clone, Copy)]
+pub enum Sheet {
+    Customers,
+    Appointments,
+    Notes,
+}
+
+/// The sheet names: Kunden / Termine / Notizen (Customers / Appointments / Notes).
+pub fn sheet_name(sheet: Sheet, lang: Lang) -> &'static str {
+    let de = lang == Lang::De;
+    match sheet {
+        Sheet::Customers if de => "Kunden",
+        Sheet::Customers => "Customers",
+        Sheet::Appointments if de => "Termine",
+        Sheet::Appointments => "Appointments",
+        Sheet::Notes if de => "Notizen",
+        Sheet::Notes => "Notes",
+    }
+}
+
+fn columns(list: &[(&str, &str, f64)], lang: Lang) -> Vec<Column> {
+    list.iter()
+        .map(|(de, en, width)| Column {
+            header: if lang == Lang::De { de } else { en }.to_string(),
+            width: *width,
+        })
+        .collect()
+}
+
+/// The headers of the Kunden sheet (German, English, width). The import maps these back.
+pub const CUSTOMER_HEADERS: &[(&str, &str, f64)] = &[
+    ("Kunden-Nr.", "Customer no.", 11.0),
+    ("Anrede", "Salutation", 8.0),
+    ("Titel", "Title", 7.0),
+    ("Vorname", "First name", 16.0),
+    ("Nachname", "Last name", 18.0),
+    ("Firma", "Company", 16.0),
+    ("Mobil", "Mobile", 18.0),
+    ("Telefon privat", "Home phone", 18.0),
+    ("Telefon geschäftlich", "Business phone", 18.0),
+    ("E-Mail", "E-mail", 30.0),
+    ("Straße", "Street", 24.0),
+    ("PLZ", "Postal code", 8.0),
+    ("Ort", "City", 16.0),
+    ("Land", "Country", 6.0),
+    ("Geburtstag", "Birthday", 12.0),
+    ("Bevorzugter Kontakt", "Preferred contact", 12.0),
+    ("Gruppen", "Groups", 18.0),
+    ("Stylist", "Stylist", 12.0),
+    ("Newsletter", "Newsletter", 10.0),
+    ("Newsletter seit", "Newsletter since", 12.0),
+    ("Terminerinnerungen", "Reminders", 10.0),
+    ("Quelle", "Source", 10.0),
+    ("Kunde seit", "Customer since", 12.0),
+    ("Angelegt", "Created", 16.0),
+    ("Geändert", "Changed", 16.0),
+    ("Letzter Besuch", "Last visit", 12.0),
+    ("Besuche", "Visits", 8.0),
+    ("Häufigste Leistung", "Most booked service", 22.0),
+    ("Deaktiviert", "Deactivated", 10.0),
+];
+
+fn customer_columns(lang: Lang) -> Vec<Column> {
+    columns(CUSTOMER_HEADERS, lang)
+}
+
+fn appointment_columns(lang: Lang) -> Vec<Column> {
+    columns(
+        &[
+            ("Termin-Nr.", "Appointment no.", 11.0),
+            ("Kunden-Nr.", "Customer no.", 11.0),
+            ("Kunde", "Customer", 24.0),
+            ("Beginn", "Start", 16.0),
+            ("Ende", "End", 16.0),
+            ("Leistungen", "Services", 30.0),
+            ("Mitarbeiter", "Staff", 12.0),
+            ("Status", "Status", 14.0),
+            ("Notiz", "Note", 30.0),
+        ],
+        lang,
+    )
+}
+
+fn note_columns(lang: Lang) -> Vec<Column> {
+    columns(
+        &[
+            ("Notiz-Nr.", "Note no.", 10.0),
+            ("Kunden-Nr.", "Customer no.", 11.0),
+            ("Kunde", "Customer", 24.0),
+            ("Art", "Kind", 14.0),
+            ("Text", "Text", 40.0),
+            ("Farbrezept: Produkte", "Formula: products", 30.0),
+            ("Entwickler", "Developer", 10.0),
+            ("Einwirkzeit (Min.)", "Processing (min)", 10.0),
+            ("Ergebnis", "Result", 24.0),
+            ("Verfasser", "Author", 12.0),
+            ("Angelegt", "Created", 16.0),
+            ("Geändert", "Changed", 16.0),
+            ("Angepinnt", "Pinned", 9.0),
+        ],
+        lang,
+    )
+}
+
+fn yes_no(b: bool, lang: Lang) -> &'static str {
+    match (b, lang) {
+        (true, Lang::De) => "ja",
+        (false, Lang::De) => "nein",
+        (true, Lang::En) => "yes",
+        (false, Lang::En) => "no",
+    }
+}
+
+fn phones_of(c: &Customer, label: PhoneLabel) -> String {
+    c.phones
+        .iter()
+        .filter(|p| p.label == label)
+        .map(|p| p.display())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The salutation as the forms show it.
+pub fn salutation_text(s: Salutation, lang: Lang) -> &'static str {
+    match (s, lang) {
+        (Salutation::None, _) => "",
+        (Salutation::Frau, Lang::De) => "Frau",
+        (Salutation::Frau, Lang::En) => "Ms",
+        (Salutation::Herr, Lang::De) => "Herr",
+        (Salutation::Herr, Lang::En) => "Mr",
+        (Salutation::Divers, Lang::De) => "Divers",
+        (Salutation::Divers, Lang::En) => "Mx",
+    }
+}
+
+pub fn channel_text(c: ContactChannel, lang: Lang) -> &'static str {
+    match (c, lang) {
+        (ContactChannel::Phone, Lang::De) => "Telefon",
+        (ContactChannel::Phone, Lang::En) => "Phone",
+        (ContactChannel::Sms, _) => "SMS",
+        (ContactChannel::Email, Lang::De) => "E-Mail",
+        (ContactChannel::Email, Lang::En) => "E-mail",
+        (ContactChannel::None, Lang::De) => "keiner",
+        (ContactChannel::None, Lang::En) => "none",
+    }
+}
+
+fn source_text(s: Source, lang: Lang) -> &'static str {
+    match (s, lang) {
+        (Source::Manual, Lang::De) => "Laufkundschaft",
+        (Source::Manual, Lang::En) => "Walk-in",
+        (Source::Booking, Lang::De) => "Buchung",
+        (Source::Booking, Lang::En) => "Booking",
+        (Source::Import, _) => "Import",
+    }
+}
+
+fn customer_cells<'c>(
+    c: &'c Customer,
+    groups: &[Group],
+    visits: Option<&Visits>,
+    top_service: Option<&'c String>,
+    lang: Lang,
+) -> Vec<Cell<'c>> {
+    let birthday = match c.birthday {
+        Some(Birthday::Full(d)) => Cell::Date(d),
+        Some(b) => Cell::Owned(b.display()),
+        None => Cell::Empty,
+    };
+    vec![
+        Cell::Number(c.id.0 as f64),
+        Cell::Text(salutation_text(c.salutation, lang)),
+        Cell::Text(&c.title),
+        Cell::Text(&c.first_name),
+        Cell::Text(&c.last_name),
+        Cell::Text(&c.company),
+        Cell::Owned(phones_of(c, PhoneLabel::Mobile)),
+        Cell::Owned(phones_of(c, PhoneLabel::Private)),
+        Cell::Owned(phones_of(c, PhoneLabel::Business)),
+        Cell::Owned(c.email.as_ref().map(|e| e.to_string()).unwrap_or_default()),
+        Cell::Text(&c.address.street),
+        Cell::Text(&c.address.postal_code),
+        Cell::Text(&c.address.city),
+        Cell::Text(&c.address.country),
+        birthday,
+        Cell::Text(channel_text(c.preferred_contact, lang)),
+        Cell::Owned(group_names(&c.groups, groups).join(", ")),
+        Cell::Text(&c.stylist),
+        Cell::Text(yes_no(c.marketing_consent.given, lang)),
+        match c.marketing_consent.given {
+            true => Cell::opt_datetime(c.marketing_consent.at),
+            false => Cell::Empty,
+        },
+        Cell::Text(yes_no(c.reminder_consent.given, lang)),
+        Cell::Text(source_text(c.source, lang)),
+        Cell::Date(c.customer_since),
+        Cell::DateTime(c.created_at),
+        Cell::DateTime(c.updated_at),
+        Cell::opt_date(
+            visits
+                .and_then(|v| v.last)
+                .and_then(|t| crate::search::text::local_day(t.timestamp())),
+        ),
+        Cell::Number(f64::from(visits.map(|v| v.count).unwrap_or(0))),
+        top_service.map(|s| Cell::Text(s)).unwrap_or(Cell::Empty),
+        Cell::Text(yes_no(c.deactivated, lang)),
+    ]
+}
+
+/// Everything the card file holds about one customer, for the JSON data export.
+#[derive(Debug, Clone, Serialize)]
+pub struct CustomerData {
+    pub exported_at: DateTime<Utc>,
+    pub customer: CustomerView,
+    pub notes: Vec<Note>,
+    pub patch_tests: Vec<PatchTest>,
+    pub appointments: Vec<AppointmentView>,
+}
+
+/// Everything about one customer (GDPR Art. 15), as the JSON download serializes it.
+pub fn customer_data(kartei: &Kartei, id: CustomerId) -> Result<CustomerData> {
+    let store = kartei.store();
+    let customer = store.customer(id)?;
+    let services = kartei.services()?;
+    let name = customer.display_name();
+    Ok(CustomerData {
+        exported_at: kartei.now(),
+        customer: CustomerView::new(&customer, &kartei.groups()),
+        notes: store.notes(id)?,
+        patch_tests: store.patch_tests(id)?,
+        appointments: store
+            .appointments_of(id)?
+            .iter()
+            .map(|a| AppointmentView::new(a, &name, &services))
+            .collect(),
+    })
+}

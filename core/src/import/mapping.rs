@@ -1,0 +1,505 @@
+//! Spreadsheet columns → customer fields, from German and English header names as salon
+//! systems, Outlook, Google Contacts and Kartei's own export write them ("Vorname", "First
+//! Name", "Handy", "Phone 1 - Value", "E-Mail-Adresse", "PLZ", …). Headers are compared folded
+//! (lower case, umlauts and punctuation dropped), first exactly, then by telling word parts.
+
+use super::table::Table;
+use super::{refuse, Format, Parsed, Record};
+use crate::error::Result;
+use crate::i18n::Msg;
+use crate::model::{Address, ContactChannel, CustomerDraft, PhoneDraft, PhoneLabel, Salutation};
+use crate::search::text::fold;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    Salutation,
+    Title,
+    FirstName,
+    LastName,
+    /// "Anna Müller" or "Müller, Anna" in one column.
+    FullName,
+    Company,
+    Mobile,
+    PhonePrivate,
+    PhoneBusiness,
+    /// A phone column that does not say which kind: German mobile numbers become mobile.
+    Phone,
+    Email,
+    Street,
+    PostalCode,
+    City,
+    Country,
+    Birthday,
+    Note,
+    Groups,
+    PreferredContact,
+    Stylist,
+}
+
+/// Known columns that are not imported: figures Kartei derives itself (visits, last visit),
+/// ids of the other system, and consents (which must be recorded by the salon, not copied).
+const IGNORED: &[&str] = &[
+    "kundennr",
+    "customerno",
+    "id",
+    "nr",
+    "kundennummer",
+    "customerid",
+    "angelegt",
+    "created",
+    "geandert",
+    "changed",
+    "letzterbesuch",
+    "lastvisit",
+    "besuche",
+    "visits",
+    "haufigsteleistung",
+    "mostbookedservice",
+    "quelle",
+    "source",
+    "kundeseit",
+    "customersince",
+    "deaktiviert",
+    "deactivated",
+    "newsletter",
+    "newsletterseit",
+    "newslettersince",
+    "terminerinnerungen",
+    "reminders",
+    "umsatz",
+    "revenue",
+];
+
+const EXACT: &[(&str, Field)] = &[
+    ("anrede", Field::Salutation),
+    ("salutation", Field::Salutation),
+    ("nameprefix", Field::Salutation),
+    ("titel", Field::Title),
+    ("title", Field::Title),
+    ("vorname", Field::FirstName),
+    ("firstname", Field::FirstName),
+    ("givenname", Field::FirstName),
+    ("nachname", Field::LastName),
+    ("lastname", Field::LastName),
+    ("familyname", Field::LastName),
+    ("surname", Field::LastName),
+    ("name", Field::FullName),
+    ("kunde", Field::FullName),
+    ("kundin", Field::FullName),
+    ("customer", Field::FullName),
+    ("fullname", Field::FullName),
+    ("vollstandigername", Field::FullName),
+    ("displayname", Field::FullName),
+    ("anzeigename", Field::FullName),
+    ("firma", Field::Company),
+    ("company", Field::Company),
+    ("organisation", Field::Company),
+    ("organization", Field::Company),
+    ("organizationname", Field::Company),
+    ("unternehmen", Field::Company),
+    ("mobil", Field::Mobile),
+    ("handy", Field::Mobile),
+    ("mobile", Field::Mobile),
+    ("mobiltelefon", Field::Mobile),
+    ("mobilephone", Field::Mobile),
+    ("mobilnummer", Field::Mobile),
+    ("handynummer", Field::Mobile),
+    ("cell", Field::Mobile),
+    ("cellphone", Field::Mobile),
+    ("telefonprivat", Field::PhonePrivate),
+    ("privat", Field::PhonePrivate),
+    ("homephone", Field::PhonePrivate),
+    ("festnetz", Field::PhonePrivate),
+    ("telefongeschaftlich", Field::PhoneBusiness),
+    ("geschaftlich", Field::PhoneBusiness),
+    ("businessphone", Field::PhoneBusiness),
+    ("workphone", Field::PhoneBusiness),
+    ("telefon", Field::Phone),
+    ("tel", Field::Phone),
+    ("telefonnummer", Field::Phone),
+    ("phone", Field::Phone),
+    ("phonenumber", Field::Phone),
+    ("rufnummer", Field::Phone),
+    ("email", Field::Email),
+    ("mail", Field::Email),
+    ("emailadresse", Field::Email),
+    ("emailaddress", Field::Email),
+    ("strasse", Field::Street),
+    ("street", Field::Street),
+    ("adresse", Field::Street),
+    ("address", Field::Street),
+    ("anschrift", Field::Street),
+    ("strasseundhausnummer", Field::Street),
+    ("streetaddress", Field::Street),
+    ("plz", Field::PostalCode),
+    ("postleitzahl", Field::PostalCode),
+    ("zip", Field::PostalCode),
+    ("zipcode", Field::PostalCode),
+    ("postalcode", Field::PostalCode),
+    ("postcode", Field::PostalCode),
+    ("ort", Field::City),
+    ("stadt", Field::City),
+    ("wohnort", Field::City),
+    ("city", Field::City),
+    ("town", Field::City),
+    ("land", Field::Country),
+    ("country", Field::Country),
+    ("geburtstag", Field::Birthday),
+    ("geburtsdatum", Field::Birthday),
+    ("birthday", Field::Birthday),
+    ("birthdate", Field::Birthday),
+    ("dateofbirth", Field::Birthday),
+    ("dob", Field::Birthday),
+    ("notiz", Field::Note),
+    ("notizen", Field::Note),
+    ("bemerkung", Field::Note),
+    ("bemerkungen", Field::Note),
+    ("kommentar", Field::Note),
+    ("anmerkung", Field::Note),
+    ("note", Field::Note),
+    ("notes", Field::Note),
+    ("comment", Field::Note),
+    ("comments", Field::Note),
+    ("gruppe", Field::Groups),
+    ("gruppen", Field::Groups),
+    ("group", Field::Groups),
+    ("groups", Field::Groups),
+    ("kundengruppe", Field::Groups),
+    ("bevorzugterkontakt", Field::PreferredContact),
+    ("preferredcontact", Field::PreferredContact),
+    ("kontaktweg", Field::PreferredContact),
+    ("stylist", Field::Stylist),
+    ("stylistin", Field::Stylist),
+    ("friseur", Field::Stylist),
+    ("friseurin", Field::Stylist),
+];
+
+/// What a header means: `Some(Some(field))` imported, `Some(None)` known but ignored, `None`
+/// unknown.
+pub fn field_of(header: &str) -> Option<Option<Field>> {
+    let key = fold(header);
+    if key.is_empty() {
+        return None;
+    }
+    if IGNORED.contains(&key.as_str()) {
+        return Some(None);
+    }
+    if let Some((_, field)) = EXACT.iter().find(|(k, _)| *k == key) {
+        return Some(Some(*field));
+    }
+    // Multi-column exports: "Phone 1 - Label" says what kind the next column is; not a value.
+    if key.ends_with("label") || key.ends_with("type") || key.ends_with("typ") {
+        return Some(None);
+    }
+    let has = |parts: &[&str]| parts.iter().any(|p| key.contains(p));
+    let field = if has(&["vorname", "firstname", "givenname"]) {
+        Field::FirstName
+    } else if has(&["nachname", "lastname", "familyname", "surname"]) {
+        Field::LastName
+    } else if has(&["email", "mail"]) {
+        Field::Email
+    } else if has(&["mobil", "handy", "mobile", "cell"]) {
+        Field::Mobile
+    } else if has(&["telefon", "phone", "tel"]) {
+        if has(&["geschaft", "business", "work", "buro", "dienst"]) {
+            Field::PhoneBusiness
+        } else if has(&["privat", "home"]) {
+            Field::PhonePrivate
+        } else {
+            Field::Phone
+        }
+    } else if has(&["strasse", "street"]) {
+        Field::Street
+    } else if has(&["postleitzahl", "plz", "postalcode", "zip"]) {
+        Field::PostalCode
+    } else if key.starts_with("ort") || has(&["city", "stadt"]) {
+        Field::City
+    } else if has(&["geburt", "birth"]) {
+        Field::Birthday
+    } else if has(&["notiz", "note", "bemerkung"]) {
+        Field::Note
+    } else {
+        return None;
+    };
+    Some(Some(field))
+}
+
+/// Turns a table into records: maps the header, reports unknown columns, fills one draft per
+/// non-empty row.
+pub fn records(table: Table, format: Format) -> Result<Parsed> {
+    let mut fields = Vec::with_capacity(table.headers.len());
+    let mut parsed = Parsed {
+        format,
+        records: Vec::new(),
+        mapped_columns: Vec::new(),
+        ignored_columns: Vec::new(),
+        unknown_columns: Vec::new(),
+    };
+    for header in &table.headers {
+        let field = field_of(header);
+        match field {
+            Some(Some(f)) => parsed.mapped_columns.push((header.clone(), f)),
+            Some(None) => parsed.ignored_columns.push(header.clone()),
+            None if header.trim().is_empty() => {}
+            None => parsed.unknown_columns.push(header.clone()),
+        }
+        fields.push(field.flatten());
+    }
+    // "Vorname" next to "Name": the name column holds the last name.
+    let has = |f: Field| fields.contains(&Some(f));
+    if has(Field::FirstName) && !has(Field::LastName) {
+        for f in fields.iter_mut().filter(|f| **f == Some(Field::FullName)) {
+            *f = Some(Field::LastName);
+        }
+        for (_, f) in parsed.mapped_columns.iter_mut() {
+            if *f == Field::FullName {
+                *f = Field::LastName;
+            }
+        }
+    }
+    let names = [
+        Field::FirstName,
+        Field::LastName,
+        Field::FullName,
+        Field::Company,
+    ];
+    if !fields.iter().any(|f| f.is_some_and(|f| names.contains(&f))) {
+        return Err(refuse(Msg::ImportNoNameColumn));
+    }
+    for (line, row) in table.rows {
+        if row.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let mut record = Record {
+            line,
+            ..Default::default()
+        };
+        for (value, field) in row.iter().zip(&fields) {
+            if let Some(field) = field {
+                put(&mut record, *field, value.trim());
+            }
+        }
+        parsed.records.push(record);
+    }
+    Ok(parsed)
+}
+
+/// Puts one cell into the record.
+pub fn put(record: &mut Record, field: Field, value: &str) {
+    if value.is_empty() {
+        return;
+    }
+    let d = &mut record.draft;
+    match field {
+        Field::Salutation => d.salutation = salutation(value),
+        Field::Title => d.title = value.to_string(),
+        Field::FirstName => append_word(&mut d.first_name, value),
+        Field::LastName => append_word(&mut d.last_name, value),
+        Field::FullName => {
+            if d.first_name.is_empty() && d.last_name.is_empty() {
+                let (first, last) = split_full_name(value);
+                d.first_name = first;
+                d.last_name = last;
+            }
+        }
+        Field::Company => d.company = value.to_string(),
+        Field::Mobile => add_phones(d, Some(PhoneLabel::Mobile), value),
+        Field::PhonePrivate => add_phones(d, Some(PhoneLabel::Private), value),
+        Field::PhoneBusiness => add_phones(d, Some(PhoneLabel::Business), value),
+        Field::Phone => add_phones(d, None, value),
+        Field::Email => {
+            if d.email.is_empty() {
+                d.email = value
+                    .split([',', ';', ' ', '\n'])
+                    .find(|s| !s.is_empty())
+                    .unwrap_or("")
+                    .to_string();
+            }
+        }
+        Field::Street => append_word(&mut d.address.street, value),
+        Field::PostalCode => d.address.postal_code = postal_code(value),
+        Field::City => d.address.city = value.to_string(),
+        Field::Country => d.address.country = country_code(value),
+        Field::Birthday => d.birthday = value.to_string(),
+        Field::Note => record.notes.push(value.to_string()),
+        Field::Groups => d.groups.extend(
+            value
+                .split([',', ';'])
+                .map(str::trim)
+                .filter(|g| !g.is_empty())
+                .map(String::from),
+        ),
+        Field::PreferredContact => d.preferred_contact = channel(value),
+        Field::Stylist => d.stylist = value.to_string(),
+    }
+}
+
+fn append_word(target: &mut String, value: &str) {
+    if !target.is_empty() {
+        target.push(' ');
+    }
+    target.push_str(value);
+}
+
+/// "Müller, Anna" → (Anna, Müller); "Anna Maria Müller" → (Anna Maria, Müller).
+pub fn split_full_name(value: &str) -> (String, String) {
+    if let Some((last, first)) = value.split_once(',') {
+        return (first.trim().to_string(), last.trim().to_string());
+    }
+    let words: Vec<&str> = value.split_whitespace().collect();
+    match words.split_last() {
+        Some((last, [])) => (String::new(), last.to_string()),
+        Some((last, first)) => (first.join(" "), last.to_string()),
+        None => (String::new(), String::new()),
+    }
+}
+
+/// Adds every number of a cell ("0170 1234567, 089 123456"); without a label, German mobile
+/// numbers (015…, 016…, 017…) become mobile, others private.
+pub fn add_phones(d: &mut CustomerDraft, label: Option<PhoneLabel>, value: &str) {
+    for number in value.split([',', ';', '\n']).map(str::trim) {
+        if number.is_empty() {
+            continue;
+        }
+        let number = number.trim_start_matches('\'');
+        let label = label.unwrap_or_else(|| guess_label(number));
+        d.phones.push(PhoneDraft {
+            label,
+            number: number.to_string(),
+        });
+    }
+}
+
+fn guess_label(number: &str) -> PhoneLabel {
+    let digits: String = number.chars().filter(|c| c.is_ascii_digit()).collect();
+    let national = if let Some(rest) = digits.strip_prefix("0049") {
+        rest
+    } else if number.trim_start().starts_with('+') {
+        digits.strip_prefix("49").unwrap_or("")
+    } else {
+        digits.strip_prefix('0').unwrap_or(&digits)
+    };
+    if national.starts_with("15") || national.starts_with("16") || national.starts_with("17") {
+        PhoneLabel::Mobile
+    } else {
+        PhoneLabel::Private
+    }
+}
+
+/// Postal codes that a spreadsheet turned into numbers lose their leading zero ("1067" for
+/// Dresden's "01067"): four digits get it back.
+fn postal_code(value: &str) -> String {
+    let v = value.trim().trim_end_matches(".0");
+    if v.len() == 4 && v.chars().all(|c| c.is_ascii_digit()) {
+        format!("0{v}")
+    } else {
+        v.to_string()
+    }
+}
+
+pub fn salutation(value: &str) -> Salutation {
+    match fold(value).as_str() {
+        "frau" | "fr" | "ms" | "mrs" | "miss" => Salutation::Frau,
+        "herr" | "hr" | "mr" => Salutation::Herr,
+        "divers" | "mx" => Salutation::Divers,
+        _ => Salutation::None,
+    }
+}
+
+fn channel(value: &str) -> ContactChannel {
+    match fold(value).as_str() {
+        "telefon" | "phone" | "anruf" | "call" => ContactChannel::Phone,
+        "sms" | "text" | "whatsapp" => ContactChannel::Sms,
+        "email" | "mail" => ContactChannel::Email,
+        _ => ContactChannel::None,
+    }
+}
+
+/// A country name or code → ISO 3166 code for the countries salons meet most; other names are
+/// kept as written.
+pub fn country_code(value: &str) -> String {
+    let key = fold(value);
+    let code = match key.as_str() {
+        "de" | "deu" | "deutschland" | "germany" | "brd" => "DE",
+        "at" | "aut" | "osterreich" | "austria" => "AT",
+        "ch" | "che" | "schweiz" | "switzerland" => "CH",
+        "nl" | "niederlande" | "netherlands" => "NL",
+        "fr" | "frankreich" | "france" => "FR",
+        "it" | "italien" | "italy" => "IT",
+        "pl" | "polen" | "poland" => "PL",
+        "tr" | "turkei" | "turkey" => "TR",
+        "dk" | "danemark" | "denmark" => "DK",
+        "be" | "belgien" | "belgium" => "BE",
+        "lu" | "luxemburg" | "luxembourg" => "LU",
+        _ => return value.trim().to_string(),
+    };
+    code.to_string()
+}
+
+/// An [`Address`] from vCard ADR parts.
+pub fn address(street: &str, postal_code_value: &str, city: &str, country: &str) -> Address {
+    Address {
+        street: street.split_whitespace().collect::<Vec<_>>().join(" "),
+        postal_code: postal_code(postal_code_value),
+        city: city.trim().to_string(),
+        country: if country.trim().is_empty() {
+            String::new()
+        } else {
+            country_code(country)
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn check(header: &str, want: Option<Option<Field>>) {
+        assert_eq!(field_of(header), want, "{header}");
+    }
+
+    #[test]
+    fn german_and_english_headers() {
+        use Field::*;
+        check("Vorname", Some(Some(FirstName)));
+        check("First Name", Some(Some(FirstName)));
+        check("Nachname", Some(Some(LastName)));
+        check("Handy", Some(Some(Mobile)));
+        check("Mobiltelefon", Some(Some(Mobile)));
+        check("Telefon", Some(Some(Phone)));
+        check("Telefon geschäftlich", Some(Some(PhoneBusiness)));
+        check("Phone 1 - Value", Some(Some(Phone)));
+        check("Phone 1 - Label", Some(None));
+        check("E-Mail", Some(Some(Email)));
+        check("E-Mail-Adresse", Some(Some(Email)));
+        check("E-mail 1 - Value", Some(Some(Email)));
+        check("Geburtstag", Some(Some(Birthday)));
+        check("Straße", Some(Some(Street)));
+        check("PLZ", Some(Some(PostalCode)));
+        check("Ort", Some(Some(City)));
+        check("Notiz", Some(Some(Note)));
+        check("Besuche", Some(None));
+        check("Kunden-Nr.", Some(None));
+        check("Lieblingsfarbe", None);
+    }
+
+    #[test]
+    fn names_and_numbers() {
+        assert_eq!(
+            split_full_name("Müller, Anna"),
+            ("Anna".to_string(), "Müller".to_string())
+        );
+        assert_eq!(
+            split_full_name("Anna Maria Müller"),
+            ("Anna Maria".to_string(), "Müller".to_string())
+        );
+        assert_eq!(guess_label("0171 2345678"), PhoneLabel::Mobile);
+        assert_eq!(guess_label("+49 171 2345678"), PhoneLabel::Mobile);
+        assert_eq!(guess_label("089 123456"), PhoneLabel::Private);
+        assert_eq!(postal_code("1067"), "01067");
+        assert_eq!(country_code("Österreich"), "AT");
+    }
+}

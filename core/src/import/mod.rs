@@ -1,0 +1,146 @@
+//! Importing contacts: phone contacts (vCard) and other systems' exports (CSV, Excel).
+//!
+//! An import has two steps, so that the user sees what would happen before anything is written:
+//! 1. [`preview`]: read the file ([`read`]), check every contact and compare it with the card
+//!    file: new, merged into an existing card, skipped as exact duplicate, or invalid with the
+//!    reason. Nothing is written.
+//! 2. [`commit`]: take the rows the user picked, in one transaction (all or nothing).
+//!
+//! Modules:
+//! - [`text`]: bytes → text (UTF-8 with or without BOM, UTF-16, Windows-1252).
+//! - [`vcard`]: vCard 2.1/3.0/4.0 files (the `calcard` parser) → [`Record`]s.
+//! - [`csv`], [`xlsx`]: spreadsheets → a [`table::Table`] → [`Record`]s through [`mapping`].
+//! - [`preview`]: the preview and the commit.
+//! - [`duplicates`]: the duplicates report over the whole card file; [`merge`]: merging two cards.
+
+pub mod csv;
+pub mod duplicates;
+pub mod mapping;
+pub mod merge;
+pub mod preview;
+pub mod table;
+pub mod text;
+pub mod vcard;
+pub mod xlsx;
+
+pub use preview::{commit, preview, ImportOutcome, ImportPreview, PreviewRow, RowAction};
+
+use crate::error::{CoreError, Result};
+use crate::i18n::Msg;
+use crate::model::CustomerDraft;
+use serde::Serialize;
+
+/// The largest file an import reads (a salon's contacts are a few MB at most).
+pub const MAX_FILE_BYTES: usize = 20 * 1024 * 1024;
+/// Spreadsheets with more columns than this are refused.
+pub const MAX_COLUMNS: usize = 500;
+/// Files with more contacts than this are refused.
+pub const MAX_RECORDS: usize = 200_000;
+/// Embedded photos larger than this are not kept.
+pub const MAX_PHOTO_BYTES: usize = 5 * 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    VCard,
+    Csv,
+    Xlsx,
+}
+
+/// A photo embedded in a vCard, kept so that the photos module can put it on the card.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmbeddedPhoto {
+    pub content_type: Option<String>,
+    pub bytes: Vec<u8>,
+}
+
+/// One contact as read from a file, before it is checked.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Record {
+    /// Where it is in the file: the spreadsheet row (the header is row 1) or the number of the
+    /// card in a vCard file (from 1).
+    pub line: usize,
+    pub draft: CustomerDraft,
+    /// Notes to put on the card (vCard `NOTE`, a "Notiz" column).
+    pub notes: Vec<String>,
+    pub photo: Option<EmbeddedPhoto>,
+}
+
+/// A file read into contacts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parsed {
+    pub format: Format,
+    pub records: Vec<Record>,
+    /// Spreadsheet columns that were recognised, with the field they fill.
+    pub mapped_columns: Vec<(String, mapping::Field)>,
+    /// Columns that are known but not imported (export-only figures such as "Besuche").
+    pub ignored_columns: Vec<String>,
+    /// Columns nobody knows: reported, not silently dropped.
+    pub unknown_columns: Vec<String>,
+}
+
+fn refuse(msg: Msg) -> CoreError {
+    CoreError::invalid("file", msg)
+}
+
+/// Reads a file of contacts, telling the format from its content (and its name as a hint).
+/// Bad input gives [`CoreError::Invalid`] with a message on the field `file`.
+pub fn read(bytes: &[u8], filename: &str) -> Result<Parsed> {
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(refuse(Msg::ImportTooLarge {
+            max_mb: (MAX_FILE_BYTES / (1024 * 1024)) as u64,
+        }));
+    }
+    let parsed = match detect(bytes, filename)? {
+        Format::Xlsx => xlsx::read(bytes)?,
+        Format::VCard => vcard::read(&text::decode(bytes))?,
+        Format::Csv => csv::read(&text::decode(bytes))?,
+    };
+    if parsed.records.is_empty() {
+        return Err(refuse(Msg::ImportEmpty));
+    }
+    if parsed.records.len() > MAX_RECORDS {
+        return Err(refuse(Msg::ImportTooManyRows { max: MAX_RECORDS }));
+    }
+    Ok(parsed)
+}
+
+/// Tells the format from the first bytes: a zip is an xlsx, `BEGIN:VCARD` a vCard file, other
+/// text a CSV; binary data is refused.
+pub fn detect(bytes: &[u8], filename: &str) -> Result<Format> {
+    if bytes.is_empty() {
+        return Err(refuse(Msg::ImportEmpty));
+    }
+    if bytes.starts_with(b"PK\x03\x04") {
+        return Ok(Format::Xlsx);
+    }
+    let lower_name = filename.to_lowercase();
+    if bytes.starts_with(b"\xD0\xCF\x11\xE0") || lower_name.ends_with(".xls") {
+        // The old binary Excel format: ask for xlsx or CSV.
+        return Err(refuse(Msg::ImportUnknownFormat));
+    }
+    let head = text::decode(&bytes[..bytes.len().min(64 * 1024)]);
+    if head.contains('\0') {
+        return Err(refuse(Msg::ImportUnknownFormat));
+    }
+    let controls = head
+        .chars()
+        .filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{c}'))
+        .count();
+    if controls * 50 > head.chars().count().max(1) {
+        return Err(refuse(Msg::ImportUnknownFormat));
+    }
+    let starts_vcard = head
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .get(..11)
+        .is_some_and(|s| s.eq_ignore_ascii_case("BEGIN:VCARD"));
+    if starts_vcard || lower_name.ends_with(".vcf") || lower_name.ends_with(".vcard") {
+        return Ok(Format::VCard);
+    }
+    if lower_name.ends_with(".xlsx") {
+        // Named like a workbook but not a zip: damaged.
+        return Err(refuse(Msg::ImportUnreadable));
+    }
+    Ok(Format::Csv)
+}

@@ -1,0 +1,643 @@
+//! The import preview (what would happen to each contact) and the commit of the rows the user
+//! picked, in one transaction.
+//!
+//! A contact is the same person as a card when it has the same e-mail, the same normalised
+//! phone number, or the same name and birthday; a contact with nothing but a name is the same as
+//! a card with that name. Such a contact completes the card: empty fields are filled, phones,
+//! groups and notes added; differing values are listed as conflicts and the card keeps its own.
+//! A contact that would add nothing is skipped as an exact duplicate, which is why importing the
+//! same file twice creates nothing new. The commit plans again against the card file as it is
+//! then, so a second commit of the same preview creates nothing either.
+
+use super::{read, EmbeddedPhoto, Format, Parsed, Record};
+use crate::error::{CoreError, Result};
+use crate::events::Change;
+use crate::i18n::{Lang, Msg};
+use crate::model::*;
+use crate::search::text::{fold, name_words};
+use crate::store::{BulkCustomer, ImportUpdate};
+use crate::Kartei;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// What one contact would do.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum RowAction {
+    /// A new card.
+    New,
+    /// Completes an existing card.
+    Merge {
+        into: CustomerId,
+        name: String,
+        /// The fields the contact fills or adds to (`phones`, `email`, `notes`, …).
+        adds: Vec<String>,
+        /// Fields where card and contact differ; the card keeps its value.
+        conflicts: Vec<Conflict>,
+    },
+    /// The card already has everything the contact has.
+    Duplicate { of: CustomerId, name: String },
+    /// The same person appears earlier in the file.
+    DuplicateInFile { line: usize },
+    /// Cannot be imported; one message per field.
+    Invalid { reasons: Vec<Reason> },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Conflict {
+    pub field: String,
+    pub current: String,
+    pub imported: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reason {
+    pub field: String,
+    pub message: Msg,
+}
+
+/// One contact of the file with what would happen to it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PreviewRow {
+    /// The row's key for choosing it: its line (spreadsheet row, or card number in a vCard).
+    pub line: usize,
+    pub name: String,
+    pub phones: Vec<String>,
+    pub email: String,
+    pub birthday: String,
+    #[serde(flatten)]
+    pub action: RowAction,
+    /// Things the user should know (a group that does not exist, …).
+    pub warnings: Vec<Msg>,
+    pub has_photo: bool,
+}
+
+impl PreviewRow {
+    /// Whether the row can be taken (new or merge).
+    pub fn choosable(&self) -> bool {
+        matches!(self.action, RowAction::New | RowAction::Merge { .. })
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub new: usize,
+    pub merge: usize,
+    pub duplicate: usize,
+    pub invalid: usize,
+}
+
+/// What an import would do; nothing has been written.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ImportPreview {
+    pub filename: String,
+    pub format: Format,
+    pub rows: Vec<PreviewRow>,
+    pub counts: Counts,
+    pub mapped_columns: Vec<(String, super::mapping::Field)>,
+    pub ignored_columns: Vec<String>,
+    pub unknown_columns: Vec<String>,
+    /// The contacts as read, for the commit.
+    #[serde(skip)]
+    records: Vec<Record>,
+}
+
+impl ImportPreview {
+    /// The lines of every new and merge row: what `--yes` takes.
+    pub fn choosable_lines(&self) -> Vec<usize> {
+        self.rows
+            .iter()
+            .filter(|r| r.choosable())
+            .map(|r| r.line)
+            .collect()
+    }
+
+    /// The reasons of an invalid row in `lang`, as "field: message" lines.
+    pub fn reason_texts(row: &PreviewRow, lang: Lang) -> Vec<String> {
+        match &row.action {
+            RowAction::Invalid { reasons } => reasons
+                .iter()
+                .map(|r| format!("{}: {}", r.field, r.message.text(lang)))
+                .collect(),
+            RowAction::DuplicateInFile { line } => {
+                vec![Msg::DuplicateInFile { line: *line }.text(lang)]
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// What the commit did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ImportOutcome {
+    pub created: Vec<CustomerId>,
+    pub merged: Vec<CustomerId>,
+    /// Chosen rows that were skipped because the card file already has them by now.
+    pub skipped: usize,
+    /// Photos embedded in the imported contacts, by the card they belong to, for the photos
+    /// module to store.
+    #[serde(skip)]
+    pub photos: Vec<(CustomerId, EmbeddedPhoto)>,
+}
+
+/// Reads `bytes` and shows what importing them would do. Writes nothing.
+pub fn preview(kartei: &Kartei, bytes: &[u8], filename: &str) -> Result<ImportPreview> {
+    let parsed = read(bytes, filename)?;
+    preview_parsed(kartei, parsed, filename)
+}
+
+/// [`preview`] of contacts already read.
+pub fn preview_parsed(kartei: &Kartei, parsed: Parsed, filename: &str) -> Result<ImportPreview> {
+    let planned = plan(kartei, &parsed.records)?;
+    let mut counts = Counts::default();
+    let rows: Vec<PreviewRow> = planned
+        .into_iter()
+        .zip(&parsed.records)
+        .map(|(p, record)| {
+            match &p.action {
+                RowAction::New => counts.new += 1,
+                RowAction::Merge { .. } => counts.merge += 1,
+                RowAction::Duplicate { .. } | RowAction::DuplicateInFile { .. } => {
+                    counts.duplicate += 1
+                }
+                RowAction::Invalid { .. } => counts.invalid += 1,
+            }
+            let d = &record.draft;
+            PreviewRow {
+                line: record.line,
+                name: display_name(&d.first_name, &d.last_name, &d.company),
+                phones: d.phones.iter().map(|p| p.number.clone()).collect(),
+                email: d.email.clone(),
+                birthday: d.birthday.clone(),
+                action: p.action,
+                warnings: p.warnings,
+                has_photo: record.photo.is_some(),
+            }
+        })
+        .collect();
+    Ok(ImportPreview {
+        filename: filename.to_string(),
+        format: parsed.format,
+        rows,
+        counts,
+        mapped_columns: parsed.mapped_columns,
+        ignored_columns: parsed.ignored_columns,
+        unknown_columns: parsed.unknown_columns,
+        records: parsed.records,
+    })
+}
+
+/// Takes the rows with the given lines, in one transaction. Rows that are not new or merge
+/// rows (any more) are skipped; a line the preview does not have is refused.
+pub fn commit(
+    kartei: &Kartei,
+    preview: &ImportPreview,
+    chosen: &[usize],
+    actor: &str,
+) -> Result<ImportOutcome> {
+    for line in chosen {
+        let row = preview.rows.iter().find(|r| r.line == *line);
+        if !row.is_some_and(PreviewRow::choosable) {
+            return Err(CoreError::invalid(
+                "rows",
+                Msg::ImportRowNotChoosable { line: *line },
+            ));
+        }
+    }
+    let planned = plan(kartei, &preview.records)?;
+    let now = kartei.now();
+    let today = kartei.today();
+    let groups = kartei.groups();
+    let mut creates = Vec::new();
+    let mut created_photos = Vec::new();
+    let mut updates = Vec::new();
+    let mut merged_photos = Vec::new();
+    let mut outcome = ImportOutcome::default();
+    for (p, record) in planned.into_iter().zip(&preview.records) {
+        if !chosen.contains(&record.line) {
+            continue;
+        }
+        let note = |text: &String| Note {
+            id: NoteId(0),
+            customer_id: CustomerId(0),
+            kind: NoteKind::General,
+            text: text.clone(),
+            author: actor.to_string(),
+            created_at: now,
+            updated_at: now,
+            pinned: false,
+            formula: None,
+        };
+        match p.write {
+            Write::Create(draft) => {
+                let valid = draft.validate(today).map_err(CoreError::Invalid)?;
+                let group_ids = valid
+                    .group_names
+                    .iter()
+                    .filter_map(|n| group_id(&groups, n))
+                    .collect();
+                let customer = Customer::new(
+                    CustomerId(0),
+                    valid,
+                    group_ids,
+                    Source::Import,
+                    actor,
+                    now,
+                    today,
+                );
+                creates.push(BulkCustomer {
+                    customer,
+                    notes: p.notes.iter().map(note).collect(),
+                    appointments: Vec::new(),
+                });
+                created_photos.push(record.photo.clone());
+            }
+            Write::Update { id, version, draft } => {
+                let valid = draft.validate(today).map_err(CoreError::Invalid)?;
+                updates.push(ImportUpdate {
+                    id,
+                    expected_version: version,
+                    valid,
+                    notes: p.notes.iter().map(note).collect(),
+                });
+                merged_photos.push((id, record.photo.clone()));
+            }
+            Write::Nothing => outcome.skipped += 1,
+        }
+    }
+    let written = {
+        let _guard = kartei.save_guard();
+        let written = kartei.store().apply_import(creates, updates, actor, now)?;
+        for (id, seq) in written.created.iter().chain(&written.updated) {
+            kartei.refresh(*id, *seq)?;
+        }
+        written
+    };
+    for (id, _) in &written.created {
+        kartei.announce(Change::CustomerCreated(*id));
+        outcome.created.push(*id);
+    }
+    for (id, _) in &written.updated {
+        kartei.announce(Change::CustomerChanged(*id));
+        outcome.merged.push(*id);
+    }
+    for ((id, _), photo) in written.created.iter().zip(created_photos) {
+        if let Some(photo) = photo {
+            outcome.photos.push((*id, photo));
+        }
+    }
+    for (id, photo) in merged_photos {
+        if let Some(photo) = photo {
+            outcome.photos.push((id, photo));
+        }
+    }
+    Ok(outcome)
+}
+
+fn group_id(groups: &[Group], name: &str) -> Option<GroupId> {
+    groups
+        .iter()
+        .find(|g| g.name.to_lowercase() == name.to_lowercase())
+        .map(|g| g.id)
+}
+
+/// What the commit would write for one row.
+enum Write {
+    Create(CustomerDraft),
+    Update {
+        id: CustomerId,
+        version: u64,
+        draft: CustomerDraft,
+    },
+    Nothing,
+}
+
+struct Planned {
+    action: RowAction,
+    warnings: Vec<Msg>,
+    write: Write,
+    /// Notes to add (those the card does not have yet).
+    notes: Vec<String>,
+}
+
+/// Who is who in the card file: the keys a contact is matched by.
+#[derive(Default)]
+struct Known {
+    by_email: HashMap<String, CustomerId>,
+    by_phone: HashMap<String, CustomerId>,
+    by_name_birthday: HashMap<(String, String), CustomerId>,
+    by_name: HashMap<String, CustomerId>,
+}
+
+/// The folded name key: "Jürgen Müller" and "jurgen muller" are one.
+pub fn name_key(first: &str, last: &str) -> String {
+    let mut words: Vec<String> = name_words(first)
+        .chain(name_words(last))
+        .map(fold)
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.sort();
+    words.join(" ")
+}
+
+impl Known {
+    fn load(kartei: &Kartei) -> Result<Known> {
+        let mut known = Known::default();
+        kartei.store().for_each_customer(|c| {
+            if let Some(e) = &c.email {
+                known.by_email.entry(e.key()).or_insert(c.id);
+            }
+            for p in &c.phones {
+                known.by_phone.entry(p.number.clone()).or_insert(c.id);
+            }
+            let name = name_key(&c.first_name, &c.last_name);
+            if !name.is_empty() {
+                if let Some(b) = c.birthday {
+                    known
+                        .by_name_birthday
+                        .entry((name.clone(), b.iso()))
+                        .or_insert(c.id);
+                }
+                known.by_name.entry(name).or_insert(c.id);
+            }
+            Ok(())
+        })?;
+        Ok(known)
+    }
+}
+
+/// Per-file keys of rows planned as new, so that the same person twice in one file is one card.
+#[derive(Default)]
+struct Seen {
+    keys: HashMap<String, usize>,
+    merged_into: HashMap<CustomerId, usize>,
+}
+
+fn keys_of(valid: &ValidDraft) -> Vec<String> {
+    let mut keys = Vec::new();
+    if let Some(e) = &valid.email {
+        keys.push(format!("e:{}", e.key()));
+    }
+    for p in &valid.phones {
+        keys.push(format!("p:{}", p.number));
+    }
+    let name = name_key(&valid.first_name, &valid.last_name);
+    if let Some(b) = valid.birthday {
+        keys.push(format!("nb:{name}:{}", b.iso()));
+    }
+    if valid.email.is_none() && valid.phones.is_empty() && valid.birthday.is_none() {
+        keys.push(format!("n:{name}"));
+    }
+    keys
+}
+
+fn plan(kartei: &Kartei, records: &[Record]) -> Result<Vec<Planned>> {
+    let known = Known::load(kartei)?;
+    let groups = kartei.groups();
+    let today = kartei.today();
+    let mut seen = Seen::default();
+    let mut out = Vec::with_capacity(records.len());
+    for record in records {
+        out.push(plan_one(kartei, &known, &groups, today, &mut seen, record)?);
+    }
+    Ok(out)
+}
+
+fn plan_one(
+    kartei: &Kartei,
+    known: &Known,
+    groups: &[Group],
+    today: chrono::NaiveDate,
+    seen: &mut Seen,
+    record: &Record,
+) -> Result<Planned> {
+    let mut warnings = Vec::new();
+    let mut draft = record.draft.clone();
+    draft.groups.retain(|name| {
+        let exists = group_id(groups, name).is_some();
+        if !exists {
+            warnings.push(Msg::ImportUnknownGroupDropped { name: name.clone() });
+        }
+        exists
+    });
+    let notes: Vec<String> = record
+        .notes
+        .iter()
+        .map(|n| n.trim().chars().take(MAX_NOTE_LEN).collect::<String>())
+        .filter(|n| !n.is_empty())
+        .collect();
+    let nothing = |action, warnings| Planned {
+        action,
+        warnings,
+        write: Write::Nothing,
+        notes: Vec::new(),
+    };
+    let valid = match draft.validate(today) {
+        Ok(v) => v,
+        Err(errors) => {
+            let reasons = errors
+                .fields()
+                .map(|(field, message)| Reason {
+                    field: field.to_string(),
+                    message: message.clone(),
+                })
+                .collect();
+            return Ok(nothing(RowAction::Invalid { reasons }, warnings));
+        }
+    };
+
+    // The same person earlier in this file?
+    let keys = keys_of(&valid);
+    if let Some(line) = keys.iter().find_map(|k| seen.keys.get(k)) {
+        return Ok(nothing(
+            RowAction::DuplicateInFile { line: *line },
+            warnings,
+        ));
+    }
+
+    let Some(id) = find(known, &valid) else {
+        for k in keys {
+            seen.keys.insert(k, record.line);
+        }
+        return Ok(Planned {
+            action: RowAction::New,
+            warnings,
+            write: Write::Create(draft),
+            notes,
+        });
+    };
+    if let Some(line) = seen.merged_into.get(&id) {
+        return Ok(nothing(
+            RowAction::DuplicateInFile { line: *line },
+            warnings,
+        ));
+    }
+    seen.merged_into.insert(id, record.line);
+    for k in keys {
+        seen.keys.insert(k, record.line);
+    }
+
+    let current = kartei.customer(id)?;
+    let names = crate::card::group_names(&current.groups, groups);
+    let existing_notes: Vec<String> = kartei
+        .notes(id)?
+        .into_iter()
+        .map(|n| n.text.trim().to_string())
+        .collect();
+    let new_notes: Vec<String> = notes
+        .into_iter()
+        .filter(|n| !existing_notes.contains(n))
+        .collect();
+    let (merged, adds, conflicts) = complete(&current, names, &valid);
+    let name = current.display_name();
+    if adds.is_empty() && new_notes.is_empty() {
+        return Ok(nothing(RowAction::Duplicate { of: id, name }, warnings));
+    }
+    let mut adds = adds;
+    if !new_notes.is_empty() {
+        adds.push("notes".to_string());
+    }
+    Ok(Planned {
+        action: RowAction::Merge {
+            into: id,
+            name,
+            adds,
+            conflicts,
+        },
+        warnings,
+        write: Write::Update {
+            id,
+            version: current.version,
+            draft: merged,
+        },
+        notes: new_notes,
+    })
+}
+
+/// The card this contact is, if any.
+fn find(known: &Known, valid: &ValidDraft) -> Option<CustomerId> {
+    if let Some(id) = valid
+        .email
+        .as_ref()
+        .and_then(|e| known.by_email.get(&e.key()))
+    {
+        return Some(*id);
+    }
+    if let Some(id) = valid
+        .phones
+        .iter()
+        .find_map(|p| known.by_phone.get(&p.number))
+    {
+        return Some(*id);
+    }
+    let name = name_key(&valid.first_name, &valid.last_name);
+    if name.is_empty() {
+        return None;
+    }
+    if let Some(b) = valid.birthday {
+        if let Some(id) = known.by_name_birthday.get(&(name.clone(), b.iso())) {
+            return Some(*id);
+        }
+    }
+    if valid.email.is_none() && valid.phones.is_empty() && valid.birthday.is_none() {
+        return known.by_name.get(&name).copied();
+    }
+    None
+}
+
+/// The card completed with the contact: empty fields filled, phones and groups added. Returns
+/// the new form, the fields it adds to and the fields that differ (the card keeps its value).
+fn complete(
+    current: &Customer,
+    group_names: Vec<String>,
+    imported: &ValidDraft,
+) -> (CustomerDraft, Vec<String>, Vec<Conflict>) {
+    let mut draft = CustomerDraft::from_customer(current, group_names);
+    let mut adds = Vec::new();
+    let mut conflicts = Vec::new();
+    let mut text = |field: &str, target: &mut String, value: &str| {
+        if value.is_empty() {
+            return;
+        }
+        if target.trim().is_empty() {
+            *target = value.to_string();
+            adds.push(field.to_string());
+        } else if fold(target) != fold(value) {
+            conflicts.push(Conflict {
+                field: field.to_string(),
+                current: target.clone(),
+                imported: value.to_string(),
+            });
+        }
+    };
+    text("first_name", &mut draft.first_name, &imported.first_name);
+    text("last_name", &mut draft.last_name, &imported.last_name);
+    text("company", &mut draft.company, &imported.company);
+    text("title", &mut draft.title, &imported.title);
+    text("stylist", &mut draft.stylist, &imported.stylist);
+    let email = imported
+        .email
+        .as_ref()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    text("email", &mut draft.email, &email);
+    let birthday = imported.birthday.map(|b| b.iso()).unwrap_or_default();
+    text("birthday", &mut draft.birthday, &birthday);
+    if current.address.is_empty() && !imported.address.is_empty() {
+        draft.address = imported.address.clone();
+        adds.push("address".to_string());
+    } else if !imported.address.is_empty()
+        && fold(&format!(
+            "{}{}{}",
+            current.address.street, current.address.postal_code, current.address.city
+        )) != fold(&format!(
+            "{}{}{}",
+            imported.address.street, imported.address.postal_code, imported.address.city
+        ))
+    {
+        let show = |a: &Address| format!("{}, {} {}", a.street, a.postal_code, a.city);
+        conflicts.push(Conflict {
+            field: "address".to_string(),
+            current: show(&current.address),
+            imported: show(&imported.address),
+        });
+    }
+    if draft.salutation == Salutation::None && imported.salutation != Salutation::None {
+        draft.salutation = imported.salutation;
+        adds.push("salutation".to_string());
+    }
+    if draft.preferred_contact == ContactChannel::None
+        && imported.preferred_contact != ContactChannel::None
+    {
+        draft.preferred_contact = imported.preferred_contact;
+        adds.push("preferred_contact".to_string());
+    }
+    let mut phones_added = false;
+    for phone in &imported.phones {
+        if !current.phones.iter().any(|p| p.number == phone.number) {
+            draft.phones.push(PhoneDraft {
+                label: phone.label,
+                number: phone.number.clone(),
+            });
+            phones_added = true;
+        }
+    }
+    if phones_added {
+        adds.push("phones".to_string());
+    }
+    let mut groups_added = false;
+    for g in &imported.group_names {
+        if !draft
+            .groups
+            .iter()
+            .any(|x| x.to_lowercase() == g.to_lowercase())
+        {
+            draft.groups.push(g.clone());
+            groups_added = true;
+        }
+    }
+    if groups_added {
+        adds.push("groups".to_string());
+    }
+    (draft, adds, conflicts)
+}
