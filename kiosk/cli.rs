@@ -49,6 +49,15 @@ pub struct ServeOptions {
     /// The mDNS host name: NAME → NAME.local.
     #[arg(long, global = true, default_value = "kartei")]
     pub name: String,
+    /// Where the kiosk looks for mounted USB sticks (folders separated by `:`).
+    #[arg(
+        long,
+        global = true,
+        env = "KARTEI_USB_ROOTS",
+        value_delimiter = ':',
+        default_value = "/media:/run/media"
+    )]
+    pub usb_roots: Vec<std::path::PathBuf>,
 }
 
 /// `kartei staff …`.

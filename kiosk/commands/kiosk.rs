@@ -28,8 +28,9 @@ fn drm_device_present() -> bool {
 }
 
 /// Runs the kiosk window on this (the main) thread until it is closed.
-pub fn run_window(kartei: &Kartei) -> anyhow::Result<()> {
+pub fn run_window(kartei: &Kartei, usb_roots: Vec<std::path::PathBuf>) -> anyhow::Result<()> {
     let (ui, ctx) = ui_glue::build(kartei, Worker::thread()?)?;
+    ctx.set_usb_roots(usb_roots);
     ui_glue::live::start(&ui, &ctx)?;
     ui.show()?;
     println!("Kiosk-Fenster geöffnet.");

@@ -55,6 +55,7 @@ fn appliance(
     data: &Path,
     options: ServeOptions,
 ) -> anyhow::Result<()> {
+    let usb_roots = options.usb_roots.clone();
     let server = runtime.block_on(prepare(data, options, Mode::Appliance))?;
     let kartei = server.kartei.clone();
     let (window_closed, closed) = tokio::sync::oneshot::channel::<()>();
@@ -75,7 +76,7 @@ fn appliance(
         server.mdns,
         shutdown,
     ));
-    match super::kiosk::run_window(&kartei) {
+    match super::kiosk::run_window(&kartei, usb_roots) {
         Ok(()) => {
             let _ = window_closed.send(());
         }

@@ -34,6 +34,7 @@ pub mod ui {
 
 use kartei_core::model::CustomerId;
 use kartei_core::{Kartei, Lang};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use ui::MainWindow;
 use worker::Worker;
@@ -43,6 +44,8 @@ pub struct Ctx {
     pub kartei: Kartei,
     pub worker: Worker,
     session: Mutex<Session>,
+    /// Where USB sticks get mounted (`--usb-roots`; default `/media` and `/run/media`).
+    usb_roots: Mutex<Vec<PathBuf>>,
 }
 
 #[derive(Default)]
@@ -69,7 +72,24 @@ impl Ctx {
                 lang,
                 ..Default::default()
             }),
+            usb_roots: Mutex::new(
+                kartei_core::usb::DEFAULT_MOUNT_ROOTS
+                    .iter()
+                    .map(PathBuf::from)
+                    .collect(),
+            ),
         })
+    }
+
+    pub fn usb_roots(&self) -> Vec<PathBuf> {
+        self.usb_roots
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    pub fn set_usb_roots(&self, roots: Vec<PathBuf>) {
+        *self.usb_roots.lock().unwrap_or_else(|p| p.into_inner()) = roots;
     }
 
     fn session(&self) -> std::sync::MutexGuard<'_, Session> {

@@ -373,3 +373,49 @@ fn every_ui_text_has_an_english_translation() {
     let missing: Vec<&String> = texts.difference(&translated).collect();
     assert!(missing.is_empty(), "no English for {missing:?}");
 }
+
+#[test]
+fn export_says_when_no_stick_is_there_and_writes_onto_a_stick_folder() {
+    let f = fixture(30);
+    unlock_as_lena(&f);
+    let roots = tempfile::tempdir().unwrap();
+    f.ctx.set_usb_roots(vec![roots.path().to_path_buf()]);
+    tap(&f.ui, "Export");
+    assert_eq!(page(&f.ui), Page::Export);
+    tap(&f.ui, "Auf USB-Stick exportieren");
+    let export = f.ui.global::<super::ui::ExportAdapter>();
+    assert!(!export.get_running());
+    assert_eq!(export.get_status_kind(), 2);
+    assert_eq!(
+        export.get_status(),
+        "Kein USB-Stick gefunden. Bitte einstecken und kurz warten."
+    );
+
+    // The write itself, onto a folder standing in for a mounted stick, read back by a real
+    // xlsx reader is the io branch's test; here: the file lands and the message says so.
+    let stick = tempfile::tempdir().unwrap();
+    let scope = kartei_core::export::ExportQuery::default().scope();
+    let mut steps = 0;
+    let (file, summary) = kartei_core::usb::export_to_dir(
+        &f.kartei,
+        &scope,
+        kartei_core::Lang::De,
+        stick.path(),
+        |_| steps += 1,
+    )
+    .unwrap();
+    assert!(steps > 0);
+    assert!(file.exists());
+    let message = super::export::written_message(
+        &super::export::Written {
+            stick: "INTENSO".into(),
+            file,
+            summary,
+        },
+        kartei_core::Lang::De,
+    );
+    assert!(message.starts_with("30 Kunden als „kunden-"), "{message}");
+    assert!(
+        message.ends_with("auf „INTENSO“ geschrieben. Sie können den USB-Stick jetzt abziehen.")
+    );
+}
