@@ -221,6 +221,9 @@ pub fn card_data(card: &CustomerCard, lang: Lang) -> CardData {
         tr(lang, "Kunde seit", "Customer since"),
         date(c.customer_since),
     );
+    if card.photo_count > 0 {
+        add(tr(lang, "Fotos", "Photos"), card.photo_count.to_string());
+    }
 
     let warning = |kind: WarningKind| {
         card.warnings
