@@ -81,6 +81,7 @@ pub fn setup(ui: &MainWindow, ctx: &Arc<Ctx>) {
             }
         }
     });
+    super::photos::setup(ui, ctx);
     let weak = ui.as_weak();
     let c = ctx.clone();
     adapter.on_save_appointment(move || {
@@ -97,6 +98,8 @@ pub fn open(ui: &MainWindow, ctx: &Arc<Ctx>, id: CustomerId) {
     let adapter = ui.global::<CardAdapter>();
     adapter.set_tab(0);
     adapter.set_dialog(0);
+    adapter.set_confirm_delete(-1);
+    adapter.set_photo_filter(0);
     reload(ui, ctx, id);
     app::navigate(ui, ctx, Page::Card);
     ctx.set_open_card(Some(id));
@@ -115,7 +118,12 @@ pub fn reload(ui: &MainWindow, ctx: &Arc<Ctx>, id: CustomerId) {
                 return;
             }
             match result {
-                Ok(card) => ui.global::<CardAdapter>().set_card(card_data(&card, lang)),
+                Ok(card) => {
+                    ui.global::<CardAdapter>().set_card(card_data(&card, lang));
+                    if ui.global::<CardAdapter>().get_tab() == 4 {
+                        super::photos::load(ui, &c, id);
+                    }
+                }
                 Err(CoreError::NotFound { .. }) => {
                     // Deleted meanwhile (for example on a phone).
                     c.forget(id);
@@ -253,6 +261,7 @@ pub fn card_data(card: &CustomerCard, lang: Lang) -> CardData {
         })
         .unwrap_or_default();
     CardData {
+        photo_count: i32::try_from(card.photo_count).unwrap_or(i32::MAX),
         id: i32::try_from(c.id.0).unwrap_or(i32::MAX),
         name: c.display_name_line().into(),
         initials: initials(&c.first_name, &c.last_name, &c.company).into(),

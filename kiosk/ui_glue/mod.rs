@@ -5,7 +5,7 @@
 //! - [`app`]: navigation, language, messages, the idle lock timer; [`keyboard`]: on-screen keys.
 //! - [`onboarding`], [`lock`]: first start and the PIN lock.
 //! - [`list`] with [`list_model`] (the lazy paged model), [`card`], [`editor`], [`dashboard`],
-//!   [`export`]: the screens.
+//!   [`export`], [`photos`] (the card's gallery): the screens.
 //! - [`live`]: refreshes what is shown when phones change data.
 //! - [`worker`]: slow work off the UI thread. [`screenshots`]: every screen to PNG, no display.
 
@@ -21,6 +21,7 @@ pub mod list_model;
 pub mod live;
 pub mod lock;
 pub mod onboarding;
+pub mod photos;
 pub mod screenshots;
 pub mod worker;
 

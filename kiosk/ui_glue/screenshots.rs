@@ -42,6 +42,9 @@ pub fn demo_card_file(dir: &Path, customers: usize) -> anyhow::Result<Kartei> {
     kartei.add_staff("Sabine", "2468", Role::Owner)?;
     kartei.add_staff("Lena", "1357", Role::Staff)?;
     kartei.add_staff("Mehmet", "8642", Role::Staff)?;
+    if let Some(id) = flagged_customer(&kartei) {
+        add_sample_photos(&kartei, id)?;
+    }
     Ok(kartei)
 }
 
@@ -134,6 +137,11 @@ fn screens() -> Vec<(&'static str, Prepare)> {
         ("card-history", |ui, _| {
             ui.global::<CardAdapter>().set_tab(3)
         }),
+        ("card-photos", |ui, _| {
+            let a = ui.global::<CardAdapter>();
+            a.set_tab(4);
+            a.invoke_set_photo_filter(0);
+        }),
         ("new-customer", |ui, ctx| {
             editor::open_new(ui, ctx);
             let a = ui.global::<EditorAdapter>();
@@ -150,6 +158,25 @@ fn screens() -> Vec<(&'static str, Prepare)> {
         }),
         ("export", |ui, ctx| app::navigate(ui, ctx, Page::Export)),
     ]
+}
+
+/// A few generated pictures on a card, as the stylists' phones would add them.
+pub fn add_sample_photos(
+    kartei: &Kartei,
+    id: kartei_core::model::CustomerId,
+) -> anyhow::Result<()> {
+    use kartei_core::photos::{samples, PhotoKind};
+    let shots = [
+        (PhotoKind::Before, "Ansatz grau", 11),
+        (PhotoKind::After, "Kupfer, Stufen", 12),
+        (PhotoKind::Inspiration, "Wunschfarbe", 13),
+        (PhotoKind::After, "Balayage", 14),
+        (PhotoKind::Before, "", 15),
+    ];
+    for (kind, caption, seed) in shots {
+        kartei.add_photo(id, &samples::jpeg(640, 480, seed), kind, caption, "Lena")?;
+    }
+    Ok(())
 }
 
 /// A customer with an allergy and some history, to show the banner.

@@ -419,3 +419,48 @@ fn export_says_when_no_stick_is_there_and_writes_onto_a_stick_folder() {
         message.ends_with("auf „INTENSO“ geschrieben. Sie können den USB-Stick jetzt abziehen.")
     );
 }
+
+#[test]
+fn the_gallery_shows_photos_marks_favourites_and_deletes_after_asking() {
+    let f = fixture(10);
+    unlock_as_lena(&f);
+    let id = f.kartei.search(&SearchRequest::default()).unwrap().items[0].id;
+    super::screenshots::add_sample_photos(&f.kartei, id).unwrap();
+    super::card::open(&f.ui, &f.ctx, id);
+    let card = f.ui.global::<super::ui::CardAdapter>();
+    assert_eq!(card.get_card().photo_count, 5);
+    tap(&f.ui, "Fotos (5)");
+    assert_eq!(card.get_photos().row_count(), 5);
+    assert!(card.get_photos().row_data(0).unwrap().picture.size().width > 0);
+
+    let favourites =
+        || ElementHandle::find_by_accessible_label(&f.ui, "Favorit").collect::<Vec<_>>();
+    assert_eq!(favourites()[1].accessible_checked(), Some(false));
+    favourites()[1].invoke_accessible_default_action();
+    tap(&f.ui, "Favoriten");
+    assert_eq!(card.get_photos().row_count(), 1);
+    assert_eq!(
+        f.kartei
+            .photos(id, kartei_core::photos::PhotoFilter::Favourites)
+            .unwrap()
+            .len(),
+        1
+    );
+
+    tap(&f.ui, "Neueste");
+    tap(&f.ui, "Foto löschen");
+    assert!(card.get_confirm_delete() >= 0);
+    tap(&f.ui, "Abbrechen");
+    assert_eq!(card.get_photos().row_count(), 5);
+    tap(&f.ui, "Foto löschen");
+    tap(&f.ui, "Löschen");
+    assert_eq!(card.get_photos().row_count(), 4);
+    assert_eq!(card.get_card().photo_count, 4);
+    assert_eq!(
+        f.kartei
+            .photos(id, kartei_core::photos::PhotoFilter::Newest)
+            .unwrap()
+            .len(),
+        4
+    );
+}
