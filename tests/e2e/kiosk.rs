@@ -25,6 +25,7 @@ fn screenshots_render_every_screen_in_both_panel_sizes() {
         "list",
         "search",
         "card",
+        "card-photos",
         "new-customer",
         "dashboard",
     ] {
