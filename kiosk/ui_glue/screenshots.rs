@@ -4,8 +4,8 @@
 //! salon's customers.
 
 use super::ui::{
-    AppAdapter, CardAdapter, EditorAdapter, KeyboardAdapter, KeyboardLayout, ListAdapter,
-    MainWindow, OnboardingAdapter, Page,
+    AppAdapter, CardAdapter, EditorAdapter, ExportAdapter, KeyboardAdapter, KeyboardLayout,
+    ListAdapter, MainWindow, OnboardingAdapter, Page,
 };
 use super::worker::Worker;
 use super::{app, card, editor, list, lock, Ctx};
@@ -156,7 +156,15 @@ fn screens() -> Vec<(&'static str, Prepare)> {
         ("dashboard", |ui, ctx| {
             app::navigate(ui, ctx, Page::Dashboard)
         }),
-        ("export", |ui, ctx| app::navigate(ui, ctx, Page::Export)),
+        ("export", |ui, ctx| {
+            ui.global::<ExportAdapter>().set_status("".into());
+            app::navigate(ui, ctx, Page::Export)
+        }),
+        ("export-no-stick", |ui, ctx| {
+            // Mount roots with no stick in them: the page says so.
+            ctx.set_usb_roots(vec![std::env::temp_dir().join("kartei-no-sticks-here")]);
+            ui.global::<ExportAdapter>().invoke_start();
+        }),
     ]
 }
 

@@ -18,7 +18,7 @@ fn screenshots_render_every_screen_in_both_panel_sizes() {
     );
     assert!(run.status.success(), "{}", stderr(&run));
     let files: Vec<String> = stdout(&run).lines().map(str::to_string).collect();
-    assert_eq!(files.len(), 24, "{files:?}");
+    assert_eq!(files.len(), 26, "{files:?}");
     for screen in [
         "onboarding",
         "lock",
