@@ -464,3 +464,26 @@ fn the_gallery_shows_photos_marks_favourites_and_deletes_after_asking() {
         4
     );
 }
+
+#[test]
+fn the_kiosk_locks_itself_after_the_idle_minutes_and_a_touch_restarts_the_wait() {
+    let f = fixture(5);
+    let mut settings = f.kartei.settings();
+    settings.lock_after_minutes = 2;
+    f.kartei.set_settings(settings).unwrap();
+    unlock_as_lena(&f);
+    let idle = |seconds: u64| {
+        for _ in 0..seconds / 15 {
+            i_slint_backend_testing::mock_elapsed_time(super::app::IDLE_TICK);
+        }
+    };
+    idle(105);
+    assert_eq!(page(&f.ui), Page::List);
+    // A touch (any button) starts the two minutes again.
+    tap(&f.ui, "Stammkunden");
+    idle(105);
+    assert_eq!(page(&f.ui), Page::List);
+    idle(30);
+    assert_eq!(page(&f.ui), Page::Lock);
+    assert_eq!(f.ctx.user(), "");
+}
