@@ -263,7 +263,7 @@ pub fn card_data(card: &CustomerCard, lang: Lang) -> CardData {
     CardData {
         photo_count: i32::try_from(card.photo_count).unwrap_or(i32::MAX),
         id: i32::try_from(c.id.0).unwrap_or(i32::MAX),
-        name: c.display_name_line().into(),
+        name: kartei_core::model::display_name(&c.first_name, &c.last_name, &c.company).into(),
         initials: initials(&c.first_name, &c.last_name, &c.company).into(),
         groups: c.groups.join(" · ").into(),
         allergy: warning(WarningKind::Allergy).into(),
@@ -307,16 +307,6 @@ pub fn card_data(card: &CustomerCard, lang: Lang) -> CardData {
                 })
                 .collect(),
         ),
-    }
-}
-
-trait NameLine {
-    fn display_name_line(&self) -> String;
-}
-
-impl NameLine for kartei_core::card::CustomerView {
-    fn display_name_line(&self) -> String {
-        kartei_core::model::display_name(&self.first_name, &self.last_name, &self.company)
     }
 }
 
