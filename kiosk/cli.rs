@@ -49,6 +49,15 @@ pub struct ServeOptions {
     /// The mDNS host name: NAME → NAME.local.
     #[arg(long, global = true, default_value = "kartei")]
     pub name: String,
+    /// Where the kiosk looks for mounted USB sticks (folders separated by `:`).
+    #[arg(
+        long,
+        global = true,
+        env = "KARTEI_USB_ROOTS",
+        value_delimiter = ':',
+        default_value = "/media:/run/media"
+    )]
+    pub usb_roots: Vec<std::path::PathBuf>,
 }
 
 /// `kartei staff …`.
@@ -118,6 +127,12 @@ pub enum Command {
     Stats,
     /// Rebuild the search index from the store.
     Reindex,
+    /// Render every kiosk screen at 1280×800 and 800×480 to PNG (no display needed; demo data).
+    Screenshots {
+        /// The folder for the PNG files.
+        #[arg(long, default_value = "docs/screenshots")]
+        out: PathBuf,
+    },
     /// Run the LAN server (JSON API and phone web app) without a screen.
     Serve,
     /// Manage the staff members who log in on phones and at the kiosk.

@@ -82,6 +82,10 @@ pub enum Msg {
     },
     InvalidInput,
     Internal,
+    // The kiosk: the two PIN entries differ; a time that cannot be read; no name picked.
+    PinsDiffer,
+    BadTime,
+    ChooseName,
     // ---- export, USB stick, import, duplicates --------------------------------------------
     /// The export did not fit on the stick (or disk).
     NotEnoughSpace,
@@ -270,6 +274,21 @@ impl Msg {
                 de,
                 "Interner Fehler. Bitte erneut versuchen.",
                 "Internal error. Please try again.",
+            ),
+            PinsDiffer => pick(
+                de,
+                "Die beiden PINs stimmen nicht überein.",
+                "The two PINs do not match.",
+            ),
+            BadTime => pick(
+                de,
+                "Keine gültige Uhrzeit (Beispiel: 14.30).",
+                "Not a valid time (example: 14.30).",
+            ),
+            ChooseName => pick(
+                de,
+                "Bitte zuerst Ihren Namen wählen.",
+                "Please pick your name first.",
             ),
             NotEnoughSpace => pick(
                 de,

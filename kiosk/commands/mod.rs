@@ -5,6 +5,8 @@ mod discover;
 mod duplicates;
 mod export;
 mod import;
+mod kiosk;
+mod screenshots;
 mod search;
 mod serve;
 mod staff;
@@ -20,9 +22,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     match args.command {
         // The appliance: the kiosk window (when there is a display) and the LAN server.
         None => {
-            let display = !args.headless
-                && (std::env::var_os("DISPLAY").is_some()
-                    || std::env::var_os("WAYLAND_DISPLAY").is_some());
+            let display = !args.headless && kiosk::display_available();
             let mode = if display {
                 serve::Mode::Appliance
             } else {
@@ -63,6 +63,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             take,
             yes,
         }) => duplicates::merge(&open(&data)?, lang, keep, remove, take, yes),
+        Some(Command::Screenshots { out }) => screenshots::run(&out),
         Some(Command::Reindex) => {
             let kartei = open(&data)?;
             let started = Instant::now();

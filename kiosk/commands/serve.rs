@@ -9,7 +9,9 @@ use crate::cli::ServeOptions;
 use anyhow::Context;
 use kartei_server::mdns::{self, MdnsConfig};
 use kartei_server::ServerConfig;
+use std::future::Future;
 use std::path::Path;
+use std::pin::Pin;
 use tokio::net::TcpListener;
 
 /// Why the server runs, for what it says on start.
@@ -29,15 +31,90 @@ pub fn run(data: &Path, options: ServeOptions, mode: Mode) -> anyhow::Result<()>
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    runtime.block_on(serve(data, options, mode))
+    if mode == Mode::Appliance {
+        return appliance(&runtime, data, options);
+    }
+    runtime.block_on(async {
+        let server = prepare(data, options, mode).await?;
+        kartei_server::run(
+            server.listener,
+            server.kartei,
+            server.config,
+            server.mdns,
+            server.shutdown,
+        )
+        .await?;
+        println!("Kartei-Server beendet.");
+        Ok(())
+    })
 }
 
-async fn serve(data: &Path, options: ServeOptions, mode: Mode) -> anyhow::Result<()> {
+/// The appliance with a screen: the server runs on the runtime's threads while the kiosk window
+/// runs on this (the main) thread, over the same card file. Closing the window stops the server
+/// cleanly; Ctrl-C or SIGTERM closes the window and stops the server.
+fn appliance(
+    runtime: &tokio::runtime::Runtime,
+    data: &Path,
+    options: ServeOptions,
+) -> anyhow::Result<()> {
+    let usb_roots = options.usb_roots.clone();
+    let server = runtime.block_on(prepare(data, options, Mode::Appliance))?;
+    let kartei = server.kartei.clone();
+    let (window_closed, closed) = tokio::sync::oneshot::channel::<()>();
+    let signal = server.shutdown;
+    let shutdown = async move {
+        tokio::select! {
+            Ok(()) = closed => {}
+            _ = signal => {
+                let _ = slint::invoke_from_event_loop(|| {
+                    let _ = slint::quit_event_loop();
+                });
+            }
+        }
+    };
+    let serving = runtime.spawn(kartei_server::run(
+        server.listener,
+        server.kartei,
+        server.config,
+        server.mdns,
+        shutdown,
+    ));
+    match super::kiosk::run_window(&kartei, usb_roots) {
+        Ok(()) => {
+            let _ = window_closed.send(());
+        }
+        Err(err) => {
+            // The counter screen failed; the phones keep working until the service is stopped
+            // (dropping the sender leaves only the signal to end the server).
+            eprintln!(
+                "Das Kiosk-Fenster konnte nicht geöffnet werden ({err:#}); nur der LAN-Server läuft."
+            );
+            drop(window_closed);
+        }
+    }
+    runtime
+        .block_on(serving)
+        .context("the LAN server task failed")??;
+    println!("Kartei-Server beendet.");
+    Ok(())
+}
+
+/// What the server needs, ready: the bound listener, the open card file, its configuration, and
+/// the signal that stops it.
+struct Prepared {
+    listener: TcpListener,
+    kartei: kartei_core::Kartei,
+    config: ServerConfig,
+    mdns: Option<MdnsConfig>,
+    shutdown: Pin<Box<dyn Future<Output = ()> + Send>>,
+}
+
+async fn prepare(data: &Path, options: ServeOptions, mode: Mode) -> anyhow::Result<Prepared> {
     let listener = TcpListener::bind(options.listen)
         .await
         .with_context(|| format!("Adresse {} nicht verfügbar", options.listen))?;
     let local = listener.local_addr()?;
-    let shutdown = shutdown_signal()?;
+    let shutdown = Box::pin(shutdown_signal()?);
     let data = data.to_path_buf();
     let kartei = tokio::task::spawn_blocking(move || open(&data))
         .await
@@ -73,14 +150,18 @@ async fn serve(data: &Path, options: ServeOptions, mode: Mode) -> anyhow::Result
         public_url: url,
         ..ServerConfig::default()
     };
-    kartei_server::run(listener, kartei, config, mdns, shutdown).await?;
-    println!("Kartei-Server beendet.");
-    Ok(())
+    Ok(Prepared {
+        listener,
+        kartei,
+        config,
+        mdns,
+        shutdown,
+    })
 }
 
 /// Completes on Ctrl-C or SIGTERM (systemd stop). The handlers are installed here, at once, so
 /// a signal that arrives before the server runs is not lost (nor kills the process).
-fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+fn shutdown_signal() -> anyhow::Result<impl Future<Output = ()> + Send> {
     use tokio::signal::unix::{signal, SignalKind};
     let mut term = signal(SignalKind::terminate()).context("cannot watch SIGTERM")?;
     let mut int = signal(SignalKind::interrupt()).context("cannot watch SIGINT")?;

@@ -4,6 +4,7 @@
 mod browser;
 mod cli;
 mod export_import;
+mod kiosk;
 mod photos;
 mod server;
 mod server_support;

@@ -23,14 +23,24 @@ pub struct Server {
 impl Server {
     /// Starts `kartei --data DIR --listen 127.0.0.1:0 ARGS…` and waits until `/healthz` answers.
     pub fn start(data: &Path, args: &[&str]) -> Server {
-        let mut child = Command::new(kartei_bin())
+        Server::start_on_display(data, args, None)
+    }
+
+    /// The same with `DISPLAY` set (an X server), so that the kiosk window opens too.
+    pub fn start_on_display(data: &Path, args: &[&str], display: Option<&str>) -> Server {
+        let mut command = Command::new(kartei_bin());
+        command
             .arg("--data")
             .arg(data)
             .args(["--listen", "127.0.0.1:0"])
             .args(args)
             .env_remove("KARTEI_LANG")
             .env_remove("DISPLAY")
-            .env_remove("WAYLAND_DISPLAY")
+            .env_remove("WAYLAND_DISPLAY");
+        if let Some(display) = display {
+            command.env("DISPLAY", display);
+        }
+        let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -91,6 +101,19 @@ impl Server {
     }
 
     /// Sends SIGTERM and waits for a clean exit; returns the exit status and what it printed.
+    /// Waits for a line of its output containing `text` (after the banner).
+    pub fn wait_for_line(&self, text: &str, timeout: Duration) -> String {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) if line.contains(text) => return line,
+                Ok(_) => {}
+                Err(_) => panic!("no line with {text:?} within {timeout:?}"),
+            }
+        }
+    }
+
     pub fn stop(mut self) -> (ExitStatus, Vec<String>) {
         let pid = self.child.id().to_string();
         let _ = Command::new("kill").args(["-TERM", &pid]).status();

@@ -1,0 +1,445 @@
+//! `CardAdapter`: the customer card. Loads `Kartei::card` off the UI thread and shows master
+//! data, the allergy banner, notes, appointments, the most booked services and the history;
+//! saves new notes and appointments for this customer.
+
+use super::format::{date, initials, local_date, local_time, tr};
+use super::ui::{
+    AppointmentRow, CardAdapter, CardData, Detail, HistoryRow, MainWindow, NoteRow, Page,
+    ServiceTile,
+};
+use super::{app, editor, list, Ctx};
+use chrono::{Datelike, Local, NaiveDate, NaiveTime, TimeZone, Utc};
+use kartei_core::card::{AppointmentView, CustomerCard, HistoryKind, WarningKind};
+use kartei_core::i18n::Msg;
+use kartei_core::model::{
+    AppointmentDraft, AppointmentStatus, ContactChannel, CustomerId, NoteDraft, NoteKind,
+    Salutation, ServiceId,
+};
+use kartei_core::{CoreError, Lang};
+use slint::{ComponentHandle, Model, ModelRc, SharedString, VecModel};
+use std::sync::Arc;
+
+pub fn setup(ui: &MainWindow, ctx: &Arc<Ctx>) {
+    let adapter = ui.global::<CardAdapter>();
+    let weak = ui.as_weak();
+    let c = ctx.clone();
+    adapter.on_edit(move || {
+        if let (Some(ui), Some(id)) = (weak.upgrade(), c.open_card()) {
+            editor::open_edit(&ui, &c, id);
+        }
+    });
+    let weak = ui.as_weak();
+    let c = ctx.clone();
+    adapter.on_new_note(move || {
+        if let Some(ui) = weak.upgrade() {
+            let adapter = ui.global::<CardAdapter>();
+            let kinds: Vec<SharedString> = NoteKind::ALL
+                .iter()
+                .map(|k| k.label(c.lang()).into())
+                .collect();
+            adapter.set_note_kinds(ModelRc::new(VecModel::from(kinds)));
+            adapter.set_note_kind(0);
+            adapter.set_note_text("".into());
+            adapter.set_dialog_error("".into());
+            adapter.set_dialog(1);
+        }
+    });
+    let weak = ui.as_weak();
+    let c = ctx.clone();
+    adapter.on_save_note(move || {
+        if let Some(ui) = weak.upgrade() {
+            save_note(&ui, &c);
+        }
+    });
+    let weak = ui.as_weak();
+    let c = ctx.clone();
+    adapter.on_new_appointment(move || {
+        if let Some(ui) = weak.upgrade() {
+            let adapter = ui.global::<CardAdapter>();
+            let services = c.kartei.services().unwrap_or_default();
+            let names: Vec<SharedString> =
+                services.iter().map(|s| s.name.as_str().into()).collect();
+            adapter.set_services(ModelRc::new(VecModel::from(names)));
+            adapter.set_appointment_services(ModelRc::new(VecModel::from(vec![
+                false;
+                services.len()
+            ])));
+            adapter.set_appointment_date(date(c.kartei.today()).into());
+            adapter.set_appointment_time("".into());
+            adapter.set_dialog_error("".into());
+            adapter.set_dialog(2);
+        }
+    });
+    let weak = ui.as_weak();
+    adapter.on_toggle_service(move |i| {
+        if let Some(ui) = weak.upgrade() {
+            let chosen = ui.global::<CardAdapter>().get_appointment_services();
+            if let Ok(i) = usize::try_from(i) {
+                if let Some(on) = chosen.row_data(i) {
+                    chosen.set_row_data(i, !on);
+                }
+            }
+        }
+    });
+    super::photos::setup(ui, ctx);
+    let weak = ui.as_weak();
+    let c = ctx.clone();
+    adapter.on_save_appointment(move || {
+        if let Some(ui) = weak.upgrade() {
+            save_appointment(&ui, &c);
+        }
+    });
+}
+
+/// Opens the card of `id` (and remembers it among the recently opened).
+pub fn open(ui: &MainWindow, ctx: &Arc<Ctx>, id: CustomerId) {
+    ctx.remember(id);
+    ctx.set_open_card(Some(id));
+    let adapter = ui.global::<CardAdapter>();
+    adapter.set_tab(0);
+    adapter.set_dialog(0);
+    adapter.set_confirm_delete(-1);
+    adapter.set_photo_filter(0);
+    reload(ui, ctx, id);
+    app::navigate(ui, ctx, Page::Card);
+    ctx.set_open_card(Some(id));
+}
+
+/// Loads the card again (after a save here or on a phone).
+pub fn reload(ui: &MainWindow, ctx: &Arc<Ctx>, id: CustomerId) {
+    let kartei = ctx.kartei.clone();
+    let lang = ctx.lang();
+    let c = ctx.clone();
+    ctx.worker.run(
+        ui,
+        move || kartei.card(id, lang),
+        move |ui, result| {
+            if c.open_card() != Some(id) {
+                return;
+            }
+            match result {
+                Ok(card) => {
+                    ui.global::<CardAdapter>().set_card(card_data(&card, lang));
+                    if ui.global::<CardAdapter>().get_tab() == 4 {
+                        super::photos::load(ui, &c, id);
+                    }
+                }
+                Err(CoreError::NotFound { .. }) => {
+                    // Deleted meanwhile (for example on a phone).
+                    c.forget(id);
+                    app::show_message(ui, &Msg::NotFound.text(lang));
+                    app::navigate(ui, &c, Page::List);
+                }
+                Err(err) => app::show_error(ui, &err.user_message(lang)),
+            }
+        },
+    );
+}
+
+fn salutation(s: Salutation, lang: Lang) -> String {
+    match s {
+        Salutation::None => String::new(),
+        Salutation::Frau => tr(lang, "Frau", "Ms"),
+        Salutation::Herr => tr(lang, "Herr", "Mr"),
+        Salutation::Divers => tr(lang, "Divers", "Mx"),
+    }
+}
+
+fn channel(c: ContactChannel, lang: Lang) -> String {
+    match c {
+        ContactChannel::Phone => tr(lang, "Anruf", "Phone call"),
+        ContactChannel::Sms => "SMS".into(),
+        ContactChannel::Email => tr(lang, "E-Mail", "E-mail"),
+        ContactChannel::None => tr(lang, "Keine Angabe", "Not set"),
+    }
+}
+
+fn appointment_row(a: &AppointmentView, lang: Lang) -> AppointmentRow {
+    AppointmentRow {
+        date: local_date(a.start).into(),
+        time: format!("{} – {}", local_time(a.start), local_time(a.end)).into(),
+        services: a
+            .services
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+            .into(),
+        staff: a.staff.as_str().into(),
+        status: a.status.label(lang).into(),
+    }
+}
+
+fn model<T: Clone + 'static>(items: Vec<T>) -> ModelRc<T> {
+    ModelRc::new(VecModel::from(items))
+}
+
+/// The card as the UI shows it.
+pub fn card_data(card: &CustomerCard, lang: Lang) -> CardData {
+    let c = &card.customer;
+    let mut details = Vec::new();
+    let mut add = |label: String, value: String| {
+        if !value.trim().is_empty() {
+            details.push(Detail {
+                label: label.into(),
+                value: value.into(),
+            });
+        }
+    };
+    add(tr(lang, "Anrede", "Salutation"), {
+        let s = salutation(c.salutation, lang);
+        format!("{s} {}", c.title).trim().to_string()
+    });
+    for phone in &c.phones {
+        add(tr(lang, "Telefon", "Phone"), phone.display.clone());
+    }
+    add(
+        tr(lang, "E-Mail", "E-mail"),
+        c.email.clone().unwrap_or_default(),
+    );
+    let a = &c.address;
+    add(
+        tr(lang, "Adresse", "Address"),
+        [a.street.as_str(), &format!("{} {}", a.postal_code, a.city)]
+            .iter()
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    add(
+        tr(lang, "Geburtstag", "Birthday"),
+        c.birthday.map(|b| b.display()).unwrap_or_default(),
+    );
+    add(tr(lang, "Firma", "Company"), c.company.clone());
+    add(
+        tr(lang, "Kontaktweg", "Contact by"),
+        channel(c.preferred_contact, lang),
+    );
+    add(tr(lang, "Stylist/in", "Stylist"), c.stylist.clone());
+    add(
+        tr(lang, "Newsletter", "Newsletter"),
+        if c.marketing_consent.given {
+            tr(lang, "Ja, eingewilligt", "Yes, consented")
+        } else {
+            tr(lang, "Nein", "No")
+        },
+    );
+    add(
+        tr(lang, "Kunde seit", "Customer since"),
+        date(c.customer_since),
+    );
+    if card.photo_count > 0 {
+        add(tr(lang, "Fotos", "Photos"), card.photo_count.to_string());
+    }
+
+    let warning = |kind: WarningKind| {
+        card.warnings
+            .iter()
+            .find(|w| w.kind == kind)
+            .map(|w| w.message.clone())
+            .unwrap_or_default()
+    };
+    let notes: Vec<NoteRow> = card
+        .notes
+        .iter()
+        .map(|n| NoteRow {
+            kind: n.note.kind.label(lang).into(),
+            text: n.note.text.as_str().into(),
+            meta: format!("{} · {}", local_date(n.note.created_at), n.note.author).into(),
+            allergy: n.note.kind == NoteKind::Allergy,
+        })
+        .collect();
+    let next = card
+        .appointments
+        .upcoming
+        .iter()
+        .find(|a| a.status == AppointmentStatus::Booked)
+        .map(|a| {
+            let row = appointment_row(a, lang);
+            format!("{}, {} – {}", row.date, local_time(a.start), row.services)
+        })
+        .unwrap_or_default();
+    CardData {
+        photo_count: i32::try_from(card.photo_count).unwrap_or(i32::MAX),
+        id: i32::try_from(c.id.0).unwrap_or(i32::MAX),
+        name: kartei_core::model::display_name(&c.first_name, &c.last_name, &c.company).into(),
+        initials: initials(&c.first_name, &c.last_name, &c.company).into(),
+        groups: c.groups.join(" · ").into(),
+        allergy: warning(WarningKind::Allergy).into(),
+        patch_test: warning(WarningKind::PatchTestMissing).into(),
+        details: model(details),
+        visits: i32::try_from(card.visit_count).unwrap_or(i32::MAX),
+        last_visit: card.last_visit.map(date).unwrap_or_default().into(),
+        next_appointment: next.into(),
+        notes: model(notes),
+        upcoming: model(
+            card.appointments
+                .upcoming
+                .iter()
+                .map(|a| appointment_row(a, lang))
+                .collect(),
+        ),
+        past: model(
+            card.appointments
+                .past
+                .iter()
+                .map(|a| appointment_row(a, lang))
+                .collect(),
+        ),
+        top_services: model(
+            card.top_services
+                .iter()
+                .map(|s| ServiceTile {
+                    name: s.name.as_str().into(),
+                    count: i32::try_from(s.count).unwrap_or(i32::MAX),
+                })
+                .collect(),
+        ),
+        history: model(
+            card.history
+                .iter()
+                .map(|h| HistoryRow {
+                    date: local_date(h.at).into(),
+                    title: h.title.as_str().into(),
+                    detail: h.detail.as_str().into(),
+                    appointment: h.kind == HistoryKind::Appointment,
+                })
+                .collect(),
+        ),
+    }
+}
+
+fn save_note(ui: &MainWindow, ctx: &Arc<Ctx>) {
+    let Some(id) = ctx.open_card() else { return };
+    let adapter = ui.global::<CardAdapter>();
+    let kind = usize::try_from(adapter.get_note_kind())
+        .ok()
+        .and_then(|i| NoteKind::ALL.get(i).copied())
+        .unwrap_or_default();
+    let draft = NoteDraft {
+        kind,
+        text: adapter.get_note_text().to_string(),
+        pinned: false,
+        formula: None,
+    };
+    let (kartei, author, lang, c) = (ctx.kartei.clone(), ctx.user(), ctx.lang(), ctx.clone());
+    ctx.worker.run(
+        ui,
+        move || kartei.add_note(id, &draft, &author),
+        move |ui, result| after_save(ui, &c, id, result.map(|_| ()), lang),
+    );
+}
+
+fn after_save(
+    ui: &MainWindow,
+    ctx: &Arc<Ctx>,
+    id: CustomerId,
+    result: Result<(), CoreError>,
+    lang: Lang,
+) {
+    let adapter = ui.global::<CardAdapter>();
+    match result {
+        Ok(()) => {
+            adapter.set_dialog(0);
+            ui.global::<super::ui::KeyboardAdapter>().set_visible(false);
+            app::show_message(ui, &tr(lang, "Gespeichert.", "Saved."));
+            reload(ui, ctx, id);
+            list::refresh(ui, ctx);
+        }
+        Err(err) => adapter.set_dialog_error(err.user_message(lang).into()),
+    }
+}
+
+/// `14.30`, `14:30`, `1430` or `14`.
+pub fn parse_time(input: &str) -> Option<NaiveTime> {
+    let s: String = input.trim().replace([':', '.'], "");
+    let (h, m) = match s.len() {
+        1 | 2 => (s.parse().ok()?, 0),
+        3 | 4 => {
+            let (h, m) = s.split_at(s.len() - 2);
+            (h.parse().ok()?, m.parse().ok()?)
+        }
+        _ => return None,
+    };
+    NaiveTime::from_hms_opt(h, m, 0)
+}
+
+pub fn parse_date(input: &str) -> Option<NaiveDate> {
+    let s = input.trim();
+    NaiveDate::parse_from_str(s, "%d.%m.%Y")
+        .ok()
+        .filter(|d| d.year_ce().1 >= 2000)
+}
+
+fn save_appointment(ui: &MainWindow, ctx: &Arc<Ctx>) {
+    let Some(id) = ctx.open_card() else { return };
+    let adapter = ui.global::<CardAdapter>();
+    let lang = ctx.lang();
+    let Some(day) = parse_date(&adapter.get_appointment_date()) else {
+        adapter.set_dialog_error(Msg::BadDate.text(lang).into());
+        return;
+    };
+    let Some(time) = parse_time(&adapter.get_appointment_time()) else {
+        adapter.set_dialog_error(Msg::BadTime.text(lang).into());
+        return;
+    };
+    let Some(start) = Local
+        .from_local_datetime(&day.and_time(time))
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+    else {
+        adapter.set_dialog_error(Msg::BadTime.text(lang).into());
+        return;
+    };
+    let services = ctx.kartei.services().unwrap_or_default();
+    let chosen = adapter.get_appointment_services();
+    let service_ids: Vec<ServiceId> = services
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| chosen.row_data(*i).unwrap_or(false))
+        .map(|(_, s)| s.id)
+        .collect();
+    let draft = AppointmentDraft {
+        customer_id: id,
+        start,
+        end: None,
+        service_ids,
+        staff: ctx.user(),
+        status: AppointmentStatus::Booked,
+        note: String::new(),
+    };
+    let (kartei, c) = (ctx.kartei.clone(), ctx.clone());
+    ctx.worker.run(
+        ui,
+        move || kartei.create_appointment(&draft),
+        move |ui, result| {
+            after_save(ui, &c, id, result.map(|_| ()), lang);
+            if ui.global::<CardAdapter>().get_dialog() == 0 {
+                ui.global::<CardAdapter>().set_tab(2);
+            }
+        },
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_and_dates_as_typed_at_the_counter() {
+        let t = |h, m| NaiveTime::from_hms_opt(h, m, 0);
+        assert_eq!(parse_time("14.30"), t(14, 30));
+        assert_eq!(parse_time("14:30"), t(14, 30));
+        assert_eq!(parse_time("930"), t(9, 30));
+        assert_eq!(parse_time("9"), t(9, 0));
+        assert_eq!(parse_time("25.00"), None);
+        assert_eq!(parse_time("abc"), None);
+        assert_eq!(
+            parse_date("24.11.2026"),
+            NaiveDate::from_ymd_opt(2026, 11, 24)
+        );
+        assert_eq!(parse_date("31.02.2026"), None);
+        assert_eq!(parse_date("24.11."), None);
+    }
+}

@@ -1,0 +1,79 @@
+//! `DashboardAdapter`: the figures of `Kartei::stats` (from memory, no disk access), the bar
+//! chart of visits per month and today's birthdays.
+
+use super::format::{count, customer_row};
+use super::ui::{CustomerRow, DashboardAdapter, MainWindow, MonthBar};
+use super::Ctx;
+use kartei_core::Lang;
+use slint::{ComponentHandle, ModelRc, VecModel};
+use std::sync::Arc;
+
+const MONTHS_DE: [&str; 12] = [
+    "Jan", "Feb", "Mär", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez",
+];
+const MONTHS_EN: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// `2026-11` → `Nov`.
+fn month_label(month: &str, lang: Lang) -> String {
+    let names = if lang == Lang::De {
+        &MONTHS_DE
+    } else {
+        &MONTHS_EN
+    };
+    month
+        .split('-')
+        .nth(1)
+        .and_then(|m| m.parse::<usize>().ok())
+        .and_then(|m| names.get(m.wrapping_sub(1)))
+        .map(|s| s.to_string())
+        .unwrap_or_else(|| month.to_string())
+}
+
+pub fn setup(_ui: &MainWindow, _ctx: &Arc<Ctx>) {}
+
+pub fn refresh(ui: &MainWindow, ctx: &Arc<Ctx>) {
+    let kartei = ctx.kartei.clone();
+    let lang = ctx.lang();
+    ctx.worker.run(
+        ui,
+        move || kartei.stats(),
+        move |ui, stats| {
+            let a = ui.global::<DashboardAdapter>();
+            let int = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
+            a.set_total(count(stats.total_customers, lang).into());
+            a.set_new_this_week(count(stats.new_this_week, lang).into());
+            a.set_regulars(count(stats.regulars, lang).into());
+            a.set_occasional(count(stats.occasional, lang).into());
+            let bars: Vec<MonthBar> = stats
+                .visits_per_month
+                .iter()
+                .map(|m| MonthBar {
+                    label: month_label(&m.month, lang).into(),
+                    value: int(m.visits),
+                })
+                .collect();
+            a.set_max_visits(bars.iter().map(|b| b.value).max().unwrap_or(1).max(1));
+            a.set_visits(ModelRc::new(VecModel::from(bars)));
+            let birthdays: Vec<CustomerRow> = stats
+                .birthdays_today
+                .iter()
+                .map(|i| customer_row(i, lang))
+                .collect();
+            a.set_birthdays(ModelRc::new(VecModel::from(birthdays)));
+        },
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn month_labels() {
+        assert_eq!(month_label("2026-03", Lang::De), "Mär");
+        assert_eq!(month_label("2026-10", Lang::En), "Oct");
+        assert_eq!(month_label("garbage", Lang::De), "garbage");
+    }
+}

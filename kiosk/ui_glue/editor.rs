@@ -1,0 +1,209 @@
+//! `EditorAdapter`: the new-customer form and the master-data editor. The rules live in core
+//! (`CustomerDraft::validate`); its per-field messages are shown next to the fields.
+
+use super::format::tr;
+use super::ui::{EditorAdapter, KeyboardAdapter, MainWindow, Page};
+use super::{app, card, list, Ctx};
+use kartei_core::card::group_names;
+use kartei_core::i18n::FieldErrors;
+use kartei_core::model::{CustomerDraft, CustomerId, PhoneDraft, Salutation, Source};
+use kartei_core::{CoreError, Lang};
+use slint::ComponentHandle;
+use std::cell::RefCell;
+use std::sync::Arc;
+
+/// The card being edited: its id, the version the edit started from, the full draft (fields the
+/// form does not show are kept as they are) and the first phone's display form.
+struct Editing {
+    id: CustomerId,
+    version: u64,
+    draft: CustomerDraft,
+    phone_display: String,
+}
+
+thread_local! {
+    static EDITING: RefCell<Option<Editing>> = const { RefCell::new(None) };
+}
+
+const SALUTATIONS: [Salutation; 4] = [
+    Salutation::None,
+    Salutation::Frau,
+    Salutation::Herr,
+    Salutation::Divers,
+];
+
+pub fn setup(ui: &MainWindow, ctx: &Arc<Ctx>) {
+    let adapter = ui.global::<EditorAdapter>();
+    let weak = ui.as_weak();
+    let c = ctx.clone();
+    adapter.on_save(move || {
+        if let Some(ui) = weak.upgrade() {
+            save(&ui, &c);
+        }
+    });
+    let weak = ui.as_weak();
+    let c = ctx.clone();
+    adapter.on_cancel(move || {
+        if let Some(ui) = weak.upgrade() {
+            match EDITING.with(|e| e.borrow().as_ref().map(|e| e.id)) {
+                Some(id) => card::open(&ui, &c, id),
+                None => app::navigate(&ui, &c, Page::List),
+            }
+        }
+    });
+}
+
+fn fill(ui: &MainWindow, draft: &CustomerDraft, phone: &str, is_new: bool) {
+    let a = ui.global::<EditorAdapter>();
+    a.set_is_new(is_new);
+    a.set_salutation(
+        SALUTATIONS
+            .iter()
+            .position(|s| *s == draft.salutation)
+            .unwrap_or(0) as i32,
+    );
+    a.set_first_name(draft.first_name.as_str().into());
+    a.set_last_name(draft.last_name.as_str().into());
+    a.set_phone(phone.into());
+    a.set_email(draft.email.as_str().into());
+    a.set_birthday(draft.birthday.as_str().into());
+    a.set_street(draft.address.street.as_str().into());
+    a.set_postal_code(draft.address.postal_code.as_str().into());
+    a.set_city(draft.address.city.as_str().into());
+    show_errors(ui, &FieldErrors::default(), Lang::De);
+    a.set_form_error("".into());
+}
+
+/// An empty card ("+ Neuer Kunde").
+pub fn open_new(ui: &MainWindow, ctx: &Arc<Ctx>) {
+    EDITING.with(|e| *e.borrow_mut() = None);
+    fill(ui, &CustomerDraft::default(), "", true);
+    app::navigate(ui, ctx, Page::Edit);
+}
+
+/// The master data of `id`, for editing.
+pub fn open_edit(ui: &MainWindow, ctx: &Arc<Ctx>, id: CustomerId) {
+    let lang = ctx.lang();
+    let customer = match ctx.kartei.customer(id) {
+        Ok(c) => c,
+        Err(err) => return app::show_error(ui, &err.user_message(lang)),
+    };
+    let mut draft = CustomerDraft::from_customer(
+        &customer,
+        group_names(&customer.groups, &ctx.kartei.groups()),
+    );
+    if let Some(b) = customer.birthday {
+        draft.birthday = b.display();
+    }
+    let phone_display = customer
+        .phones
+        .first()
+        .map(|p| p.display())
+        .unwrap_or_default();
+    fill(ui, &draft, &phone_display, false);
+    EDITING.with(|e| {
+        *e.borrow_mut() = Some(Editing {
+            id,
+            version: customer.version,
+            draft,
+            phone_display,
+        })
+    });
+    app::navigate(ui, ctx, Page::Edit);
+    ctx.set_open_card(Some(id));
+}
+
+/// The draft as the form shows it, on top of the card being edited.
+fn draft(ui: &MainWindow) -> CustomerDraft {
+    let a = ui.global::<EditorAdapter>();
+    let (mut draft, phone_display) = EDITING.with(|e| match &*e.borrow() {
+        Some(e) => (e.draft.clone(), e.phone_display.clone()),
+        None => (CustomerDraft::default(), String::new()),
+    });
+    draft.salutation = usize::try_from(a.get_salutation())
+        .ok()
+        .and_then(|i| SALUTATIONS.get(i).copied())
+        .unwrap_or_default();
+    draft.first_name = a.get_first_name().to_string();
+    draft.last_name = a.get_last_name().to_string();
+    let phone = a.get_phone().trim().to_string();
+    if phone != phone_display {
+        match (phone.is_empty(), draft.phones.is_empty()) {
+            (true, false) => {
+                draft.phones.remove(0);
+            }
+            (false, true) => draft.phones.push(PhoneDraft {
+                number: phone,
+                ..Default::default()
+            }),
+            (false, false) => draft.phones[0].number = phone,
+            (true, true) => {}
+        }
+    }
+    draft.email = a.get_email().trim().to_string();
+    draft.birthday = a.get_birthday().trim().to_string();
+    draft.address.street = a.get_street().to_string();
+    draft.address.postal_code = a.get_postal_code().trim().to_string();
+    draft.address.city = a.get_city().to_string();
+    draft
+}
+
+fn show_errors(ui: &MainWindow, errors: &FieldErrors, lang: Lang) {
+    let a = ui.global::<EditorAdapter>();
+    let text = |fields: &[&str]| {
+        fields
+            .iter()
+            .find_map(|f| errors.get(f))
+            .map(|m| m.text(lang))
+            .unwrap_or_default()
+            .into()
+    };
+    a.set_first_name_error(text(&["first_name"]));
+    a.set_last_name_error(text(&["last_name", "company"]));
+    a.set_phone_error(text(&["phones.0.number"]));
+    a.set_email_error(text(&["email"]));
+    a.set_birthday_error(text(&["birthday"]));
+    a.set_address_error(text(&[
+        "address.street",
+        "address.postal_code",
+        "address.city",
+    ]));
+}
+
+fn save(ui: &MainWindow, ctx: &Arc<Ctx>) {
+    let lang = ctx.lang();
+    let draft = draft(ui);
+    let editing = EDITING.with(|e| e.borrow().as_ref().map(|e| (e.id, e.version)));
+    let (kartei, user, c) = (ctx.kartei.clone(), ctx.user(), ctx.clone());
+    ctx.worker.run(
+        ui,
+        move || match editing {
+            Some((id, version)) => kartei.update_customer(id, version, &draft, &user),
+            None => kartei.create_customer(&draft, Source::Manual, &user),
+        },
+        move |ui, result| {
+            let a = ui.global::<EditorAdapter>();
+            match result {
+                Ok(customer) => {
+                    ui.global::<KeyboardAdapter>().set_visible(false);
+                    EDITING.with(|e| *e.borrow_mut() = None);
+                    app::show_message(ui, &tr(lang, "Gespeichert.", "Saved."));
+                    list::refresh(ui, &c);
+                    card::open(ui, &c, customer.id);
+                }
+                Err(CoreError::Invalid(errors)) => {
+                    show_errors(ui, &errors, lang);
+                    a.set_form_error(
+                        tr(
+                            lang,
+                            "Bitte die markierten Felder prüfen.",
+                            "Please check the marked fields.",
+                        )
+                        .into(),
+                    );
+                }
+                Err(err) => a.set_form_error(err.user_message(lang).into()),
+            }
+        },
+    );
+}

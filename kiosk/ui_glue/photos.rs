@@ -1,0 +1,140 @@
+//! The card's photo gallery (part of `CardAdapter`): thumbnails newest / oldest / favourites,
+//! mark as favourite, delete after asking. Photos are added from the phones; thumbnails are
+//! decoded off the UI thread.
+
+use super::format::{local_date, tr};
+use super::ui::{CardAdapter, MainWindow, PhotoTile};
+use super::{app, card, Ctx};
+use kartei_core::model::{CustomerId, PhotoId};
+use kartei_core::photos::{Photo, PhotoFilter, PhotoPatch};
+use kartei_core::{Kartei, Lang};
+use slint::{ComponentHandle, Image, ModelRc, Rgb8Pixel, SharedPixelBuffer, VecModel};
+use std::sync::Arc;
+
+const FILTERS: [PhotoFilter; 3] = [
+    PhotoFilter::Newest,
+    PhotoFilter::Oldest,
+    PhotoFilter::Favourites,
+];
+
+pub fn setup(ui: &MainWindow, ctx: &Arc<Ctx>) {
+    let a = ui.global::<CardAdapter>();
+    let weak = ui.as_weak();
+    let c = ctx.clone();
+    a.on_set_photo_filter(move |i| {
+        if let (Some(ui), Some(id)) = (weak.upgrade(), c.open_card()) {
+            ui.global::<CardAdapter>().set_photo_filter(i);
+            load(&ui, &c, id);
+        }
+    });
+    let weak = ui.as_weak();
+    let c = ctx.clone();
+    a.on_toggle_favourite(move |photo| {
+        if let (Some(ui), Ok(photo)) = (weak.upgrade(), u64::try_from(photo)) {
+            change(&ui, &c, PhotoId(photo), false);
+        }
+    });
+    let weak = ui.as_weak();
+    let c = ctx.clone();
+    a.on_delete_photo(move |photo| {
+        if let (Some(ui), Ok(photo)) = (weak.upgrade(), u64::try_from(photo)) {
+            ui.global::<CardAdapter>().set_confirm_delete(-1);
+            change(&ui, &c, PhotoId(photo), true);
+        }
+    });
+}
+
+/// A thumbnail ready for the UI thread (pixel buffers may cross threads, images may not).
+struct Thumb {
+    photo: Photo,
+    pixels: Option<SharedPixelBuffer<Rgb8Pixel>>,
+}
+
+fn thumbs(kartei: &Kartei, id: CustomerId, filter: PhotoFilter) -> kartei_core::Result<Vec<Thumb>> {
+    Ok(kartei
+        .photos(id, filter)?
+        .into_iter()
+        .map(|photo| {
+            let pixels = kartei
+                .photo_thumb(photo.id)
+                .ok()
+                .and_then(|data| image::load_from_memory(&data.bytes).ok())
+                .map(|img| {
+                    let rgb = img.to_rgb8();
+                    SharedPixelBuffer::clone_from_slice(rgb.as_raw(), rgb.width(), rgb.height())
+                });
+            Thumb { photo, pixels }
+        })
+        .collect())
+}
+
+fn tile(thumb: Thumb, lang: Lang) -> PhotoTile {
+    let p = &thumb.photo;
+    PhotoTile {
+        id: i32::try_from(p.id.0).unwrap_or(-1),
+        picture: thumb.pixels.map(Image::from_rgb8).unwrap_or_default(),
+        caption: if p.caption.is_empty() {
+            p.kind.label(lang).into()
+        } else {
+            format!("{} · {}", p.kind.label(lang), p.caption).into()
+        },
+        meta: format!("{} · {}", local_date(p.taken_at), p.added_by).into(),
+        favourite: p.favourite,
+    }
+}
+
+/// Loads the gallery of the open card with the chosen filter.
+pub fn load(ui: &MainWindow, ctx: &Arc<Ctx>, id: CustomerId) {
+    let filter = usize::try_from(ui.global::<CardAdapter>().get_photo_filter())
+        .ok()
+        .and_then(|i| FILTERS.get(i).copied())
+        .unwrap_or_default();
+    let (kartei, lang, c) = (ctx.kartei.clone(), ctx.lang(), ctx.clone());
+    ctx.worker.run(
+        ui,
+        move || thumbs(&kartei, id, filter),
+        move |ui, result| {
+            if c.open_card() != Some(id) {
+                return;
+            }
+            match result {
+                Ok(list) => {
+                    let tiles: Vec<PhotoTile> = list.into_iter().map(|t| tile(t, lang)).collect();
+                    ui.global::<CardAdapter>()
+                        .set_photos(ModelRc::new(VecModel::from(tiles)));
+                }
+                Err(err) => app::show_error(ui, &err.user_message(lang)),
+            }
+        },
+    );
+}
+
+fn change(ui: &MainWindow, ctx: &Arc<Ctx>, photo: PhotoId, delete: bool) {
+    let Some(id) = ctx.open_card() else { return };
+    let (kartei, lang, c) = (ctx.kartei.clone(), ctx.lang(), ctx.clone());
+    ctx.worker.run(
+        ui,
+        move || {
+            if delete {
+                kartei.delete_photo(photo)
+            } else {
+                let current = kartei.photo(photo)?;
+                let patch = PhotoPatch {
+                    favourite: Some(!current.favourite),
+                    ..Default::default()
+                };
+                kartei.update_photo(photo, &patch).map(|_| ())
+            }
+        },
+        move |ui, result| match result {
+            Ok(()) => {
+                if delete {
+                    app::show_message(ui, &tr(lang, "Foto gelöscht.", "Photo deleted."));
+                }
+                card::reload(ui, &c, id);
+                load(ui, &c, id);
+            }
+            Err(err) => app::show_error(ui, &err.user_message(lang)),
+        },
+    );
+}

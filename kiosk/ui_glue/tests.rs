@@ -1,0 +1,489 @@
+//! UI flows tested headless with Slint's testing backend, through accessible labels as a
+//! screen reader (or a finger) would use them: search, the new-customer form, the PIN lock,
+//! the first start and the on-screen keyboard. Work runs inline, so no test waits for anything.
+
+use super::ui::{
+    AppAdapter, EditorAdapter, KeyboardAdapter, KeyboardLayout, ListAdapter, LockAdapter,
+    MainWindow, Page,
+};
+use super::worker::Worker;
+use super::{build, Ctx};
+use i_slint_backend_testing::ElementHandle;
+use kartei_core::model::Role;
+use kartei_core::search::SearchRequest;
+use kartei_core::Kartei;
+use slint::platform::{PointerEventButton, WindowEvent};
+use slint::{ComponentHandle, LogicalPosition, Model};
+use std::sync::Arc;
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    kartei: Kartei,
+    ui: MainWindow,
+    ctx: Arc<Ctx>,
+}
+
+/// A card file with `customers` demo customers and two staff members (Sabine 2468 as owner,
+/// Lena 1357), and the kiosk over it.
+fn fixture(customers: usize) -> Fixture {
+    i_slint_backend_testing::init_no_event_loop();
+    let dir = tempfile::tempdir().unwrap();
+    let (kartei, _) = Kartei::open(dir.path()).unwrap();
+    if customers > 0 {
+        kartei_core::demo::generate(&kartei, customers, 7, |_| {}).unwrap();
+        kartei.add_staff("Sabine", "2468", Role::Owner).unwrap();
+        kartei.add_staff("Lena", "1357", Role::Staff).unwrap();
+    }
+    let (ui, ctx) = build(&kartei, Worker::Inline).unwrap();
+    ui.window().set_size(slint::PhysicalSize::new(1280, 800));
+    ui.show().unwrap();
+    Fixture {
+        _dir: dir,
+        kartei,
+        ui,
+        ctx,
+    }
+}
+
+fn element(ui: &MainWindow, label: &str) -> ElementHandle {
+    ElementHandle::find_by_accessible_label(ui, label)
+        .next()
+        .unwrap_or_else(|| panic!("no element labelled {label:?}"))
+}
+
+fn tap(ui: &MainWindow, label: &str) {
+    element(ui, label).invoke_accessible_default_action();
+}
+
+/// Types into the text field labelled `label` (not the label's own text element).
+fn type_into(ui: &MainWindow, label: &str, text: &str) {
+    ElementHandle::find_by_accessible_label(ui, label)
+        .find(|e| e.accessible_role() == Some(i_slint_backend_testing::AccessibleRole::TextInput))
+        .unwrap_or_else(|| panic!("no text field labelled {label:?}"))
+        .set_accessible_value(text);
+}
+
+fn page(ui: &MainWindow) -> Page {
+    ui.global::<AppAdapter>().get_page()
+}
+
+fn unlock_as_lena(f: &Fixture) {
+    tap(&f.ui, "Lena");
+    for digit in ["1", "3", "5", "7"] {
+        tap(&f.ui, digit);
+    }
+    tap(&f.ui, "Entsperren");
+    assert_eq!(page(&f.ui), Page::List);
+}
+
+fn list_names(ui: &MainWindow, n: usize) -> Vec<String> {
+    let rows = ui.global::<ListAdapter>().get_rows();
+    (0..rows.row_count().min(n))
+        .filter_map(|i| rows.row_data(i))
+        .map(|r| r.name.to_string())
+        .collect()
+}
+
+#[test]
+fn typing_in_the_search_narrows_the_list_on_every_key() {
+    let f = fixture(400);
+    unlock_as_lena(&f);
+    let list = f.ui.global::<ListAdapter>();
+    assert_eq!(list.get_total(), 400);
+    assert_eq!(f.ui.global::<ListAdapter>().get_rows().row_count(), 400);
+
+    type_into(&f.ui, "Suche", "B");
+    let after_b = list.get_total();
+    assert!(after_b > 0 && after_b < 400, "{after_b}");
+    let expected = f
+        .kartei
+        .search(&SearchRequest {
+            q: "B".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(after_b as usize, expected.total);
+    let first = &expected.items[0];
+    assert_eq!(
+        list_names(&f.ui, 1),
+        [format!("{}, {}", first.last_name, first.first_name)]
+    );
+
+    type_into(&f.ui, "Suche", "Be");
+    assert!(list.get_total() < after_b);
+    assert!(list_names(&f.ui, 5)
+        .iter()
+        .all(|n| n.to_lowercase().contains("be")));
+
+    type_into(&f.ui, "Suche", "");
+    assert_eq!(list.get_total(), 400);
+    assert_eq!(list.get_total_text(), "400");
+}
+
+#[test]
+fn filter_chips_and_sort_change_the_list() {
+    let f = fixture(300);
+    unlock_as_lena(&f);
+    let list = f.ui.global::<ListAdapter>();
+    tap(&f.ui, "Stammkunden");
+    let regulars = f
+        .kartei
+        .search(&SearchRequest {
+            filter: kartei_core::search::Filter::Regular,
+            ..Default::default()
+        })
+        .unwrap()
+        .total;
+    assert_eq!(list.get_total() as usize, regulars);
+    assert_eq!(
+        element(&f.ui, "Stammkunden").accessible_checked(),
+        Some(true)
+    );
+    tap(&f.ui, "Alle");
+    let a_to_z = list_names(&f.ui, 1);
+    tap(&f.ui, "A–Z");
+    assert_eq!(list.get_sort(), 1);
+    assert_ne!(list_names(&f.ui, 1), a_to_z);
+}
+
+#[test]
+fn the_new_customer_form_shows_field_errors_then_saves_into_core() {
+    let f = fixture(20);
+    unlock_as_lena(&f);
+    let before = f.kartei.customer_count();
+    tap(&f.ui, "+ Neuer Kunde");
+    assert_eq!(page(&f.ui), Page::Edit);
+
+    type_into(&f.ui, "Vorname", "Jana");
+    type_into(&f.ui, "Nachname", "Nowak");
+    type_into(&f.ui, "Telefon", "0170 7654321");
+    type_into(&f.ui, "E-Mail", "jana@");
+    tap(&f.ui, "Speichern");
+    let editor = f.ui.global::<EditorAdapter>();
+    assert_eq!(page(&f.ui), Page::Edit);
+    assert!(
+        editor.get_email_error().contains("E-Mail"),
+        "{}",
+        editor.get_email_error()
+    );
+    assert_eq!(f.kartei.customer_count(), before);
+
+    type_into(&f.ui, "E-Mail", "jana.nowak@example.de");
+    tap(&f.ui, "Speichern");
+    assert_eq!(page(&f.ui), Page::Card);
+    assert_eq!(f.kartei.customer_count(), before + 1);
+    let found = f
+        .kartei
+        .search(&SearchRequest {
+            q: "Nowak Jana".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(found.total, 1);
+    let saved = f.kartei.customer(found.items[0].id).unwrap();
+    assert_eq!(saved.email.unwrap().to_string(), "jana.nowak@example.de");
+    assert_eq!(saved.phones[0].number, "+491707654321");
+    assert_eq!(
+        element(&f.ui, "Name auf der Karte")
+            .accessible_value()
+            .unwrap(),
+        "Jana Nowak"
+    );
+    // The new card is among the recently opened ones.
+    assert_eq!(f.ctx.recent()[0], found.items[0].id);
+}
+
+#[test]
+fn the_lock_opens_with_the_right_pin_only_and_shows_the_wait_after_guessing() {
+    let f = fixture(5);
+    assert_eq!(page(&f.ui), Page::Lock);
+    let lock = f.ui.global::<LockAdapter>();
+
+    tap(&f.ui, "Entsperren");
+    assert!(
+        lock.get_message().contains("Namen"),
+        "{}",
+        lock.get_message()
+    );
+
+    tap(&f.ui, "Lena");
+    for digit in ["1", "3", "5", "8"] {
+        tap(&f.ui, digit);
+    }
+    assert_eq!(
+        element(&f.ui, "Eingegebene Ziffern")
+            .accessible_value()
+            .unwrap(),
+        "4"
+    );
+    tap(&f.ui, "Entsperren");
+    assert_eq!(page(&f.ui), Page::Lock);
+    assert_eq!(lock.get_message(), "Name oder PIN falsch.");
+    assert_eq!(lock.get_pin(), "");
+
+    for digit in ["1", "3", "5", "7"] {
+        tap(&f.ui, digit);
+    }
+    tap(&f.ui, "Entsperren");
+    assert_eq!(page(&f.ui), Page::List);
+    assert_eq!(f.ctx.user(), "Lena");
+
+    // Locking again hides everything; five wrong PINs make the kiosk wait, and say how long.
+    tap(&f.ui, "Sperren");
+    assert_eq!(page(&f.ui), Page::Lock);
+    tap(&f.ui, "Sabine");
+    for _ in 0..5 {
+        tap(&f.ui, "0");
+        tap(&f.ui, "0");
+        tap(&f.ui, "0");
+        tap(&f.ui, "0");
+        tap(&f.ui, "Entsperren");
+    }
+    for digit in ["2", "4", "6", "8"] {
+        tap(&f.ui, digit);
+    }
+    tap(&f.ui, "Entsperren");
+    assert_eq!(page(&f.ui), Page::Lock);
+    assert!(
+        lock.get_message()
+            .starts_with("Zu viele Fehlversuche. Bitte in ")
+            && lock.get_message().ends_with(" Sekunden erneut versuchen."),
+        "{}",
+        lock.get_message()
+    );
+}
+
+#[test]
+fn first_start_asks_for_salon_owner_and_pin_before_anything_else() {
+    let f = fixture(0);
+    assert_eq!(page(&f.ui), Page::Onboarding);
+    assert!(ElementHandle::find_by_accessible_label(&f.ui, "Suche")
+        .next()
+        .is_none());
+
+    type_into(&f.ui, "Name des Salons", "Salon Haarmonie");
+    type_into(&f.ui, "Ihr Name (Inhaber/in)", "Sabine");
+    type_into(&f.ui, "PIN (4–12 Ziffern)", "2468");
+    type_into(&f.ui, "PIN wiederholen", "2469");
+    tap(&f.ui, "Kartei einrichten");
+    assert_eq!(page(&f.ui), Page::Onboarding);
+    assert!(f.kartei.staff().unwrap().is_empty());
+
+    type_into(&f.ui, "PIN wiederholen", "2468");
+    tap(&f.ui, "Kartei einrichten");
+    let onboarding = f.ui.global::<super::ui::OnboardingAdapter>();
+    assert_eq!(
+        page(&f.ui),
+        Page::List,
+        "{} / {} / {}",
+        onboarding.get_salon_error(),
+        onboarding.get_owner_error(),
+        onboarding.get_pin_error()
+    );
+    let staff = f.kartei.staff().unwrap();
+    assert_eq!(staff.len(), 1);
+    assert_eq!(
+        (staff[0].name.as_str(), staff[0].role),
+        ("Sabine", Role::Owner)
+    );
+    assert_eq!(f.kartei.settings().salon_name, "Salon Haarmonie");
+    assert!(f.kartei.verify_pin("Sabine", "2468", "test").is_ok());
+}
+
+#[test]
+fn the_on_screen_keyboard_types_into_the_focused_field_with_its_layout() {
+    let f = fixture(200);
+    unlock_as_lena(&f);
+    // A finger on the search field focuses it and brings up the German letters.
+    let search = element(&f.ui, "Suche");
+    let at = search.absolute_position();
+    let size = search.size();
+    let position = LogicalPosition::new(at.x + size.width / 2.0, at.y + size.height / 2.0);
+    let window = f.ui.window();
+    let button = PointerEventButton::Left;
+    window.dispatch_event(WindowEvent::PointerPressed { position, button });
+    window.dispatch_event(WindowEvent::PointerReleased { position, button });
+    let keyboard = f.ui.global::<KeyboardAdapter>();
+    assert!(keyboard.get_visible());
+    assert_eq!(keyboard.get_layout(), KeyboardLayout::Text);
+
+    keyboard.invoke_key("M".into());
+    keyboard.invoke_key("ü".into());
+    let list = f.ui.global::<ListAdapter>();
+    assert_eq!(list.get_query(), "Mü");
+    let expected = f
+        .kartei
+        .search(&SearchRequest {
+            q: "Mü".into(),
+            ..Default::default()
+        })
+        .unwrap()
+        .total;
+    assert_eq!(list.get_total() as usize, expected);
+    keyboard.invoke_backspace();
+    assert_eq!(list.get_query(), "M");
+    keyboard.invoke_enter();
+    assert!(!keyboard.get_visible());
+}
+
+#[test]
+fn english_can_be_chosen_and_is_remembered() {
+    let f = fixture(5);
+    tap(&f.ui, "English");
+    assert_eq!(f.kartei.settings().lang, kartei_core::Lang::En);
+    assert!(ElementHandle::find_by_accessible_label(&f.ui, "Unlock")
+        .next()
+        .is_some());
+    tap(&f.ui, "Deutsch");
+    assert!(ElementHandle::find_by_accessible_label(&f.ui, "Entsperren")
+        .next()
+        .is_some());
+}
+
+/// The `@tr()` strings of every `.slint` file.
+fn tr_strings(dir: &std::path::Path, found: &mut std::collections::BTreeSet<String>) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            tr_strings(&path, found);
+        } else if path.extension().is_some_and(|e| e == "slint") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            for part in text.split("@tr(\"").skip(1) {
+                found.insert(part.split('"').next().unwrap().to_string());
+            }
+        }
+    }
+}
+
+#[test]
+fn every_ui_text_has_an_english_translation() {
+    let ui = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("kiosk/ui");
+    let mut texts = std::collections::BTreeSet::new();
+    tr_strings(&ui, &mut texts);
+    assert!(texts.len() > 50, "{}", texts.len());
+    let po = std::fs::read_to_string(ui.join("translations/en/LC_MESSAGES/kartei.po")).unwrap();
+    let translated: std::collections::BTreeSet<String> = po
+        .lines()
+        .filter_map(|l| {
+            l.strip_prefix("msgid \"")?
+                .strip_suffix('"')
+                .map(str::to_string)
+        })
+        .collect();
+    let missing: Vec<&String> = texts.difference(&translated).collect();
+    assert!(missing.is_empty(), "no English for {missing:?}");
+}
+
+#[test]
+fn export_says_when_no_stick_is_there_and_writes_onto_a_stick_folder() {
+    let f = fixture(30);
+    unlock_as_lena(&f);
+    let roots = tempfile::tempdir().unwrap();
+    f.ctx.set_usb_roots(vec![roots.path().to_path_buf()]);
+    tap(&f.ui, "Export");
+    assert_eq!(page(&f.ui), Page::Export);
+    tap(&f.ui, "Auf USB-Stick exportieren");
+    let export = f.ui.global::<super::ui::ExportAdapter>();
+    assert!(!export.get_running());
+    assert_eq!(export.get_status_kind(), 2);
+    assert_eq!(
+        export.get_status(),
+        "Kein USB-Stick gefunden. Bitte einstecken und kurz warten."
+    );
+
+    // The write itself, onto a folder standing in for a mounted stick, read back by a real
+    // xlsx reader is the io branch's test; here: the file lands and the message says so.
+    let stick = tempfile::tempdir().unwrap();
+    let scope = kartei_core::export::ExportQuery::default().scope();
+    let mut steps = 0;
+    let (file, summary) = kartei_core::usb::export_to_dir(
+        &f.kartei,
+        &scope,
+        kartei_core::Lang::De,
+        stick.path(),
+        |_| steps += 1,
+    )
+    .unwrap();
+    assert!(steps > 0);
+    assert!(file.exists());
+    let message = super::export::written_message(
+        &super::export::Written {
+            stick: "INTENSO".into(),
+            file,
+            summary,
+        },
+        kartei_core::Lang::De,
+    );
+    assert!(message.starts_with("30 Kunden als „kunden-"), "{message}");
+    assert!(
+        message.ends_with("auf „INTENSO“ geschrieben. Sie können den USB-Stick jetzt abziehen.")
+    );
+}
+
+#[test]
+fn the_gallery_shows_photos_marks_favourites_and_deletes_after_asking() {
+    let f = fixture(10);
+    unlock_as_lena(&f);
+    let id = f.kartei.search(&SearchRequest::default()).unwrap().items[0].id;
+    super::screenshots::add_sample_photos(&f.kartei, id).unwrap();
+    super::card::open(&f.ui, &f.ctx, id);
+    let card = f.ui.global::<super::ui::CardAdapter>();
+    assert_eq!(card.get_card().photo_count, 5);
+    tap(&f.ui, "Fotos (5)");
+    assert_eq!(card.get_photos().row_count(), 5);
+    assert!(card.get_photos().row_data(0).unwrap().picture.size().width > 0);
+
+    let favourites =
+        || ElementHandle::find_by_accessible_label(&f.ui, "Favorit").collect::<Vec<_>>();
+    assert_eq!(favourites()[1].accessible_checked(), Some(false));
+    favourites()[1].invoke_accessible_default_action();
+    tap(&f.ui, "Favoriten");
+    assert_eq!(card.get_photos().row_count(), 1);
+    assert_eq!(
+        f.kartei
+            .photos(id, kartei_core::photos::PhotoFilter::Favourites)
+            .unwrap()
+            .len(),
+        1
+    );
+
+    tap(&f.ui, "Neueste");
+    tap(&f.ui, "Foto löschen");
+    assert!(card.get_confirm_delete() >= 0);
+    tap(&f.ui, "Abbrechen");
+    assert_eq!(card.get_photos().row_count(), 5);
+    tap(&f.ui, "Foto löschen");
+    tap(&f.ui, "Löschen");
+    assert_eq!(card.get_photos().row_count(), 4);
+    assert_eq!(card.get_card().photo_count, 4);
+    assert_eq!(
+        f.kartei
+            .photos(id, kartei_core::photos::PhotoFilter::Newest)
+            .unwrap()
+            .len(),
+        4
+    );
+}
+
+#[test]
+fn the_kiosk_locks_itself_after_the_idle_minutes_and_a_touch_restarts_the_wait() {
+    let f = fixture(5);
+    let mut settings = f.kartei.settings();
+    settings.lock_after_minutes = 2;
+    f.kartei.set_settings(settings).unwrap();
+    unlock_as_lena(&f);
+    let idle = |seconds: u64| {
+        for _ in 0..seconds / 15 {
+            i_slint_backend_testing::mock_elapsed_time(super::app::IDLE_TICK);
+        }
+    };
+    idle(105);
+    assert_eq!(page(&f.ui), Page::List);
+    // A touch (any button) starts the two minutes again.
+    tap(&f.ui, "Stammkunden");
+    idle(105);
+    assert_eq!(page(&f.ui), Page::List);
+    idle(30);
+    assert_eq!(page(&f.ui), Page::Lock);
+    assert_eq!(f.ctx.user(), "");
+}
