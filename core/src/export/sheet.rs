@@ -5,8 +5,8 @@
 
 use crate::error::{CoreError, Result};
 use chrono::{DateTime, FixedOffset, Local, NaiveDate, NaiveDateTime, Utc};
-use std::collections::HashMap;
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+use std::collections::HashMap;
 
 /// Excel's last row index (1,048,576 rows).
 const MAX_ROW: u32 = 1_048_575;
