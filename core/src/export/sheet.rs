@@ -4,8 +4,9 @@
 //! continues on a second sheet with the same header ("Termine (2)").
 
 use crate::error::{CoreError, Result};
-use chrono::{DateTime, Local, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, Local, NaiveDate, NaiveDateTime, Utc};
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+use std::collections::HashMap;
 
 /// Excel's last row index (1,048,576 rows).
 const MAX_ROW: u32 = 1_048_575;
@@ -72,6 +73,16 @@ pub struct SheetWriter<'w> {
     part: u32,
     row: u32,
     rows_written: u64,
+    /// The local UTC offset per hour: asking the time zone for every cell is slow.
+    offsets: HashMap<i64, FixedOffset>,
+}
+
+fn local_time(cache: &mut HashMap<i64, FixedOffset>, t: DateTime<Utc>) -> NaiveDateTime {
+    let hour = t.timestamp().div_euclid(3600);
+    let offset = *cache
+        .entry(hour)
+        .or_insert_with(|| *t.with_timezone(&Local).offset());
+    t.naive_utc() + offset
 }
 
 impl<'w> SheetWriter<'w> {
@@ -90,6 +101,7 @@ impl<'w> SheetWriter<'w> {
             part: 0,
             row: 0,
             rows_written: 0,
+            offsets: HashMap::new(),
         };
         writer.start_sheet()?;
         Ok(writer)
@@ -147,6 +159,7 @@ impl<'w> SheetWriter<'w> {
         self.rows_written += 1;
         let row = self.row;
         let formats = self.formats;
+        let offsets = &mut self.offsets;
         let sheet = self
             .workbook
             .worksheet_from_index(self.index)
@@ -163,7 +176,7 @@ impl<'w> SheetWriter<'w> {
                 Cell::Number(n) => sheet.write_number(row, col, *n),
                 Cell::Date(d) => sheet.write_datetime_with_format(row, col, d, &formats.date),
                 Cell::DateTime(t) => {
-                    let local = t.with_timezone(&Local).naive_local();
+                    let local = local_time(offsets, *t);
                     sheet.write_datetime_with_format(row, col, local, &formats.datetime)
                 }
                 _ => continue,
