@@ -323,41 +323,7 @@ impl Store {
     /// Ids of `customer`, notes and appointments are assigned here. Returns the new ids.
     pub fn bulk_insert(&self, batch: Vec<BulkCustomer>) -> Result<Vec<CustomerId>> {
         self.write(|txn| {
-            let mut customers = txn.open_table(CUSTOMERS)?;
-            let mut notes = txn.open_table(NOTES)?;
-            let mut notes_by_customer = txn.open_table(NOTES_BY_CUSTOMER)?;
-            let mut appts = txn.open_table(APPOINTMENTS)?;
-            let mut appts_by_customer = txn.open_table(APPOINTMENTS_BY_CUSTOMER)?;
-            let mut appts_by_start = txn.open_table(APPOINTMENTS_BY_START)?;
-            let mut ids = Vec::with_capacity(batch.len());
-            for mut item in batch {
-                let id = CustomerId(next_id(txn, "customer")?);
-                item.customer.id = id;
-                put_json(&mut customers, id.0, &item.customer)?;
-                for mut note in item.notes {
-                    note.id = NoteId(next_id(txn, "note")?);
-                    note.customer_id = id;
-                    put_json(&mut notes, note.id.0, &note)?;
-                    notes_by_customer.insert((id.0, note.id.0), note.kind.as_u8())?;
-                }
-                for mut appt in item.appointments {
-                    appt.id = AppointmentId(next_id(txn, "appointment")?);
-                    appt.customer_id = id;
-                    put_json(&mut appts, appt.id.0, &appt)?;
-                    let start = appt.start.timestamp();
-                    appts_by_customer.insert((id.0, start, appt.id.0), appt.status.as_u8())?;
-                    appts_by_start.insert((start, appt.id.0), id.0)?;
-                }
-                ids.push(id);
-            }
-            drop((
-                customers,
-                notes,
-                notes_by_customer,
-                appts,
-                appts_by_customer,
-                appts_by_start,
-            ));
+            let ids = insert_new_customers(txn, batch)?;
             for id in &ids {
                 record_change(txn, *id)?;
             }
@@ -421,23 +387,7 @@ impl Store {
                     .updated
                     .push((update.id, record_change(txn, update.id)?));
             }
-            let mut customers = txn.open_table(CUSTOMERS)?;
-            let mut notes = txn.open_table(NOTES)?;
-            let mut notes_by_customer = txn.open_table(NOTES_BY_CUSTOMER)?;
-            let mut created = Vec::new();
-            for mut item in creates {
-                let id = CustomerId(next_id(txn, "customer")?);
-                item.customer.id = id;
-                put_json(&mut customers, id.0, &item.customer)?;
-                for mut note in item.notes {
-                    note.id = NoteId(next_id(txn, "note")?);
-                    note.customer_id = id;
-                    put_json(&mut notes, note.id.0, &note)?;
-                    notes_by_customer.insert((id.0, note.id.0), note.kind.as_u8())?;
-                }
-                created.push(id);
-            }
-            drop((customers, notes, notes_by_customer));
+            let created = insert_new_customers(txn, creates)?;
             for id in created {
                 written.created.push((id, record_change(txn, id)?));
             }
@@ -917,6 +867,42 @@ impl Store {
 }
 
 // ---- helpers used inside transactions --------------------------------------------------------
+
+/// Writes new cards with their notes and appointments, assigning every id. Records no changes:
+/// the caller does, once the whole transaction's writes are known.
+fn insert_new_customers(
+    txn: &WriteTransaction,
+    batch: Vec<BulkCustomer>,
+) -> Result<Vec<CustomerId>> {
+    let mut customers = txn.open_table(CUSTOMERS)?;
+    let mut notes = txn.open_table(NOTES)?;
+    let mut notes_by_customer = txn.open_table(NOTES_BY_CUSTOMER)?;
+    let mut appts = txn.open_table(APPOINTMENTS)?;
+    let mut appts_by_customer = txn.open_table(APPOINTMENTS_BY_CUSTOMER)?;
+    let mut appts_by_start = txn.open_table(APPOINTMENTS_BY_START)?;
+    let mut ids = Vec::with_capacity(batch.len());
+    for mut item in batch {
+        let id = CustomerId(next_id(txn, "customer")?);
+        item.customer.id = id;
+        put_json(&mut customers, id.0, &item.customer)?;
+        for mut note in item.notes {
+            note.id = NoteId(next_id(txn, "note")?);
+            note.customer_id = id;
+            put_json(&mut notes, note.id.0, &note)?;
+            notes_by_customer.insert((id.0, note.id.0), note.kind.as_u8())?;
+        }
+        for mut appt in item.appointments {
+            appt.id = AppointmentId(next_id(txn, "appointment")?);
+            appt.customer_id = id;
+            put_json(&mut appts, appt.id.0, &appt)?;
+            let start = appt.start.timestamp();
+            appts_by_customer.insert((id.0, start, appt.id.0), appt.status.as_u8())?;
+            appts_by_start.insert((start, appt.id.0), id.0)?;
+        }
+        ids.push(id);
+    }
+    Ok(ids)
+}
 
 /// Moves everything keyed by customer from `from` to `to`: notes, patch tests, appointments,
 /// photos.
