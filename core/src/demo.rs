@@ -385,7 +385,7 @@ fn customer(
     let visits = match rng.below(10) {
         0 => 0,
         1..=3 => 1 + rng.below(4),
-        _ => 5 + rng.below(16),
+        _ => 5 + rng.below(21),
     };
     let since_days = 30 + rng.below(4 * 365) as i64;
     let created = now - Duration::days(since_days);

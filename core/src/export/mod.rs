@@ -7,6 +7,7 @@
 //!   form is [`write_xlsx`] with [`ExportScope::Customer`].
 //! - [`sheet`]: typed cells and the sheet writer. The USB stick face is [`crate::usb`].
 
+mod pipeline;
 pub mod sheet;
 
 use crate::card::{group_names, AppointmentView, CustomerView};
@@ -16,10 +17,11 @@ use crate::model::*;
 use crate::search::{Filter, SearchRequest, Sort};
 use crate::Kartei;
 use chrono::{DateTime, Utc};
+use pipeline::pipelined;
 use rust_xlsxwriter::Workbook;
 use serde::{Deserialize, Serialize};
-use sheet::{xlsx, Cell, Column, Formats, SheetWriter};
-use std::collections::{HashMap, HashSet};
+use sheet::{xlsx, Cell, Column, Formats, Kind, SheetWriter};
+use std::collections::HashMap;
 use std::path::Path;
 
 /// Which customers to export.
@@ -90,6 +92,17 @@ struct Visits {
 }
 
 impl Visits {
+    fn add(&mut self, visit: &Appointment) {
+        self.count += 1;
+        self.last = self.last.max(Some(visit.start));
+        for s in &visit.services {
+            match self.services.iter_mut().find(|(id, _)| id == s) {
+                Some((_, n)) => *n += 1,
+                None => self.services.push((*s, 1)),
+            }
+        }
+    }
+
     fn top_service(&self) -> Option<ServiceId> {
         self.services
             .iter()
@@ -101,6 +114,11 @@ impl Visits {
 /// Writes the export to `path` (created or replaced). `progress` is called now and then.
 /// Temporary files of the constant-memory mode go to the data folder, not to `/tmp` (a RAM
 /// disk on the appliance).
+///
+/// Everything is read from one store snapshot, each record once: the customers' names first
+/// (a light pass), then the appointments, which fill the Termine sheet and the visit figures
+/// at the same time, then the customers for the Kunden sheet (the first sheet, written last:
+/// constant-memory sheets can be filled in any order), then the notes.
 pub fn write_xlsx(
     kartei: &Kartei,
     scope: &ExportScope,
@@ -108,22 +126,20 @@ pub fn write_xlsx(
     path: &Path,
     mut progress: impl FnMut(Progress),
 ) -> Result<ExportSummary> {
-    let store = kartei.store();
+    let snapshot = kartei.store().snapshot()?;
     let ids: Option<Vec<CustomerId>> = match scope {
         ExportScope::List(request) if is_everything(request) => None,
         ExportScope::List(request) => Some(kartei.search_all(request)?),
         ExportScope::Customer(id) => {
-            store.customer(*id)?;
+            kartei.store().customer(*id)?;
             Some(vec![*id])
         }
     };
-    let wanted: Option<HashSet<CustomerId>> = ids.as_ref().map(|v| v.iter().copied().collect());
-    let included = |id: CustomerId| wanted.as_ref().is_none_or(|w| w.contains(&id));
     let total_customers = match &ids {
         Some(v) => v.len() as u64,
-        None => store.customer_count()?,
+        None => snapshot.customer_count()?,
     };
-    // One step per customer, one for the appointments, one for the notes.
+    // One step for the appointments, one per customer, one for the notes.
     let total = total_customers + 2;
     let mut done = 0u64;
     progress(Progress { done, total });
@@ -136,128 +152,138 @@ pub fn write_xlsx(
     let groups = kartei.groups();
     let now = kartei.now();
 
-    // Pass 1: visit figures per customer (appointments are streamed, not kept).
-    let mut visits: HashMap<CustomerId, Visits> = HashMap::new();
-    store.for_each_appointment(|a| {
-        if !included(a.customer_id) {
-            return Ok(());
-        }
-        let v = visits.entry(a.customer_id).or_default();
-        if a.status.is_visit() && a.start <= now {
-            v.count += 1;
-            v.last = v.last.max(Some(a.start));
-            for s in &a.services {
-                match v.services.iter_mut().find(|(id, _)| id == s) {
-                    Some((_, n)) => *n += 1,
-                    None => v.services.push((*s, 1)),
-                }
-            }
-        }
-        Ok(())
-    })?;
+    // The names of the exported customers, for the Termine and Notizen sheets.
+    let mut names: HashMap<CustomerId, String> = HashMap::new();
+    match &ids {
+        None => snapshot.for_each_customer_name(|id, name| {
+            names.insert(id, name);
+        })?,
+        Some(ids) => snapshot.for_each_customer_of(ids, |c| {
+            names.insert(c.id, c.display_name());
+            Ok(())
+        })?,
+    }
 
-    let dir = kartei.data_dir();
     let mut workbook = Workbook::new();
-    workbook.set_tempdir(dir).map_err(xlsx)?;
+    workbook.set_tempdir(kartei.data_dir()).map_err(xlsx)?;
+    // Zip level 2: measured on 100k customers, the zip takes 1.1 s instead of 3.7 s at the
+    // default level 6, for a file of 68 MB instead of 57 MB (level 1: 0.9 s but 92 MB).
+    workbook.set_zip_compression_level(2);
     let formats = Formats::new();
     let mut summary = ExportSummary::default();
-    let mut names: HashMap<CustomerId, String> = HashMap::new();
-
-    // Kunden.
-    let mut sheet = SheetWriter::new(
+    let mut customers = SheetWriter::new(
         &mut workbook,
         &formats,
         sheet_name(Sheet::Customers, lang),
-        customer_columns(lang),
+        columns(CUSTOMER_COLUMNS, lang),
     )?;
-    let mut write_customer = |c: Customer| -> Result<()> {
-        let v = visits.get(&c.id);
-        let top = v
-            .and_then(Visits::top_service)
-            .and_then(|id| services.get(&id));
-        names.insert(c.id, c.display_name());
-        sheet.write_row(&customer_cells(&c, &groups, v, top, lang))?;
-        done += 1;
-        if done.is_multiple_of(1000) {
-            progress(Progress { done, total });
-        }
-        Ok(())
-    };
-    match &ids {
-        None => store.for_each_customer(&mut write_customer)?,
-        Some(ids) => store.for_each_customer_of(ids, &mut write_customer)?,
-    }
-    summary.customers = sheet.finish()?;
-    drop(visits);
 
-    // Termine.
+    // Termine, and the visit figures of the Kunden sheet.
+    let mut visits: HashMap<CustomerId, Visits> = HashMap::with_capacity(names.len());
     let mut sheet = SheetWriter::new(
         &mut workbook,
         &formats,
         sheet_name(Sheet::Appointments, lang),
-        appointment_columns(lang),
+        columns(APPOINTMENT_COLUMNS, lang),
     )?;
-    store.for_each_appointment(|a| {
-        if !included(a.customer_id) {
+    let mut service_names = String::new();
+    let read_appointments =
+        |emit: &mut dyn FnMut(Appointment) -> Result<()>| snapshot.for_each_appointment(emit);
+    pipelined(read_appointments, |a| {
+        let Some(name) = names.get(&a.customer_id) else {
             return Ok(());
+        };
+        if a.status.is_visit() && a.start <= now {
+            visits.entry(a.customer_id).or_default().add(&a);
         }
-        let name = names.get(&a.customer_id).map(String::as_str).unwrap_or("");
-        let service_names: Vec<&str> = a
-            .services
-            .iter()
-            .filter_map(|s| services.get(s).map(String::as_str))
-            .collect();
-        sheet.write_row(&[
-            Cell::Number(a.id.0 as f64),
-            Cell::Number(a.customer_id.0 as f64),
-            Cell::Text(name),
-            Cell::DateTime(a.start),
-            Cell::DateTime(a.end),
-            Cell::Owned(service_names.join(", ")),
-            Cell::Text(&a.staff),
-            Cell::Text(a.status.label(lang)),
-            Cell::Text(&a.note),
-        ])?;
-        Ok(())
+        service_names.clear();
+        for name in a.services.iter().filter_map(|s| services.get(s)) {
+            if !service_names.is_empty() {
+                service_names.push_str(", ");
+            }
+            service_names.push_str(name);
+        }
+        sheet.write_row(
+            &mut workbook,
+            &[
+                Cell::Number(a.id.0 as f64),
+                Cell::Number(a.customer_id.0 as f64),
+                Cell::Text(name),
+                Cell::DateTime(a.start),
+                Cell::DateTime(a.end),
+                Cell::Text(&service_names),
+                Cell::Text(&a.staff),
+                Cell::Text(a.status.label(lang)),
+                Cell::Text(&a.note),
+            ],
+        )
     })?;
-    summary.appointments = sheet.finish()?;
+    summary.appointments = sheet.finish(&mut workbook)?;
     done += 1;
     progress(Progress { done, total });
+
+    // Kunden.
+    let write_customer = |c: Customer| -> Result<()> {
+        let v = visits.get(&c.id);
+        let top = v
+            .and_then(Visits::top_service)
+            .and_then(|id| services.get(&id));
+        customers.write_row(&mut workbook, &customer_cells(&c, &groups, v, top, lang))
+    };
+    let read_customers = |emit: &mut dyn FnMut(Customer) -> Result<()>| {
+        let mut counted = |c: Customer| {
+            emit(c)?;
+            done += 1;
+            if done.is_multiple_of(1000) {
+                progress(Progress { done, total });
+            }
+            Ok(())
+        };
+        match &ids {
+            None => snapshot.for_each_customer(&mut counted),
+            Some(ids) => snapshot.for_each_customer_of(ids, &mut counted),
+        }
+    };
+    pipelined(read_customers, write_customer)?;
+    summary.customers = customers.finish(&mut workbook)?;
+    progress(Progress { done, total });
+    drop(visits);
 
     // Notizen.
     let mut sheet = SheetWriter::new(
         &mut workbook,
         &formats,
         sheet_name(Sheet::Notes, lang),
-        note_columns(lang),
+        columns(NOTE_COLUMNS, lang),
     )?;
-    store.for_each_note(|n| {
-        if !included(n.customer_id) {
+    snapshot.for_each_note(|n| {
+        let Some(name) = names.get(&n.customer_id) else {
             return Ok(());
-        }
-        let name = names.get(&n.customer_id).map(String::as_str).unwrap_or("");
+        };
         let formula = n.formula.clone().unwrap_or_default();
-        sheet.write_row(&[
-            Cell::Number(n.id.0 as f64),
-            Cell::Number(n.customer_id.0 as f64),
-            Cell::Text(name),
-            Cell::Text(n.kind.label(lang)),
-            Cell::Text(&n.text),
-            Cell::Owned(formula.products),
-            Cell::Owned(formula.developer),
-            formula
-                .processing_minutes
-                .map(|m| Cell::Number(f64::from(m)))
-                .unwrap_or(Cell::Empty),
-            Cell::Owned(formula.result),
-            Cell::Text(&n.author),
-            Cell::DateTime(n.created_at),
-            Cell::DateTime(n.updated_at),
-            Cell::Text(yes_no(n.pinned, lang)),
-        ])?;
-        Ok(())
+        sheet.write_row(
+            &mut workbook,
+            &[
+                Cell::Number(n.id.0 as f64),
+                Cell::Number(n.customer_id.0 as f64),
+                Cell::Text(name),
+                Cell::Text(n.kind.label(lang)),
+                Cell::Text(&n.text),
+                Cell::Owned(formula.products),
+                Cell::Owned(formula.developer),
+                formula
+                    .processing_minutes
+                    .map(|m| Cell::Number(f64::from(m)))
+                    .unwrap_or(Cell::Empty),
+                Cell::Owned(formula.result),
+                Cell::Text(&n.author),
+                Cell::DateTime(n.created_at),
+                Cell::DateTime(n.updated_at),
+                Cell::Text(yes_no(n.pinned, lang)),
+            ],
+        )
     })?;
-    summary.notes = sheet.finish()?;
+    summary.notes = sheet.finish(&mut workbook)?;
     done += 1;
     progress(Progress { done, total });
 
@@ -293,89 +319,91 @@ pub fn sheet_name(sheet: Sheet, lang: Lang) -> &'static str {
     }
 }
 
-fn columns(list: &[(&str, &str, f64)], lang: Lang) -> Vec<Column> {
+/// A column as the tables below list it: German header, English header, width, kind.
+type ColumnSpec = (&'static str, &'static str, f64, Kind);
+
+fn columns(list: &[ColumnSpec], lang: Lang) -> Vec<Column> {
     list.iter()
-        .map(|(de, en, width)| Column {
+        .map(|(de, en, width, kind)| Column {
             header: if lang == Lang::De { de } else { en }.to_string(),
             width: *width,
+            kind: *kind,
         })
         .collect()
 }
 
-/// The headers of the Kunden sheet (German, English, width). The import maps these back.
-pub const CUSTOMER_HEADERS: &[(&str, &str, f64)] = &[
-    ("Kunden-Nr.", "Customer no.", 11.0),
-    ("Anrede", "Salutation", 8.0),
-    ("Titel", "Title", 7.0),
-    ("Vorname", "First name", 16.0),
-    ("Nachname", "Last name", 18.0),
-    ("Firma", "Company", 16.0),
-    ("Mobil", "Mobile", 18.0),
-    ("Telefon privat", "Home phone", 18.0),
-    ("Telefon geschäftlich", "Business phone", 18.0),
-    ("E-Mail", "E-mail", 30.0),
-    ("Straße", "Street", 24.0),
-    ("PLZ", "Postal code", 8.0),
-    ("Ort", "City", 16.0),
-    ("Land", "Country", 6.0),
-    ("Geburtstag", "Birthday", 12.0),
-    ("Bevorzugter Kontakt", "Preferred contact", 12.0),
-    ("Gruppen", "Groups", 18.0),
-    ("Stylist", "Stylist", 12.0),
-    ("Newsletter", "Newsletter", 10.0),
-    ("Newsletter seit", "Newsletter since", 12.0),
-    ("Terminerinnerungen", "Reminders", 10.0),
-    ("Quelle", "Source", 10.0),
-    ("Kunde seit", "Customer since", 12.0),
-    ("Angelegt", "Created", 16.0),
-    ("Geändert", "Changed", 16.0),
-    ("Letzter Besuch", "Last visit", 12.0),
-    ("Besuche", "Visits", 8.0),
-    ("Häufigste Leistung", "Most booked service", 22.0),
-    ("Deaktiviert", "Deactivated", 10.0),
+/// The columns of the Kunden sheet. The import maps these headers back.
+pub const CUSTOMER_COLUMNS: &[ColumnSpec] = &[
+    ("Kunden-Nr.", "Customer no.", 11.0, Kind::Number),
+    ("Anrede", "Salutation", 8.0, Kind::Text),
+    ("Titel", "Title", 7.0, Kind::Text),
+    ("Vorname", "First name", 16.0, Kind::Text),
+    ("Nachname", "Last name", 18.0, Kind::Text),
+    ("Firma", "Company", 16.0, Kind::Text),
+    ("Mobil", "Mobile", 18.0, Kind::Text),
+    ("Telefon privat", "Home phone", 18.0, Kind::Text),
+    ("Telefon geschäftlich", "Business phone", 18.0, Kind::Text),
+    ("E-Mail", "E-mail", 30.0, Kind::Text),
+    ("Straße", "Street", 24.0, Kind::Text),
+    ("PLZ", "Postal code", 8.0, Kind::Text),
+    ("Ort", "City", 16.0, Kind::Text),
+    ("Land", "Country", 6.0, Kind::Text),
+    ("Geburtstag", "Birthday", 12.0, Kind::Date),
+    ("Bevorzugter Kontakt", "Preferred contact", 12.0, Kind::Text),
+    ("Gruppen", "Groups", 18.0, Kind::Text),
+    ("Stylist", "Stylist", 12.0, Kind::Text),
+    ("Newsletter", "Newsletter", 10.0, Kind::Text),
+    ("Newsletter seit", "Newsletter since", 12.0, Kind::DateTime),
+    ("Terminerinnerungen", "Reminders", 10.0, Kind::Text),
+    ("Quelle", "Source", 10.0, Kind::Text),
+    ("Kunde seit", "Customer since", 12.0, Kind::Date),
+    ("Angelegt", "Created", 16.0, Kind::DateTime),
+    ("Geändert", "Changed", 16.0, Kind::DateTime),
+    ("Letzter Besuch", "Last visit", 12.0, Kind::Date),
+    ("Besuche", "Visits", 8.0, Kind::Number),
+    (
+        "Häufigste Leistung",
+        "Most booked service",
+        22.0,
+        Kind::Text,
+    ),
+    ("Deaktiviert", "Deactivated", 10.0, Kind::Text),
 ];
 
-fn customer_columns(lang: Lang) -> Vec<Column> {
-    columns(CUSTOMER_HEADERS, lang)
-}
+/// The columns of the Termine sheet.
+pub const APPOINTMENT_COLUMNS: &[ColumnSpec] = &[
+    ("Termin-Nr.", "Appointment no.", 11.0, Kind::Number),
+    ("Kunden-Nr.", "Customer no.", 11.0, Kind::Number),
+    ("Kunde", "Customer", 24.0, Kind::Text),
+    ("Beginn", "Start", 16.0, Kind::DateTime),
+    ("Ende", "End", 16.0, Kind::DateTime),
+    ("Leistungen", "Services", 30.0, Kind::Text),
+    ("Mitarbeiter", "Staff", 12.0, Kind::Text),
+    ("Status", "Status", 14.0, Kind::Text),
+    ("Notiz", "Note", 30.0, Kind::Text),
+];
 
-fn appointment_columns(lang: Lang) -> Vec<Column> {
-    columns(
-        &[
-            ("Termin-Nr.", "Appointment no.", 11.0),
-            ("Kunden-Nr.", "Customer no.", 11.0),
-            ("Kunde", "Customer", 24.0),
-            ("Beginn", "Start", 16.0),
-            ("Ende", "End", 16.0),
-            ("Leistungen", "Services", 30.0),
-            ("Mitarbeiter", "Staff", 12.0),
-            ("Status", "Status", 14.0),
-            ("Notiz", "Note", 30.0),
-        ],
-        lang,
-    )
-}
-
-fn note_columns(lang: Lang) -> Vec<Column> {
-    columns(
-        &[
-            ("Notiz-Nr.", "Note no.", 10.0),
-            ("Kunden-Nr.", "Customer no.", 11.0),
-            ("Kunde", "Customer", 24.0),
-            ("Art", "Kind", 14.0),
-            ("Text", "Text", 40.0),
-            ("Farbrezept: Produkte", "Formula: products", 30.0),
-            ("Entwickler", "Developer", 10.0),
-            ("Einwirkzeit (Min.)", "Processing (min)", 10.0),
-            ("Ergebnis", "Result", 24.0),
-            ("Verfasser", "Author", 12.0),
-            ("Angelegt", "Created", 16.0),
-            ("Geändert", "Changed", 16.0),
-            ("Angepinnt", "Pinned", 9.0),
-        ],
-        lang,
-    )
-}
+/// The columns of the Notizen sheet.
+pub const NOTE_COLUMNS: &[ColumnSpec] = &[
+    ("Notiz-Nr.", "Note no.", 10.0, Kind::Number),
+    ("Kunden-Nr.", "Customer no.", 11.0, Kind::Number),
+    ("Kunde", "Customer", 24.0, Kind::Text),
+    ("Art", "Kind", 14.0, Kind::Text),
+    ("Text", "Text", 40.0, Kind::Text),
+    (
+        "Farbrezept: Produkte",
+        "Formula: products",
+        30.0,
+        Kind::Text,
+    ),
+    ("Entwickler", "Developer", 10.0, Kind::Text),
+    ("Einwirkzeit (Min.)", "Processing (min)", 10.0, Kind::Number),
+    ("Ergebnis", "Result", 24.0, Kind::Text),
+    ("Verfasser", "Author", 12.0, Kind::Text),
+    ("Angelegt", "Created", 16.0, Kind::DateTime),
+    ("Geändert", "Changed", 16.0, Kind::DateTime),
+    ("Angepinnt", "Pinned", 9.0, Kind::Text),
+];
 
 fn yes_no(b: bool, lang: Lang) -> &'static str {
     match (b, lang) {

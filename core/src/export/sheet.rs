@@ -2,6 +2,11 @@
 //! stored as text (a value starting with `=` never becomes a formula, `0171…` keeps its zero),
 //! dates are real Excel dates with a German format. A sheet that reaches Excel's row limit
 //! continues on a second sheet with the same header ("Termine (2)").
+//!
+//! Each column has a kind, and the column carries the matching cell format (text "@", date,
+//! date and time), so a cell of the column's kind is written without a format of its own: it
+//! takes the column's. This is the fast path (rust_xlsxwriter hashes a cell's format on every
+//! write) and also keeps the column typed when someone adds rows in Excel later.
 
 use crate::error::{CoreError, Result};
 use chrono::{DateTime, FixedOffset, Local, NaiveDate, NaiveDateTime, Utc};
@@ -35,6 +40,7 @@ impl Cell<'_> {
 /// Shared cell formats.
 pub struct Formats {
     header: Format,
+    general: Format,
     date: Format,
     datetime: Format,
     text: Format,
@@ -50,23 +56,45 @@ impl Formats {
     pub fn new() -> Formats {
         Formats {
             header: Format::new().set_bold(),
+            general: Format::new(),
             date: Format::new().set_num_format("dd.mm.yyyy"),
             datetime: Format::new().set_num_format("dd.mm.yyyy hh:mm"),
             // "@": the cell is text, also when someone edits it in Excel later.
             text: Format::new().set_num_format("@"),
         }
     }
+
+    /// The cell format of a column of this kind (numbers have none: "General").
+    fn of(&self, kind: Kind) -> Option<&Format> {
+        match kind {
+            Kind::Text => Some(&self.text),
+            Kind::Number => None,
+            Kind::Date => Some(&self.date),
+            Kind::DateTime => Some(&self.datetime),
+        }
+    }
 }
 
-/// A column: its header and width in characters.
+/// What a column holds; decides the column's cell format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Text,
+    Number,
+    Date,
+    DateTime,
+}
+
+/// A column: its header, width in characters and kind.
 pub struct Column {
     pub header: String,
     pub width: f64,
+    pub kind: Kind,
 }
 
-pub struct SheetWriter<'w> {
-    workbook: &'w mut Workbook,
-    formats: &'w Formats,
+/// Writes one sheet. Several can be open on the same workbook at once (each constant-memory
+/// sheet has its own temporary file), so the workbook is passed to each call.
+pub struct SheetWriter<'f> {
+    formats: &'f Formats,
     name: String,
     columns: Vec<Column>,
     index: usize,
@@ -85,15 +113,15 @@ fn local_time(cache: &mut HashMap<i64, FixedOffset>, t: DateTime<Utc>) -> NaiveD
     t.naive_utc() + offset
 }
 
-impl<'w> SheetWriter<'w> {
+impl<'f> SheetWriter<'f> {
+    /// Adds the sheet (after the workbook's last one) with its header row.
     pub fn new(
-        workbook: &'w mut Workbook,
-        formats: &'w Formats,
+        workbook: &mut Workbook,
+        formats: &'f Formats,
         name: &str,
         columns: Vec<Column>,
-    ) -> Result<SheetWriter<'w>> {
+    ) -> Result<SheetWriter<'f>> {
         let mut writer = SheetWriter {
-            workbook,
             formats,
             name: name.to_string(),
             columns,
@@ -103,29 +131,30 @@ impl<'w> SheetWriter<'w> {
             rows_written: 0,
             offsets: HashMap::new(),
         };
-        writer.start_sheet()?;
+        writer.start_sheet(workbook)?;
         Ok(writer)
     }
 
-    fn start_sheet(&mut self) -> Result<()> {
+    fn start_sheet(&mut self, workbook: &mut Workbook) -> Result<()> {
         if self.part > 0 {
-            self.finish_sheet()?;
+            self.finish_sheet(workbook)?;
         }
         self.part += 1;
         let name = match self.part {
             1 => self.name.clone(),
             n => format!("{} ({n})", self.name),
         };
-        self.index = self.workbook.worksheets().len();
-        let sheet = self
-            .workbook
+        self.index = workbook.worksheets().len();
+        let sheet = workbook
             .add_worksheet_with_constant_memory()
             .map_err(xlsx)?;
         sheet.set_name(name).map_err(xlsx)?;
         for (col, column) in self.columns.iter().enumerate() {
-            sheet
-                .set_column_width(col as u16, column.width)
-                .map_err(xlsx)?;
+            let col = col as u16;
+            sheet.set_column_width(col, column.width).map_err(xlsx)?;
+            if let Some(format) = self.formats.of(column.kind) {
+                sheet.set_column_format(col, format).map_err(xlsx)?;
+            }
         }
         for (col, column) in self.columns.iter().enumerate() {
             sheet
@@ -138,48 +167,61 @@ impl<'w> SheetWriter<'w> {
     }
 
     /// Sets the autofilter over what was written (called when the sheet is done).
-    fn finish_sheet(&mut self) -> Result<()> {
+    fn finish_sheet(&mut self, workbook: &mut Workbook) -> Result<()> {
         let last_col = self.columns.len().saturating_sub(1) as u16;
         let row = self.row;
-        self.sheet()?
+        self.sheet(workbook)?
             .autofilter(0, 0, row, last_col)
             .map_err(xlsx)?;
         Ok(())
     }
 
-    fn sheet(&mut self) -> Result<&mut Worksheet> {
-        self.workbook.worksheet_from_index(self.index).map_err(xlsx)
+    fn sheet<'w>(&self, workbook: &'w mut Workbook) -> Result<&'w mut Worksheet> {
+        workbook.worksheet_from_index(self.index).map_err(xlsx)
     }
 
-    pub fn write_row(&mut self, cells: &[Cell]) -> Result<()> {
+    pub fn write_row(&mut self, workbook: &mut Workbook, cells: &[Cell]) -> Result<()> {
         if self.row >= MAX_ROW {
-            self.start_sheet()?;
+            self.start_sheet(workbook)?;
         }
         self.row += 1;
         self.rows_written += 1;
         let row = self.row;
         let formats = self.formats;
         let offsets = &mut self.offsets;
-        let sheet = self
-            .workbook
-            .worksheet_from_index(self.index)
-            .map_err(xlsx)?;
-        for (col, cell) in cells.iter().enumerate() {
+        let sheet = workbook.worksheet_from_index(self.index).map_err(xlsx)?;
+        for ((col, cell), column) in cells.iter().enumerate().zip(&self.columns) {
             let col = col as u16;
-            match cell {
-                Cell::Text(s) if !s.is_empty() => {
-                    sheet.write_string_with_format(row, col, *s, &formats.text)
-                }
-                Cell::Owned(s) if !s.is_empty() => {
-                    sheet.write_string_with_format(row, col, s, &formats.text)
-                }
-                Cell::Number(n) => sheet.write_number(row, col, *n),
-                Cell::Date(d) => sheet.write_datetime_with_format(row, col, d, &formats.date),
-                Cell::DateTime(t) => {
+            let kind = match cell {
+                Cell::Text("") | Cell::Empty => continue,
+                Cell::Owned(s) if s.is_empty() => continue,
+                Cell::Text(_) | Cell::Owned(_) => Kind::Text,
+                Cell::Number(_) => Kind::Number,
+                Cell::Date(_) => Kind::Date,
+                Cell::DateTime(_) => Kind::DateTime,
+            };
+            // The column's format applies unless the cell is of another kind.
+            let own_format = match kind == column.kind {
+                true => None,
+                false => Some(formats.of(kind).unwrap_or(&formats.general)),
+            };
+            match (cell, own_format) {
+                (Cell::Text(s), None) => sheet.write_string(row, col, *s),
+                (Cell::Text(s), Some(f)) => sheet.write_string_with_format(row, col, *s, f),
+                (Cell::Owned(s), None) => sheet.write_string(row, col, s),
+                (Cell::Owned(s), Some(f)) => sheet.write_string_with_format(row, col, s, f),
+                (Cell::Number(n), None) => sheet.write_number(row, col, *n),
+                (Cell::Number(n), Some(f)) => sheet.write_number_with_format(row, col, *n, f),
+                (Cell::Date(d), None) => sheet.write_datetime(row, col, d),
+                (Cell::Date(d), Some(f)) => sheet.write_datetime_with_format(row, col, d, f),
+                (Cell::DateTime(t), f) => {
                     let local = local_time(offsets, *t);
-                    sheet.write_datetime_with_format(row, col, local, &formats.datetime)
+                    match f {
+                        None => sheet.write_datetime(row, col, local),
+                        Some(f) => sheet.write_datetime_with_format(row, col, local, f),
+                    }
                 }
-                _ => continue,
+                (Cell::Empty, _) => continue,
             }
             .map_err(xlsx)?;
         }
@@ -187,8 +229,8 @@ impl<'w> SheetWriter<'w> {
     }
 
     /// Data rows written (without headers), across all parts.
-    pub fn finish(mut self) -> Result<u64> {
-        self.finish_sheet()?;
+    pub fn finish(mut self, workbook: &mut Workbook) -> Result<u64> {
+        self.finish_sheet(workbook)?;
         Ok(self.rows_written)
     }
 }

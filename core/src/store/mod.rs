@@ -8,9 +8,11 @@
 
 mod photos;
 mod schema;
+mod snapshot;
 pub mod tables;
 
 pub use schema::{force_schema_version, SCHEMA_VERSION};
+pub use snapshot::Snapshot;
 
 use crate::error::{CoreError, Result};
 use crate::i18n::{FieldErrors, Msg};
@@ -141,14 +143,14 @@ impl Store {
         Ok(table.len()?)
     }
 
-    /// Calls `f` for every customer in id order (exports, reindexing), in one read snapshot.
-    pub fn for_each_customer(&self, mut f: impl FnMut(Customer) -> Result<()>) -> Result<()> {
-        let txn = self.read()?;
-        for entry in txn.open_table(CUSTOMERS)?.iter()? {
-            let (_, v) = entry?;
-            f(serde_json::from_slice(v.value())?)?;
-        }
-        Ok(())
+    /// A read snapshot for passes over everything (exports, reports).
+    pub fn snapshot(&self) -> Result<Snapshot> {
+        Ok(Snapshot::new(self.read()?))
+    }
+
+    /// Calls `f` for every customer in id order (reindexing, reports), in one read snapshot.
+    pub fn for_each_customer(&self, f: impl FnMut(Customer) -> Result<()>) -> Result<()> {
+        self.snapshot()?.for_each_customer(f)
     }
 
     pub fn facts(&self, id: CustomerId) -> Result<Option<CustomerFacts>> {
@@ -329,23 +331,6 @@ impl Store {
             }
             Ok(ids)
         })
-    }
-
-    /// Calls `f` for each of `ids` that still exists, in the given order, in one read snapshot
-    /// (filtered exports in list order).
-    pub fn for_each_customer_of(
-        &self,
-        ids: &[CustomerId],
-        mut f: impl FnMut(Customer) -> Result<()>,
-    ) -> Result<()> {
-        let txn = self.read()?;
-        let table = txn.open_table(CUSTOMERS)?;
-        for id in ids {
-            if let Some(customer) = get_json(&table, id.0)? {
-                f(customer)?;
-            }
-        }
-        Ok(())
     }
 
     /// Commits an import in one transaction: new cards (with their notes) and completions of
@@ -633,26 +618,6 @@ impl Store {
             }
         }
         Ok(out)
-    }
-
-    /// Calls `f` for every appointment in id order, in one read snapshot (exports).
-    pub fn for_each_appointment(&self, mut f: impl FnMut(Appointment) -> Result<()>) -> Result<()> {
-        let txn = self.read()?;
-        for entry in txn.open_table(APPOINTMENTS)?.iter()? {
-            let (_, v) = entry?;
-            f(serde_json::from_slice(v.value())?)?;
-        }
-        Ok(())
-    }
-
-    /// Calls `f` for every note in id order, in one read snapshot (exports).
-    pub fn for_each_note(&self, mut f: impl FnMut(Note) -> Result<()>) -> Result<()> {
-        let txn = self.read()?;
-        for entry in txn.open_table(NOTES)?.iter()? {
-            let (_, v) = entry?;
-            f(serde_json::from_slice(v.value())?)?;
-        }
-        Ok(())
     }
 
     /// Creates (`id == None`) or replaces an appointment. Returns it and the change sequences
