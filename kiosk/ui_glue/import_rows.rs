@@ -161,12 +161,24 @@ pub fn import_row(row: &PreviewRow, chosen: bool, lang: Lang) -> ImportRow {
     }
 }
 
-/// A birthday as read (`1990-02-28`, `--07-05`) the German way where it can be.
+/// A birthday as read (`1990-02-28`, `--07-05`) the German way where it can be (`28.02.1990`,
+/// `05.07.`).
 fn birthday(raw: &str) -> String {
     if let Ok(day) = chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
         return date(day);
     }
-    raw.to_string()
+    let day_month = raw
+        .strip_prefix("--")
+        .and_then(|md| md.split_once('-'))
+        .filter(|(m, d)| {
+            [m, d]
+                .iter()
+                .all(|x| x.len() == 2 && x.bytes().all(|b| b.is_ascii_digit()))
+        });
+    match day_month {
+        Some((month, day)) => format!("{day}.{month}."),
+        None => raw.to_string(),
+    }
 }
 
 /// The name of a card field in `lang` (the preview lists the fields a contact adds to).
@@ -188,4 +200,21 @@ pub fn field_label(field: &str, lang: Lang) -> String {
         other => (other, other),
     };
     tr(lang, de, en)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn birthdays_as_read_are_shown_the_german_way() {
+        for (raw, shown) in [
+            ("1990-02-28", "28.02.1990"),
+            ("--07-05", "05.07."),
+            ("24.11.1985", "24.11.1985"),
+            ("--7-5", "--7-5"),
+        ] {
+            assert_eq!(birthday(raw), shown, "{raw}");
+        }
+    }
 }
