@@ -257,7 +257,7 @@ pub fn open(ui: &MainWindow, ctx: &Arc<Ctx>, index: usize) {
             let a = ui.global::<ImportAdapter>();
             a.set_running(false);
             match result {
-                Ok(preview) => show_preview(&ui, Arc::new(preview), lang),
+                Ok(preview) => show_preview(ui, Arc::new(preview), lang),
                 Err(err) => {
                     a.set_status_kind(FAILURE);
                     a.set_status(err.user_message(lang).into());
@@ -338,12 +338,12 @@ pub fn commit(ui: &MainWindow, ctx: &Arc<Ctx>) {
             a.set_running(false);
             match result {
                 Ok(outcome) => {
-                    forget_preview(&ui);
+                    forget_preview(ui);
                     a.set_progress(1.0);
                     a.set_status_kind(SUCCESS);
                     a.set_status(outcome_message(&outcome, lang).into());
                     a.set_step(DONE);
-                    list::search(&ui, &c);
+                    list::search(ui, &c);
                 }
                 Err(err) => {
                     a.set_status_kind(FAILURE);
