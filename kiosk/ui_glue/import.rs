@@ -410,3 +410,36 @@ fn size(bytes: u64, lang: Lang) -> String {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kartei_core::model::CustomerId;
+
+    #[test]
+    fn outcome_and_size_in_both_languages() {
+        let outcome = |created: u64, merged: u64, skipped| ImportOutcome {
+            created: (0..created).map(CustomerId).collect(),
+            merged: (0..merged).map(CustomerId).collect(),
+            skipped,
+            ..Default::default()
+        };
+        for (o, lang, text) in [
+            (outcome(1, 0, 0), Lang::De, "1 Kunde neu angelegt, 0 Karten ergänzt."),
+            (outcome(1200, 1, 0), Lang::De, "1.200 Kunden neu angelegt, 1 Karte ergänzt."),
+            (
+                outcome(0, 2, 3),
+                Lang::De,
+                "0 Kunden neu angelegt, 2 Karten ergänzt. 3 übersprungen (inzwischen schon vorhanden).",
+            ),
+            (outcome(1, 1, 0), Lang::En, "1 customer created, 1 card completed."),
+            (outcome(2, 0, 1), Lang::En, "2 customers created, 0 cards completed. 1 skipped (already there by now)."),
+        ] {
+            assert_eq!(outcome_message(&o, lang), text);
+        }
+        assert_eq!(size(0, Lang::De), "0 KB");
+        assert_eq!(size(1, Lang::De), "1 KB");
+        assert_eq!(size(3_565_158, Lang::De), "3,4 MB");
+        assert_eq!(size(3_565_158, Lang::En), "3.4 MB");
+    }
+}
