@@ -14,21 +14,13 @@ pub fn run(
     yes: bool,
 ) -> anyhow::Result<()> {
     let de = lang == Lang::De;
-    let size = std::fs::metadata(file)?.len();
-    if size > import::MAX_FILE_BYTES as u64 {
-        return Err(kartei_core::CoreError::invalid(
-            "file",
-            kartei_core::i18n::Msg::ImportTooLarge {
-                max_mb: (import::MAX_FILE_BYTES / (1024 * 1024)) as u64,
-            },
-        )
-        .into());
-    }
-    let bytes = std::fs::read(file)?;
-    let name = file
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    // A file that is missing or unreadable is named with the system's reason.
+    let (bytes, name) = import::read_file(file).map_err(|err| match err {
+        kartei_core::CoreError::Io(io) => {
+            anyhow::Error::new(io).context(file.display().to_string())
+        }
+        other => other.into(),
+    })?;
     let preview = import::preview(kartei, &bytes, &name)?;
     print_preview(&preview, lang);
     let lines = preview.choosable_lines();

@@ -2,7 +2,7 @@
 //! the idle lock: after `settings.lock_after_minutes` without a touch the kiosk locks.
 
 use super::ui::{AppAdapter, KeyboardAdapter, MainWindow, Page};
-use super::{card, dashboard, editor, list, lock, Ctx};
+use super::{card, dashboard, editor, import, list, lock, Ctx};
 use kartei_core::Lang;
 use slint::{ComponentHandle, Timer, TimerMode};
 use std::cell::Cell;
@@ -100,6 +100,7 @@ pub fn navigate(ui: &MainWindow, ctx: &Arc<Ctx>, page: Page) {
     match page {
         Page::Dashboard => dashboard::refresh(ui, ctx),
         Page::List => list::refresh_recent(ui, ctx),
+        Page::Import => import::enter(ui, ctx),
         _ => {}
     }
     ui.global::<AppAdapter>().set_page(page);

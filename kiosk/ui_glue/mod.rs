@@ -5,7 +5,8 @@
 //! - [`app`]: navigation, language, messages, the idle lock timer; [`keyboard`]: on-screen keys.
 //! - [`onboarding`], [`lock`]: first start and the PIN lock.
 //! - [`list`] with [`list_model`] (the lazy paged model), [`card`], [`editor`], [`dashboard`],
-//!   [`export`], [`photos`] (the card's gallery): the screens.
+//!   [`export`], [`import`] with [`import_rows`] (its lazy preview rows), [`photos`] (the card's
+//!   gallery): the screens.
 //! - [`live`]: refreshes what is shown when phones change data.
 //! - [`worker`]: slow work off the UI thread. [`screenshots`]: every screen to PNG, no display.
 
@@ -15,6 +16,8 @@ pub mod dashboard;
 pub mod editor;
 pub mod export;
 pub mod format;
+pub mod import;
+pub mod import_rows;
 pub mod keyboard;
 pub mod list;
 pub mod list_model;
@@ -47,6 +50,9 @@ pub struct Ctx {
     session: Mutex<Session>,
     /// Where USB sticks get mounted (`--usb-roots`; default `/media` and `/run/media`).
     usb_roots: Mutex<Vec<PathBuf>>,
+    /// A mounts table to use instead of `/proc/self/mounts` (tests and screenshots: a folder
+    /// standing in for a mounted stick).
+    mounts_table: Mutex<Option<String>>,
 }
 
 #[derive(Default)]
@@ -79,6 +85,7 @@ impl Ctx {
                     .map(PathBuf::from)
                     .collect(),
             ),
+            mounts_table: Mutex::new(None),
         })
     }
 
@@ -91,6 +98,21 @@ impl Ctx {
 
     pub fn set_usb_roots(&self, roots: Vec<PathBuf>) {
         *self.usb_roots.lock().unwrap_or_else(|p| p.into_inner()) = roots;
+    }
+
+    /// Pretends that the file systems in `table` (lines as in `/proc/mounts`) are mounted.
+    pub fn set_mounts_table(&self, table: Option<String>) {
+        *self.mounts_table.lock().unwrap_or_else(|p| p.into_inner()) = table;
+    }
+
+    /// The USB sticks mounted under the USB roots.
+    pub fn sticks(&self) -> Vec<kartei_core::usb::Stick> {
+        let roots = self.usb_roots();
+        let roots: Vec<&std::path::Path> = roots.iter().map(PathBuf::as_path).collect();
+        match &*self.mounts_table.lock().unwrap_or_else(|p| p.into_inner()) {
+            Some(table) => kartei_core::usb::sticks_in(table, &roots),
+            None => kartei_core::usb::sticks(&roots),
+        }
     }
 
     fn session(&self) -> std::sync::MutexGuard<'_, Session> {
@@ -159,6 +181,7 @@ pub fn build(
     editor::setup(&ui, &ctx);
     dashboard::setup(&ui, &ctx);
     export::setup(&ui, &ctx);
+    import::setup(&ui, &ctx);
     app::start(&ui, &ctx);
     Ok((ui, ctx))
 }

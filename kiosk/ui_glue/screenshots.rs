@@ -8,7 +8,7 @@ use super::ui::{
     ListAdapter, MainWindow, OnboardingAdapter, Page,
 };
 use super::worker::Worker;
-use super::{app, card, editor, list, lock, Ctx};
+use super::{app, card, editor, import, list, lock, Ctx};
 use kartei_core::model::Role;
 use kartei_core::search::SearchRequest;
 use kartei_core::Kartei;
@@ -165,7 +165,105 @@ fn screens() -> Vec<(&'static str, Prepare)> {
             ctx.set_usb_roots(vec![std::env::temp_dir().join("kartei-no-sticks-here")]);
             ui.global::<ExportAdapter>().invoke_start();
         }),
+        ("import", |ui, ctx| {
+            if let Err(err) = plug_in_sample_stick(ctx) {
+                eprintln!("kartei: the sample stick could not be written: {err}");
+            }
+            app::navigate(ui, ctx, Page::Import);
+        }),
+        ("import-preview", |ui, ctx| {
+            import::open(ui, ctx, 0);
+        }),
+        ("import-bad-file", |ui, ctx| {
+            ui.global::<super::ui::ImportAdapter>().invoke_back();
+            import::open(ui, ctx, 1);
+        }),
     ]
+}
+
+/// A folder in the (temporary) data folder standing in for a stick labelled INTENSO with phone
+/// contacts, a CSV from another system and a damaged file. The contacts include a demo customer
+/// with a new note (completes her card), another one as she is (already there) and a broken
+/// e-mail address (invalid).
+fn plug_in_sample_stick(ctx: &Ctx) -> anyhow::Result<()> {
+    let roots = ctx.kartei.data_dir().join("usb");
+    let stick = roots.join("INTENSO");
+    std::fs::create_dir_all(stick.join("Kontakte"))?;
+    std::fs::write(
+        stick.join("Kontakte/iPhone-Kontakte.vcf"),
+        sample_vcf(&ctx.kartei),
+    )?;
+    std::fs::write(
+        stick.join("Kontakte/kaputt.vcf"),
+        (0..2048u32)
+            .map(|i| (i * 7919 % 251) as u8)
+            .collect::<Vec<u8>>(),
+    )?;
+    std::fs::write(
+        stick.join("Kundenliste Salon Schick.csv"),
+        "Vorname;Nachname;Telefon;E-Mail\r\nMarta;Kowalski;0170 5550101;marta.k@example.de\r\n",
+    )?;
+    ctx.set_usb_roots(vec![roots]);
+    ctx.set_mounts_table(Some(format!("/dev/sda1 {} vfat rw 0 0\n", stick.display())));
+    Ok(())
+}
+
+/// Phone contacts as an iPhone writes them, for the import screens.
+pub fn sample_vcf(kartei: &Kartei) -> String {
+    let card = |first: &str, last: &str, lines: &str| {
+        format!(
+            "BEGIN:VCARD\r\nVERSION:3.0\r\nPRODID:-//Apple Inc.//iPhone OS 17.1//EN\r\nN:{last};{first};;;\r\nFN:{first} {last}\r\n{lines}END:VCARD\r\n"
+        )
+    };
+    let mut out = String::new();
+    out += &card(
+        "Jürgen",
+        "Weiß",
+        "TEL;type=CELL;type=pref:0171 4455667\r\nEMAIL;type=INTERNET:juergen.weiss@example.de\r\nBDAY:1980-03-15\r\n",
+    );
+    out += &card("Käthe", "Müller", "TEL;type=CELL:+49 160 2233445\r\n");
+    let demo = kartei
+        .search(&SearchRequest {
+            limit: 40,
+            ..Default::default()
+        })
+        .map(|p| p.items)
+        .unwrap_or_default();
+    let with_phone: Vec<_> = demo.iter().filter(|i| !i.phones.is_empty()).collect();
+    if let Some(known) = with_phone.first() {
+        out += &card(
+            &known.first_name,
+            &known.last_name,
+            &format!(
+                "TEL;type=CELL:{}\r\nNOTE:Möchte Termine lieber vormittags.\r\n",
+                known.phones[0].display
+            ),
+        );
+    }
+    out += &card(
+        "Sören",
+        "Bäcker",
+        "TEL;type=HOME:0221 3344556\r\nNOTE:Färbt seit 2019\\, immer 7/1.\r\n",
+    );
+    out += &card(
+        "Sabine",
+        "Kraus",
+        "EMAIL;type=INTERNET:sabine.kraus(at)example\r\n",
+    );
+    if let Some(known) = with_phone.get(1) {
+        out += &card(
+            &known.first_name,
+            &known.last_name,
+            &format!("TEL;type=CELL:{}\r\n", known.phones[0].display),
+        );
+    }
+    out += &card(
+        "Zoë",
+        "Schröder",
+        "TEL;type=CELL:0160 9876543\r\nEMAIL:zoe.schroeder@example.com\r\nBDAY:--0705\r\n",
+    );
+    out += &card("Ayşe", "Öztürk", "TEL;type=CELL:+49 176 12345678\r\n");
+    out
 }
 
 /// A few generated pictures on a card, as the stylists' phones would add them.

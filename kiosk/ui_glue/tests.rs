@@ -487,3 +487,259 @@ fn the_kiosk_locks_itself_after_the_idle_minutes_and_a_touch_restarts_the_wait()
     assert_eq!(page(&f.ui), Page::Lock);
     assert_eq!(f.ctx.user(), "");
 }
+
+/// Phone contacts as an iPhone writes them (vCard 3.0, CRLF, umlauts): three new people, one
+/// who completes a card (Ayşe: the e-mail is new), one already there (Zoë) and one with a
+/// broken e-mail address.
+const STICK_VCF: &str = "BEGIN:VCARD\r\nVERSION:3.0\r\nPRODID:-//Apple Inc.//iPhone OS 17.1//EN\r\nN:Weiß;Jürgen;;;\r\nFN:Jürgen Weiß\r\nTEL;type=CELL;type=VOICE;type=pref:0171 1111111\r\nEMAIL;type=INTERNET:juergen.weiss@example.de\r\nBDAY:1980-03-15\r\nEND:VCARD\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nN:Müller;Käthe;;;\r\nFN:Käthe Müller\r\nTEL;type=CELL:+49 160 2222222\r\nEND:VCARD\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nN:Öztürk;Ayşe;;;\r\nFN:Ayşe Öztürk\r\nTEL;type=CELL:0176 12345678\r\nEMAIL;type=INTERNET:ayse.oeztuerk@example.de\r\nEND:VCARD\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nN:Bäcker;Sören;;;\r\nFN:Sören Bäcker\r\nTEL;type=HOME:0221 3333333\r\nNOTE:Färbt seit 2019\\, immer 7/1.\r\nEND:VCARD\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nN:Kraus;Sabine;;;\r\nFN:Sabine Kraus\r\nEMAIL;type=INTERNET:sabine.kraus(at)example\r\nEND:VCARD\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nN:Schröder;Zoë;;;\r\nFN:Zoë Schröder\r\nTEL;type=CELL:0160 9876543\r\nEND:VCARD\r\n";
+
+/// A folder standing in for a stick labelled INTENSO, mounted under the kiosk's USB roots.
+struct Stick {
+    _roots: tempfile::TempDir,
+    dir: std::path::PathBuf,
+}
+
+fn plug_in_stick(f: &Fixture) -> Stick {
+    let roots = tempfile::tempdir().unwrap();
+    let dir = roots.path().join("INTENSO");
+    std::fs::create_dir(&dir).unwrap();
+    f.ctx.set_usb_roots(vec![roots.path().to_path_buf()]);
+    f.ctx.set_mounts_table(Some(format!(
+        "/dev/mmcblk0p2 / ext4 rw 0 0\n/dev/sda1 {} vfat rw,nosuid 0 0\n",
+        dir.display()
+    )));
+    Stick { _roots: roots, dir }
+}
+
+fn add_customer(kartei: &Kartei, first: &str, last: &str, phone: &str) {
+    let draft = kartei_core::model::CustomerDraft {
+        first_name: first.into(),
+        last_name: last.into(),
+        phones: vec![kartei_core::model::PhoneDraft {
+            label: Default::default(),
+            number: phone.into(),
+        }],
+        ..Default::default()
+    };
+    kartei
+        .create_customer(&draft, kartei_core::model::Source::Manual, "Lena")
+        .unwrap();
+}
+
+fn import_rows(ui: &MainWindow) -> Vec<super::ui::ImportRow> {
+    let rows = ui.global::<super::ui::ImportAdapter>().get_rows();
+    (0..rows.row_count())
+        .filter_map(|i| rows.row_data(i))
+        .collect()
+}
+
+#[test]
+fn import_from_a_stick_previews_lets_the_receptionist_pick_and_writes_the_chosen_rows() {
+    let f = fixture(5);
+    unlock_as_lena(&f);
+    add_customer(&f.kartei, "Ayşe", "Öztürk", "+49 176 12345678");
+    add_customer(&f.kartei, "Zoë", "Schröder", "0160 9876543");
+    let stick = plug_in_stick(&f);
+    std::fs::create_dir(stick.dir.join("Kontakte")).unwrap();
+    std::fs::write(stick.dir.join("Kontakte/iPhone.vcf"), STICK_VCF).unwrap();
+    std::fs::write(stick.dir.join("Urlaub.jpg"), b"\xff\xd8\xff").unwrap();
+    let before = f.kartei.customer_count();
+
+    tap(&f.ui, "Import");
+    assert_eq!(page(&f.ui), Page::Import);
+    let import = f.ui.global::<super::ui::ImportAdapter>();
+    let files = import.get_files();
+    assert_eq!(files.row_count(), 1, "only files the import can read");
+    let file = files.row_data(0).unwrap();
+    assert_eq!(file.name, "Kontakte/iPhone.vcf");
+    assert_eq!(file.detail, "INTENSO  ·  1 KB");
+    assert_eq!(import.get_status(), "");
+
+    tap(&f.ui, "Kontakte/iPhone.vcf");
+    assert_eq!(
+        import.get_step(),
+        super::import::PREVIEW,
+        "{}",
+        import.get_status()
+    );
+    assert_eq!(import.get_file_name(), "iPhone.vcf");
+    let counts = [
+        import.get_new_count(),
+        import.get_merge_count(),
+        import.get_duplicate_count(),
+        import.get_invalid_count(),
+    ];
+    assert_eq!(counts, [3, 1, 1, 1]);
+    assert_eq!(element(&f.ui, "Ungültig").accessible_value().unwrap(), "1");
+    let rows = import_rows(&f.ui);
+    let shown: Vec<(&str, &str, bool)> = rows
+        .iter()
+        .map(|r| (r.name.as_str(), r.action.as_str(), r.chosen))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("Jürgen Weiß", "Neu", true),
+            ("Käthe Müller", "Neu", true),
+            ("Ayşe Öztürk", "Ergänzt „Ayşe Öztürk“: E-Mail", true),
+            ("Sören Bäcker", "Neu", true),
+            (
+                "Sabine Kraus",
+                "Ungültig: Keine gültige E-Mail-Adresse (Beispiel: anna@beispiel.de).",
+                false
+            ),
+            ("Zoë Schröder", "Schon vorhanden: „Zoë Schröder“", false),
+        ]
+    );
+    assert_eq!(
+        rows[0].detail,
+        "0171 1111111  ·  juergen.weiss@example.de  ·  15.03.1980"
+    );
+    assert_eq!(import.get_chosen_count(), 4);
+    assert_eq!(
+        f.kartei.customer_count(),
+        before,
+        "a preview writes nothing"
+    );
+
+    // Käthe stays out; the invalid row cannot be chosen.
+    let kaethe = element(&f.ui, "Käthe Müller");
+    assert_eq!(kaethe.accessible_checked(), Some(true));
+    kaethe.invoke_accessible_default_action();
+    assert_eq!(
+        element(&f.ui, "Käthe Müller").accessible_checked(),
+        Some(false)
+    );
+    tap(&f.ui, "Sabine Kraus");
+    assert_eq!(
+        element(&f.ui, "Sabine Kraus").accessible_checked(),
+        Some(false)
+    );
+    assert_eq!(import.get_chosen_count(), 3);
+
+    tap(&f.ui, "3 Kontakte importieren");
+    assert_eq!(
+        import.get_step(),
+        super::import::DONE,
+        "{}",
+        import.get_status()
+    );
+    assert_eq!(import.get_status_kind(), 1);
+    assert_eq!(
+        import.get_status(),
+        "2 Kunden neu angelegt, 1 Karte ergänzt."
+    );
+    assert_eq!(f.kartei.customer_count(), before + 2);
+    let find = |q: &str| {
+        f.kartei
+            .search(&SearchRequest {
+                q: q.into(),
+                ..Default::default()
+            })
+            .unwrap()
+    };
+    assert_eq!(find("Käthe").total, 0);
+    let ayse = f.kartei.customer(find("Öztürk").items[0].id).unwrap();
+    assert_eq!(
+        ayse.email.map(|e| e.to_string()).as_deref(),
+        Some("ayse.oeztuerk@example.de")
+    );
+    let soeren = find("Sören").items[0].id;
+    assert_eq!(
+        f.kartei.notes(soeren).unwrap()[0].text,
+        "Färbt seit 2019, immer 7/1."
+    );
+    assert_eq!(f.kartei.notes(soeren).unwrap()[0].author, "Lena");
+
+    tap(&f.ui, "Zur Kundenliste");
+    assert_eq!(page(&f.ui), Page::List);
+    assert_eq!(
+        f.ui.global::<ListAdapter>().get_total() as usize,
+        before + 2
+    );
+    type_into(&f.ui, "Suche", "Bäcker");
+    assert_eq!(list_names(&f.ui, 5), ["Bäcker, Sören"]);
+
+    // The same file again: nothing new to take.
+    tap(&f.ui, "Import");
+    tap(&f.ui, "Kontakte/iPhone.vcf");
+    assert_eq!(
+        import.get_new_count(),
+        1,
+        "Käthe, left out before, is still new"
+    );
+    assert_eq!(import.get_merge_count(), 0);
+    assert_eq!(import.get_duplicate_count(), 4);
+    tap(&f.ui, "Abbrechen");
+    assert_eq!(import.get_step(), super::import::FILES);
+    assert_eq!(f.kartei.customer_count(), before + 2);
+}
+
+#[test]
+fn import_of_a_bad_file_says_why_and_changes_nothing() {
+    let f = fixture(5);
+    unlock_as_lena(&f);
+    let stick = plug_in_stick(&f);
+    let junk: Vec<u8> = (0..4096u32).map(|i| (i * 7919 % 251) as u8).collect();
+    std::fs::write(stick.dir.join("kaputt.vcf"), &junk).unwrap();
+    // A workbook cut off in the middle (the stick was pulled while copying).
+    std::fs::write(stick.dir.join("Kunden.xlsx"), b"PK\x03\x04\x14\x00\x06\x00").unwrap();
+    let big = std::fs::File::create(stick.dir.join("riesig.csv")).unwrap();
+    big.set_len(kartei_core::import::MAX_FILE_BYTES as u64 + 1)
+        .unwrap();
+    let before = f.kartei.customer_count();
+    tap(&f.ui, "Import");
+    let import = f.ui.global::<super::ui::ImportAdapter>();
+    assert_eq!(import.get_files().row_count(), 3);
+
+    for (file, message) in [
+        (
+            "kaputt.vcf",
+            "Unbekanntes Dateiformat. Möglich sind Kontakte (.vcf), CSV (.csv) und Excel (.xlsx).",
+        ),
+        (
+            "Kunden.xlsx",
+            "Die Datei ist beschädigt oder unvollständig und kann nicht gelesen werden.",
+        ),
+        ("riesig.csv", "Die Datei ist zu groß (höchstens 20 MB)."),
+    ] {
+        tap(&f.ui, file);
+        assert_eq!(import.get_step(), super::import::FILES, "{file}");
+        assert!(!import.get_running());
+        assert_eq!(import.get_status_kind(), 2, "{file}");
+        assert_eq!(import.get_status(), message, "{file}");
+        assert_eq!(
+            element(&f.ui, message).accessible_role(),
+            Some(i_slint_backend_testing::AccessibleRole::Text)
+        );
+    }
+    assert_eq!(f.kartei.customer_count(), before);
+}
+
+#[test]
+fn import_says_when_no_stick_is_there_or_it_holds_nothing_to_import() {
+    let f = fixture(5);
+    unlock_as_lena(&f);
+    let roots = tempfile::tempdir().unwrap();
+    f.ctx.set_usb_roots(vec![roots.path().to_path_buf()]);
+    tap(&f.ui, "Import");
+    let import = f.ui.global::<super::ui::ImportAdapter>();
+    assert_eq!(import.get_status_kind(), 2);
+    assert_eq!(
+        import.get_status(),
+        "Kein USB-Stick gefunden. Bitte einstecken und kurz warten."
+    );
+    assert_eq!(import.get_files().row_count(), 0);
+
+    let stick = plug_in_stick(&f);
+    std::fs::write(stick.dir.join("Urlaub.jpg"), b"\xff\xd8\xff").unwrap();
+    tap(&f.ui, "Erneut suchen");
+    assert_eq!(
+        import.get_status(),
+        "Auf dem USB-Stick ist keine Datei, die Kartei lesen kann (.vcf, .csv oder .xlsx)."
+    );
+    std::fs::write(stick.dir.join("Kontakte.vcf"), STICK_VCF).unwrap();
+    tap(&f.ui, "Erneut suchen");
+    assert_eq!(import.get_status(), "");
+    assert_eq!(import.get_files().row_count(), 1);
+}

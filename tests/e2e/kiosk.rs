@@ -18,7 +18,7 @@ fn screenshots_render_every_screen_in_both_panel_sizes() {
     );
     assert!(run.status.success(), "{}", stderr(&run));
     let files: Vec<String> = stdout(&run).lines().map(str::to_string).collect();
-    assert_eq!(files.len(), 26, "{files:?}");
+    assert_eq!(files.len(), 32, "{files:?}");
     for screen in [
         "onboarding",
         "lock",
@@ -28,6 +28,8 @@ fn screenshots_render_every_screen_in_both_panel_sizes() {
         "card-photos",
         "new-customer",
         "dashboard",
+        "import",
+        "import-preview",
     ] {
         for (w, h) in [(1280, 800), (800, 480)] {
             let path = out.path().join(format!("kiosk-{screen}-{w}x{h}.png"));

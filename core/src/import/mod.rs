@@ -6,6 +6,9 @@
 //!    reason. Nothing is written.
 //! 2. [`commit`]: take the rows the user picked, in one transaction (all or nothing).
 //!
+//! Both have a `…_with_progress` form for progress bars (the kiosk) and [`read_file`] reads a
+//! file within the size limit.
+//!
 //! Modules:
 //! - [`text`]: bytes → text (UTF-8 with or without BOM, UTF-16, Windows-1252).
 //! - [`vcard`]: vCard 2.1/3.0/4.0 files (the `calcard` parser) → [`Record`]s.
@@ -25,12 +28,18 @@ pub mod text;
 pub mod vcard;
 pub mod xlsx;
 
-pub use preview::{commit, preview, ImportOutcome, ImportPreview, PreviewRow, RowAction};
+pub use crate::export::Progress;
+pub use preview::{
+    commit, commit_with_progress, preview, preview_with_progress, ImportOutcome, ImportPreview,
+    PreviewRow, RowAction,
+};
 
 use crate::error::{CoreError, Result};
 use crate::i18n::Msg;
 use crate::model::CustomerDraft;
 use serde::Serialize;
+use std::io::Read;
+use std::path::Path;
 
 /// The largest file an import reads (a salon's contacts are a few MB at most).
 pub const MAX_FILE_BYTES: usize = 20 * 1024 * 1024;
@@ -105,6 +114,31 @@ pub fn read(bytes: &[u8], filename: &str) -> Result<Parsed> {
         return Err(refuse(Msg::ImportTooManyRows { max: MAX_RECORDS }));
     }
     Ok(parsed)
+}
+
+/// Reads a file to import (from a USB stick, say) with its name, never more than
+/// [`MAX_FILE_BYTES`]: a larger file is refused with [`Msg::ImportTooLarge`] without being read.
+pub fn read_file(path: &Path) -> Result<(Vec<u8>, String)> {
+    let too_large = || {
+        refuse(Msg::ImportTooLarge {
+            max_mb: (MAX_FILE_BYTES / (1024 * 1024)) as u64,
+        })
+    };
+    let file = std::fs::File::open(path)?;
+    if file.metadata()?.len() > MAX_FILE_BYTES as u64 {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok((bytes, name))
 }
 
 /// Tells the format from the first bytes: a zip is an xlsx, `BEGIN:VCARD` a vCard file, other

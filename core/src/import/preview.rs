@@ -12,6 +12,7 @@
 use super::{read, EmbeddedPhoto, Format, Parsed, Record};
 use crate::error::{CoreError, Result};
 use crate::events::Change;
+use crate::export::Progress;
 use crate::i18n::{Lang, Msg};
 use crate::model::*;
 use crate::search::text::{fold, name_words};
@@ -142,13 +143,41 @@ pub struct ImportOutcome {
 
 /// Reads `bytes` and shows what importing them would do. Writes nothing.
 pub fn preview(kartei: &Kartei, bytes: &[u8], filename: &str) -> Result<ImportPreview> {
+    preview_with_progress(kartei, bytes, filename, |_| {})
+}
+
+/// [`preview`] for a progress bar. Once the file is read (the count of contacts is known),
+/// `progress` hears one step for the read file, one for the card file's keys and one per
+/// contact, ending at `total`; every report has the same `total`.
+pub fn preview_with_progress(
+    kartei: &Kartei,
+    bytes: &[u8],
+    filename: &str,
+    progress: impl FnMut(Progress),
+) -> Result<ImportPreview> {
     let parsed = read(bytes, filename)?;
-    preview_parsed(kartei, parsed, filename)
+    preview_parsed_with_progress(kartei, parsed, filename, progress)
 }
 
 /// [`preview`] of contacts already read.
 pub fn preview_parsed(kartei: &Kartei, parsed: Parsed, filename: &str) -> Result<ImportPreview> {
-    let planned = plan(kartei, &parsed.records)?;
+    preview_parsed_with_progress(kartei, parsed, filename, |_| {})
+}
+
+fn preview_parsed_with_progress(
+    kartei: &Kartei,
+    parsed: Parsed,
+    filename: &str,
+    mut progress: impl FnMut(Progress),
+) -> Result<ImportPreview> {
+    let total = parsed.records.len() as u64 + 2;
+    progress(Progress { done: 1, total });
+    let planned = plan(kartei, &parsed.records, &mut |done| {
+        progress(Progress {
+            done: done + 1,
+            total,
+        })
+    })?;
     let mut counts = Counts::default();
     let rows: Vec<PreviewRow> = planned
         .into_iter()
@@ -195,6 +224,19 @@ pub fn commit(
     chosen: &[usize],
     actor: &str,
 ) -> Result<ImportOutcome> {
+    commit_with_progress(kartei, preview, chosen, actor, |_| {})
+}
+
+/// [`commit`] for a progress bar: `0 of total`, then one step for the card file's keys, one per
+/// contact planned again, one for the transaction and one per chosen row put into the search
+/// index, ending at `total`.
+pub fn commit_with_progress(
+    kartei: &Kartei,
+    preview: &ImportPreview,
+    chosen: &[usize],
+    actor: &str,
+    mut progress: impl FnMut(Progress),
+) -> Result<ImportOutcome> {
     for line in chosen {
         let row = preview.rows.iter().find(|r| r.line == *line);
         if !row.is_some_and(PreviewRow::choosable) {
@@ -204,7 +246,12 @@ pub fn commit(
             ));
         }
     }
-    let planned = plan(kartei, &preview.records)?;
+    let records = preview.records.len() as u64;
+    let total = records + 2 + chosen.len() as u64;
+    progress(Progress { done: 0, total });
+    let planned = plan(kartei, &preview.records, &mut |done| {
+        progress(Progress { done, total })
+    })?;
     let now = kartei.now();
     let today = kartei.today();
     let groups = kartei.groups();
@@ -268,8 +315,15 @@ pub fn commit(
     let written = {
         let _guard = kartei.save_guard();
         let written = kartei.store().apply_import(creates, updates, actor, now)?;
+        let mut done = records + 2;
+        progress(Progress { done, total });
         for (id, seq) in written.created.iter().chain(&written.updated) {
             kartei.refresh(*id, *seq)?;
+            done = (done + 1).min(total);
+            progress(Progress { done, total });
+        }
+        if done < total {
+            progress(Progress { done: total, total });
         }
         written
     };
@@ -391,14 +445,18 @@ fn keys_of(valid: &ValidDraft) -> Vec<String> {
     keys
 }
 
-fn plan(kartei: &Kartei, records: &[Record]) -> Result<Vec<Planned>> {
+/// Plans every record; `planned` hears how many are planned so far, after the card file's keys
+/// are loaded (1) and after each record (2, 3, …, `records.len() + 1`).
+fn plan(kartei: &Kartei, records: &[Record], planned: &mut dyn FnMut(u64)) -> Result<Vec<Planned>> {
     let known = Known::load(kartei)?;
+    planned(1);
     let groups = kartei.groups();
     let today = kartei.today();
     let mut seen = Seen::default();
     let mut out = Vec::with_capacity(records.len());
     for record in records {
         out.push(plan_one(kartei, &known, &groups, today, &mut seen, record)?);
+        planned(out.len() as u64 + 1);
     }
     Ok(out)
 }

@@ -491,3 +491,71 @@ fn pending_previews_are_kept_by_id() {
     pending.remove(last);
     assert!(pending.get(last).is_none());
 }
+
+/// Checks a run of progress reports: one total, `done` never goes back and ends at the total.
+fn check_progress(reports: &[import::Progress], total: u64) {
+    assert!(!reports.is_empty());
+    assert!(reports.iter().all(|p| p.total == total), "{reports:?}");
+    assert!(
+        reports.windows(2).all(|w| w[0].done <= w[1].done),
+        "{reports:?}"
+    );
+    assert_eq!(reports.last().map(|p| p.done), Some(total), "{reports:?}");
+}
+
+#[test]
+fn import_progress_is_monotonic_and_ends_at_the_total() {
+    let f = Fixture::new();
+    // Ayşe is already a customer: her card is completed (merge), Käthe is new.
+    f.add_with(CustomerDraft {
+        first_name: "Ayşe".into(),
+        last_name: "Öztürk".into(),
+        phones: phone("+49 176 12345678"),
+        ..Default::default()
+    });
+    let mut reports = Vec::new();
+    let p = import::preview_with_progress(&f.kartei, IPHONE_30.as_bytes(), "k.vcf", |r| {
+        reports.push(r)
+    })
+    .unwrap();
+    // The read file, the card file's keys, then one step per contact.
+    check_progress(&reports, 2 + 2);
+    assert_eq!(p, preview(&f, IPHONE_30.as_bytes(), "k.vcf"));
+    assert_eq!((p.counts.new, p.counts.merge), (1, 1), "{:#?}", p.rows);
+
+    let mut reports = Vec::new();
+    let chosen = p.choosable_lines();
+    let outcome =
+        import::commit_with_progress(&f.kartei, &p, &chosen, "Lena", |r| reports.push(r)).unwrap();
+    assert_eq!((outcome.created.len(), outcome.merged.len()), (1, 1));
+    // Keys, two contacts planned, the transaction, two cards indexed.
+    check_progress(&reports, 2 + 2 + 2);
+    assert_eq!(reports[0].done, 0);
+
+    // Bad input reports nothing and says why.
+    let mut reports = Vec::new();
+    let err = import::preview_with_progress(&f.kartei, b"\0\x01junk", "k.vcf", |r| reports.push(r))
+        .unwrap_err();
+    assert!(reports.is_empty());
+    assert!(matches!(err, CoreError::Invalid(_)));
+}
+
+#[test]
+fn import_read_file_refuses_a_file_over_the_limit_without_reading_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("riesig.vcf");
+    let file = std::fs::File::create(&big).unwrap();
+    file.set_len(import::MAX_FILE_BYTES as u64 + 1).unwrap();
+    let err = import::read_file(&big).unwrap_err();
+    assert_eq!(
+        err.user_message(Lang::De),
+        "Die Datei ist zu groß (höchstens 20 MB)."
+    );
+    let ok = dir.path().join("Kontakte.vcf");
+    std::fs::write(&ok, GOOGLE_40).unwrap();
+    let (bytes, name) = import::read_file(&ok).unwrap();
+    assert_eq!(
+        (bytes.as_slice(), name.as_str()),
+        (GOOGLE_40.as_bytes(), "Kontakte.vcf")
+    );
+}
