@@ -58,17 +58,21 @@ pub fn run(
     kartei.flush_index()?;
     if de {
         println!(
-            "{} neu angelegt, {} ergänzt, {} übersprungen.",
+            "{} neu angelegt, {} ergänzt, {} übersprungen; {} Fotos übernommen, {} nicht lesbar.",
             outcome.created.len(),
             outcome.merged.len(),
-            outcome.skipped
+            outcome.skipped,
+            outcome.photos_added,
+            outcome.photos_refused
         );
     } else {
         println!(
-            "{} created, {} completed, {} skipped.",
+            "{} created, {} completed, {} skipped; {} photos added, {} unreadable.",
             outcome.created.len(),
             outcome.merged.len(),
-            outcome.skipped
+            outcome.skipped,
+            outcome.photos_added,
+            outcome.photos_refused
         );
     }
     Ok(())

@@ -394,6 +394,22 @@ pub fn outcome_message(outcome: &ImportOutcome, lang: Lang) -> String {
             Lang::En => format!("{skipped} skipped (already there by now)."),
         });
     }
+    let photos = |k: usize, de: &str, en: &str| match (lang, k) {
+        (Lang::De, 1) => format!(" 1 Foto {de}."),
+        (Lang::De, _) => format!(" {} Fotos {de}.", n(k)),
+        (Lang::En, 1) => format!(" 1 photo {en}."),
+        (Lang::En, _) => format!(" {} photos {en}.", n(k)),
+    };
+    if outcome.photos_added > 0 {
+        text.push_str(&photos(outcome.photos_added, "übernommen", "added"));
+    }
+    if outcome.photos_refused > 0 {
+        text.push_str(&photos(
+            outcome.photos_refused,
+            "nicht lesbar, ohne Foto übernommen",
+            "unreadable, imported without it",
+        ));
+    }
     text
 }
 
@@ -434,6 +450,11 @@ mod tests {
             ),
             (outcome(1, 1, 0), Lang::En, "1 customer created, 1 card completed."),
             (outcome(2, 0, 1), Lang::En, "2 customers created, 0 cards completed. 1 skipped (already there by now)."),
+            (
+                ImportOutcome { photos_added: 2, photos_refused: 1, ..outcome(2, 0, 0) },
+                Lang::De,
+                "2 Kunden neu angelegt, 0 Karten ergänzt. 2 Fotos übernommen. 1 Foto nicht lesbar, ohne Foto übernommen.",
+            ),
         ] {
             assert_eq!(outcome_message(&o, lang), text);
         }

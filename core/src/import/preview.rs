@@ -9,12 +9,13 @@
 //! same file twice creates nothing new. The commit plans again against the card file as it is
 //! then, so a second commit of the same preview creates nothing either.
 
-use super::{read, EmbeddedPhoto, Format, Parsed, Record};
+use super::{read, Format, Parsed, Record};
 use crate::error::{CoreError, Result};
 use crate::events::Change;
 use crate::export::Progress;
 use crate::i18n::{Lang, Msg};
 use crate::model::*;
+use crate::photos::PhotoKind;
 use crate::search::text::{fold, name_words};
 use crate::store::{BulkCustomer, ImportUpdate};
 use crate::Kartei;
@@ -135,10 +136,11 @@ pub struct ImportOutcome {
     pub merged: Vec<CustomerId>,
     /// Chosen rows that were skipped because the card file already has them by now.
     pub skipped: usize,
-    /// Photos embedded in the imported contacts, by the card they belong to, for the photos
-    /// module to store.
-    #[serde(skip)]
-    pub photos: Vec<(CustomerId, EmbeddedPhoto)>,
+    /// Photos embedded in the chosen contacts that were put on their cards.
+    pub photos_added: usize,
+    /// Embedded photos that could not be read (damaged, an unknown format); the contact was
+    /// imported without them.
+    pub photos_refused: usize,
 }
 
 /// Reads `bytes` and shows what importing them would do. Writes nothing.
@@ -247,7 +249,12 @@ pub fn commit_with_progress(
         }
     }
     let records = preview.records.len() as u64;
-    let total = records + 2 + chosen.len() as u64;
+    let with_photo = preview
+        .records
+        .iter()
+        .filter(|r| r.photo.is_some() && chosen.contains(&r.line))
+        .count() as u64;
+    let total = records + 2 + chosen.len() as u64 + with_photo;
     progress(Progress { done: 0, total });
     let planned = plan(kartei, &preview.records, &mut |done| {
         progress(Progress { done, total })
@@ -319,11 +326,8 @@ pub fn commit_with_progress(
         progress(Progress { done, total });
         for (id, seq) in written.created.iter().chain(&written.updated) {
             kartei.refresh(*id, *seq)?;
-            done = (done + 1).min(total);
+            done += 1;
             progress(Progress { done, total });
-        }
-        if done < total {
-            progress(Progress { done: total, total });
         }
         written
     };
@@ -335,15 +339,26 @@ pub fn commit_with_progress(
         kartei.announce(Change::CustomerChanged(*id));
         outcome.merged.push(*id);
     }
-    for ((id, _), photo) in written.created.iter().zip(created_photos) {
-        if let Some(photo) = photo {
-            outcome.photos.push((*id, photo));
+    // The cards are written; their embedded photos follow, each on its own. A photo that
+    // cannot be read does not undo the contact.
+    let created = written
+        .created
+        .iter()
+        .map(|(id, _)| *id)
+        .zip(created_photos);
+    let mut done = records + 2 + (written.created.len() + written.updated.len()) as u64;
+    for (id, photo) in created.chain(merged_photos) {
+        let Some(photo) = photo else { continue };
+        match kartei.add_photo(id, &photo.bytes, PhotoKind::Other, "", actor) {
+            Ok(_) => outcome.photos_added += 1,
+            Err(CoreError::Invalid(_)) => outcome.photos_refused += 1,
+            Err(e) => return Err(e),
         }
+        done += 1;
+        progress(Progress { done, total });
     }
-    for (id, photo) in merged_photos {
-        if let Some(photo) = photo {
-            outcome.photos.push((id, photo));
-        }
+    if done < total {
+        progress(Progress { done: total, total });
     }
     Ok(outcome)
 }

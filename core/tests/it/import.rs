@@ -49,8 +49,17 @@ fn iphone_vcard_30() {
     assert!(p.rows[0].has_photo);
     let outcome = take_all(&f, &p);
     assert_eq!(outcome.created.len(), 2);
-    assert_eq!(outcome.photos.len(), 1, "the embedded photo is kept");
+    assert_eq!(
+        outcome.photos_added, 1,
+        "the embedded photo is put on the card"
+    );
     let k = by_last_name(&f, "Müller");
+    let photos = f
+        .kartei
+        .photos(k.id, kartei_core::photos::PhotoFilter::Newest)
+        .unwrap();
+    assert_eq!(photos.len(), 1);
+    assert!(f.kartei.photo_thumb(photos[0].id).is_ok());
     assert_eq!(k.first_name, "Käthe");
     assert_eq!(k.company, "Salon Schön");
     assert_eq!(k.email.unwrap().as_str(), "kaethe@example.de");
@@ -528,8 +537,9 @@ fn import_progress_is_monotonic_and_ends_at_the_total() {
     let outcome =
         import::commit_with_progress(&f.kartei, &p, &chosen, "Lena", |r| reports.push(r)).unwrap();
     assert_eq!((outcome.created.len(), outcome.merged.len()), (1, 1));
-    // Keys, two contacts planned, the transaction, two cards indexed.
-    check_progress(&reports, 2 + 2 + 2);
+    // Keys, two contacts planned, the transaction, two cards indexed, Käthe's photo.
+    check_progress(&reports, 2 + 2 + 2 + 1);
+    assert_eq!(outcome.photos_added, 1);
     assert_eq!(reports[0].done, 0);
 
     // Bad input reports nothing and says why.
@@ -558,4 +568,23 @@ fn import_read_file_refuses_a_file_over_the_limit_without_reading_it() {
         (bytes.as_slice(), name.as_str()),
         (GOOGLE_40.as_bytes(), "Kontakte.vcf")
     );
+}
+
+#[test]
+fn a_damaged_embedded_photo_does_not_stop_the_contact() {
+    let f = Fixture::new();
+    let card = "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Schäfer;Jörg;;;\r\nFN:Jörg Schäfer\r\n\
+                TEL;type=CELL:0171 7654321\r\nPHOTO;ENCODING=b;TYPE=JPEG:/9j/4AAQSkZJRgABAQ==\r\n\
+                END:VCARD\r\n";
+    let p = preview(&f, card.as_bytes(), "joerg.vcf");
+    assert!(p.rows[0].has_photo);
+    let outcome = take_all(&f, &p);
+    assert_eq!(outcome.created.len(), 1);
+    assert_eq!((outcome.photos_added, outcome.photos_refused), (0, 1));
+    let joerg = by_last_name(&f, "Schäfer");
+    assert!(f
+        .kartei
+        .photos(joerg.id, kartei_core::photos::PhotoFilter::Newest)
+        .unwrap()
+        .is_empty());
 }
