@@ -322,11 +322,13 @@ pub fn commit_with_progress(
     let written = {
         let _guard = kartei.save_guard();
         let written = kartei.store().apply_import(creates, updates, actor, now)?;
-        let mut done = records + 2;
-        progress(Progress { done, total });
-        for (id, seq) in written.created.iter().chain(&written.updated) {
+        progress(Progress {
+            done: records + 2,
+            total,
+        });
+        let cards = written.created.iter().chain(&written.updated);
+        for (done, (id, seq)) in (records + 3..).zip(cards) {
             kartei.refresh(*id, *seq)?;
-            done += 1;
             progress(Progress { done, total });
         }
         written
