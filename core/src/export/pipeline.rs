@@ -26,13 +26,15 @@ where
 {
     let (sender, receiver) = mpsc::sync_channel::<Vec<T>>(IN_FLIGHT);
     std::thread::scope(|scope| {
-        let consumer = scope.spawn(move || {
-            receiver
-                .iter()
-                .try_for_each(|batch| batch.into_iter().try_for_each(&mut consume))
-            // A failed consumer drops the receiver here, which stops the producer at its
-            // next send.
-        });
+        let consumer = std::thread::Builder::new()
+            .name("export-writer".into())
+            .spawn_scoped(scope, move || {
+                receiver
+                    .iter()
+                    .try_for_each(|batch| batch.into_iter().try_for_each(&mut consume))
+                // A failed consumer drops the receiver here, which stops the producer at its
+                // next send.
+            })?;
         let mut batch = Vec::with_capacity(BATCH);
         let mut emit = |item: T| -> Result<()> {
             batch.push(item);
