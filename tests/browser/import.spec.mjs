@@ -89,6 +89,7 @@ try {
   // The Excel download of the list follows the search box.
   await page.fill("#search", "Müller");
   await page.waitForFunction(() => document.getElementById("export-link").getAttribute("href") === "/api/v1/export.xlsx?q=M%C3%BCller");
+  if (shots) await page.screenshot({ path: join(shots, "list-export.png") });
   const [listDownload] = await Promise.all([page.waitForEvent("download"), page.click("#export-link")]);
   check(listDownload.suggestedFilename() === `kunden-${today}.xlsx`, `list download: ${listDownload.suggestedFilename()}`);
   const listFile = readFileSync(await listDownload.path());
@@ -97,6 +98,7 @@ try {
   // One customer's data (GDPR) from the card.
   await page.click("#list a.item >> text=Müller, Käthe");
   await page.locator("#data-export").waitFor();
+  if (shots) await page.screenshot({ path: join(shots, "card-export.png") });
   const [jsonDownload] = await Promise.all([page.waitForEvent("download"), page.click("#data-export-json")]);
   const jsonName = jsonDownload.suggestedFilename();
   check(new RegExp(`^kunde-\\d+-Käthe-Müller-${today}\\.json$`).test(jsonName), `json download: ${jsonName}`);
