@@ -31,6 +31,9 @@ use utoipa_axum::routes;
 
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
+/// How the temporary files of downloads begin (hidden, so nobody mistakes one for an export).
+const DOWNLOAD_PREFIX: &str = ".download-";
+
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_xlsx))
@@ -199,7 +202,7 @@ fn write_to_open_file(
     lang: Lang,
 ) -> kartei_core::Result<File> {
     let temp = tempfile::Builder::new()
-        .prefix(".download-")
+        .prefix(DOWNLOAD_PREFIX)
         .suffix(".xlsx")
         .tempfile_in(kartei.data_dir())
         .map_err(disk_full)?
@@ -208,6 +211,25 @@ fn write_to_open_file(
     let file = File::open(&temp)?;
     temp.close()?;
     Ok(file)
+}
+
+/// Removes downloads a crash left behind: a download's name is removed before it is sent, so
+/// only a crash while the core writes it leaves one. Called when the server starts.
+pub fn remove_stale_downloads(dir: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with(DOWNLOAD_PREFIX)
+        {
+            if let Err(e) = std::fs::remove_file(entry.path()) {
+                log::warn!("cannot remove {}: {e}", entry.path().display());
+            }
+        }
+    }
 }
 
 fn disk_full(e: std::io::Error) -> CoreError {
@@ -294,6 +316,25 @@ mod tests {
             "attachment; filename=\"kunde-8-Zo_-_x_.xlsx\"; \
              filename*=UTF-8''kunde-8-Zo%C3%AB-%22x%22.xlsx",
         );
+    }
+
+    #[test]
+    fn stale_downloads_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in [
+            ".download-a1b2.xlsx",
+            "kunden-2026-11-24.xlsx",
+            "store.redb",
+        ] {
+            std::fs::write(dir.path().join(name), b"x").unwrap();
+        }
+        remove_stale_downloads(dir.path());
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["kunden-2026-11-24.xlsx", "store.redb"]);
     }
 
     #[test]
