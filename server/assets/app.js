@@ -40,6 +40,8 @@ const T = {
   confirm_delete_photo: ["Dieses Foto löschen?", "Delete this photo?"], no_photos: ["Noch keine Fotos.", "No photos yet."],
   file_too_large: ["Die Datei ist zu groß (höchstens 32 MB).", "The file is too large (at most 32 MB)."],
   excel_export: ["Excel-Export", "Excel export"], import: ["Import", "Import"],
+  export_wait: ["Die Excel-Datei wird erstellt – bei vielen Kunden dauert das einige Sekunden, dann startet der Download.",
+    "The Excel file is being made – with many customers this takes a few seconds, then the download starts."],
   data_export: ["Daten exportieren (DSGVO)", "Export data (GDPR)"], excel: ["Excel", "Excel"], json: ["JSON", "JSON"],
   import_title: ["Kontakte importieren", "Import contacts"],
   import_hint: ["Kontakte vom Handy (.vcf) oder eine Liste aus einem anderen Programm (.csv, Excel .xlsx), höchstens 20 MB. Zuerst kommt eine Vorschau; übernommen wird nur, was Sie auswählen.",
@@ -152,13 +154,19 @@ function listView() {
   const count = h("p", { class: "count", id: "count" });
   const exportLink = h("a", { href: exportUrl(), download: "", id: "export-link" }, `⤓ ${t("excel_export")}`);
   const importLink = h("a", { href: "/import", "data-link": true, id: "import-link" }, t("import"));
+  // A download link gives no sign until the file comes, and a large export takes a while.
+  const exportNote = h("p", { class: "hint", id: "export-note", role: "status", hidden: true }, t("export_wait"));
+  exportLink.addEventListener("click", () => {
+    exportNote.hidden = false;
+    setTimeout(() => { exportNote.hidden = true; }, 8000);
+  });
   const list = h("ul", { class: "list", id: "list" });
   const more = h("div", { class: "more", id: "more" });
   search.addEventListener("input", () => { listState.q = search.value; loadList(true); });
   filter.addEventListener("change", () => { listState.filter = filter.value; loadList(true); });
   sort.addEventListener("change", () => { listState.sort = sort.value; loadList(true); });
   show(h("section", { class: "tools" }, search, h("div", { class: "row" }, filter, sort)),
-    h("div", { class: "list-head" }, count, h("span", { class: "list-actions" }, exportLink, importLink)), list, more);
+    h("div", { class: "list-head" }, count, h("span", { class: "list-actions" }, exportLink, importLink)), exportNote, list, more);
   new IntersectionObserver((entries) => { if (entries.some((e) => e.isIntersecting) && listState.cursor) loadList(false); }).observe(more);
   renderList();
   loadList(true);

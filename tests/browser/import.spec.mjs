@@ -92,6 +92,7 @@ try {
   if (shots) await page.screenshot({ path: join(shots, "list-export.png") });
   const [listDownload] = await Promise.all([page.waitForEvent("download"), page.click("#export-link")]);
   check(listDownload.suggestedFilename() === `kunden-${today}.xlsx`, `list download: ${listDownload.suggestedFilename()}`);
+  check(await page.locator("#export-note").isVisible(), "the list says the file is being made");
   const listFile = readFileSync(await listDownload.path());
   check(listFile.subarray(0, 2).toString() === "PK", "an xlsx (zip) file");
 
