@@ -123,6 +123,13 @@ pub enum Msg {
     ImportRowNotChoosable {
         line: usize,
     },
+    /// An import preview that is no longer kept (expired, taken already, or the server
+    /// restarted): upload the file again.
+    ImportPreviewGone,
+    /// A customer id that does not exist (any more).
+    CustomerNotFound {
+        id: u64,
+    },
     /// Merging a card into itself.
     MergeSameCustomer,
     /// The uploaded file is no picture at all (text, PDF, random bytes).
@@ -365,6 +372,18 @@ impl Msg {
                     format!("Zeile {line} kann nicht übernommen werden.")
                 } else {
                     format!("Line {line} cannot be taken.")
+                }
+            }
+            ImportPreviewGone => pick(
+                de,
+                "Diese Import-Vorschau gibt es nicht mehr (abgelaufen oder schon übernommen). Bitte die Datei erneut hochladen.",
+                "This import preview no longer exists (expired or already taken). Please upload the file again.",
+            ),
+            CustomerNotFound { id } => {
+                if de {
+                    format!("Einen Kunden Nr. {id} gibt es nicht (mehr).")
+                } else {
+                    format!("There is no customer no. {id} (any more).")
                 }
             }
             MergeSameCustomer => pick(

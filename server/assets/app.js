@@ -39,8 +39,27 @@ const T = {
   favourite: ["Favorit", "Favourite"], caption: ["Beschreibung", "Caption"], close: ["Schließen", "Close"],
   confirm_delete_photo: ["Dieses Foto löschen?", "Delete this photo?"], no_photos: ["Noch keine Fotos.", "No photos yet."],
   file_too_large: ["Die Datei ist zu groß (höchstens 32 MB).", "The file is too large (at most 32 MB)."],
+  excel_export: ["Excel-Export", "Excel export"], import: ["Import", "Import"],
+  export_wait: ["Die Excel-Datei wird erstellt – bei vielen Kunden dauert das einige Sekunden, dann startet der Download.",
+    "The Excel file is being made – with many customers this takes a few seconds, then the download starts."],
+  data_export: ["Daten exportieren (DSGVO)", "Export data (GDPR)"], excel: ["Excel", "Excel"], json: ["JSON", "JSON"],
+  import_title: ["Kontakte importieren", "Import contacts"],
+  import_hint: ["Kontakte vom Handy (.vcf) oder eine Liste aus einem anderen Programm (.csv, Excel .xlsx), höchstens 20 MB. Zuerst kommt eine Vorschau; übernommen wird nur, was Sie auswählen.",
+    "Phone contacts (.vcf) or a list from another program (.csv, Excel .xlsx), at most 20 MB. A preview comes first; only what you pick is taken."],
+  import_choose: ["Datei wählen", "Choose file"], import_too_large: ["Die Datei ist zu groß (höchstens 20 MB).", "The file is too large (at most 20 MB)."],
+  import_counts: ["{new} neu · {merge} ergänzen · {duplicate} doppelt · {invalid} ungültig", "{new} new · {merge} to complete · {duplicate} duplicates · {invalid} invalid"],
+  import_new: ["Neu", "New"], import_merge: ["Ergänzt vorhandene Karten", "Completes existing cards"],
+  import_duplicate: ["Doppelt", "Duplicates"], import_invalid: ["Ungültig", "Invalid"],
+  import_merges_into: ["Ergänzt Karte Nr.", "Completes card no."], import_already: ["Schon vorhanden: Karte Nr.", "Already there: card no."],
+  import_kept: ["bleibt", "kept"], import_line: ["Zeile", "line"], import_take: ["Auswahl importieren", "Import selection"],
+  import_result: ["{created} neu angelegt, {merged} ergänzt, {skipped} übersprungen.", "{created} created, {merged} completed, {skipped} skipped."],
+  import_to_list: ["Zur Kundenliste", "To the customer list"], import_another: ["Weitere Datei", "Another file"],
+  import_unknown_columns: ["Unbekannte Spalten (nicht übernommen)", "Unknown columns (not imported)"],
+  import_columns: ["Erkannte Spalten", "Recognised columns"], import_photo: ["mit Foto (wird nicht übernommen)", "with photo (not imported)"],
 };
 const t = (k) => (T[k] ? T[k][EN ? 1 : 0] : k);
+// A text with {placeholders} filled in.
+const tf = (k, values) => t(k).replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
 
 // ---- DOM helpers -----------------------------------------------------------------------
 function h(tag, attrs, ...children) {
@@ -116,6 +135,7 @@ function route() {
   if (p === "/new") return formView(null);
   if (p === "/stats") return statsView();
   if (p === "/appointments/new") return appointmentView();
+  if (p === "/import") return importView();
   if ((m = p.match(/^\/customers\/(\d+)\/edit$/))) return formView(Number(m[1]));
   if ((m = p.match(/^\/customers\/(\d+)\/photos$/))) return photosView(Number(m[1]));
   if ((m = p.match(/^\/customers\/(\d+)$/))) return cardView(Number(m[1]));
@@ -132,17 +152,37 @@ function listView() {
   const sort = h("select", { id: "sort", "aria-label": "Sort" },
     ...["name_asc", "name_desc", "last_visit", "newest"].map((s) => h("option", { value: s, selected: s === listState.sort }, t(s))));
   const count = h("p", { class: "count", id: "count" });
+  const exportLink = h("a", { href: exportUrl(), download: "", id: "export-link" }, `⤓ ${t("excel_export")}`);
+  const importLink = h("a", { href: "/import", "data-link": true, id: "import-link" }, t("import"));
+  // A download link gives no sign until the file comes, and a large export takes a while.
+  const exportNote = h("p", { class: "hint", id: "export-note", role: "status", hidden: true }, t("export_wait"));
+  exportLink.addEventListener("click", () => {
+    exportNote.hidden = false;
+    setTimeout(() => { exportNote.hidden = true; }, 8000);
+  });
   const list = h("ul", { class: "list", id: "list" });
   const more = h("div", { class: "more", id: "more" });
   search.addEventListener("input", () => { listState.q = search.value; loadList(true); });
   filter.addEventListener("change", () => { listState.filter = filter.value; loadList(true); });
   sort.addEventListener("change", () => { listState.sort = sort.value; loadList(true); });
-  show(h("section", { class: "tools" }, search, h("div", { class: "row" }, filter, sort)), count, list, more);
+  show(h("section", { class: "tools" }, search, h("div", { class: "row" }, filter, sort)),
+    h("div", { class: "list-head" }, count, h("span", { class: "list-actions" }, exportLink, importLink)), exportNote, list, more);
   new IntersectionObserver((entries) => { if (entries.some((e) => e.isIntersecting) && listState.cursor) loadList(false); }).observe(more);
   renderList();
   loadList(true);
 }
+// The Excel download of the list as it is filtered now (defaults left out).
+function exportUrl() {
+  const params = new URLSearchParams();
+  if (listState.q.trim()) params.set("q", listState.q);
+  if (listState.filter !== "all") params.set("filter", listState.filter);
+  if (listState.sort !== "name_asc") params.set("sort", listState.sort);
+  const query = params.toString();
+  return `/api/v1/export.xlsx${query ? "?" + query : ""}`;
+}
 async function loadList(reset) {
+  const link = document.getElementById("export-link");
+  if (link) link.setAttribute("href", exportUrl());
   const seq = ++listState.seq;
   const params = new URLSearchParams({ q: listState.q, filter: listState.filter, sort: listState.sort, limit: "50" });
   if (!reset && listState.cursor) params.set("cursor", listState.cursor);
@@ -207,6 +247,9 @@ async function cardView(id) {
       field(t("groups"), c.groups.join(", ")),
       field(t("marketing"), c.marketing_consent.given ? "✓" : "")),
     h("p", { class: "actions" }, h("a", { href: `/customers/${id}/edit`, "data-link": true, class: "button" }, t("edit")), erase),
+    h("p", { class: "data-export", id: "data-export" }, `${t("data_export")}: `,
+      h("a", { href: `/api/v1/customers/${id}/export.xlsx`, download: "", id: "data-export-xlsx" }, t("excel")), " · ",
+      h("a", { href: `/api/v1/customers/${id}/export.json`, download: "", id: "data-export-json" }, t("json"))),
     h("h2", {}, t("notes")),
     h("ul", { class: "notes" }, ...card.notes.map((n) => h("li", { class: `note ${n.kind}` },
       h("span", { class: "kind" }, t("kind_" + n.kind)), " ", n.text, h("small", {}, ` – ${n.author}, ${date(n.created_at)}`)))),
@@ -314,20 +357,25 @@ async function uploadPhotos(id, files, kind) {
   }
 }
 
-// XMLHttpRequest rather than fetch: only it reports upload progress.
 function uploadPhoto(id, file, kind, bar) {
+  const form = new FormData();
+  form.append("kind", kind);
+  form.append("file", file, file.name);
+  return sendForm(`/api/v1/customers/${id}/photos`, form, bar);
+}
+
+// Posts a multipart form with its upload progress on `bar`; resolves with the JSON answer.
+// XMLHttpRequest rather than fetch: only it reports upload progress.
+function sendForm(url, form, bar) {
   return new Promise((resolve, reject) => {
-    const form = new FormData();
-    form.append("kind", kind);
-    form.append("file", file, file.name);
     const xhr = new XMLHttpRequest();
-    xhr.open("POST", `/api/v1/customers/${id}/photos`);
+    xhr.open("POST", url);
     xhr.setRequestHeader("X-Kartei-CSRF", "1");
     xhr.upload.addEventListener("progress", (e) => { if (e.lengthComputable) bar.value = e.loaded / e.total; });
     xhr.addEventListener("load", () => {
       let body = {};
       try { body = JSON.parse(xhr.responseText); } catch (e) { /* not JSON */ }
-      if (xhr.status === 201) return resolve(body);
+      if (xhr.status >= 200 && xhr.status < 300) return resolve(body);
       if (xhr.status === 401) location.href = "/login";
       reject(new ApiError(xhr.status, body));
     });
@@ -376,6 +424,95 @@ function openPhoto(photo) {
     h("div", { class: "row" }, fav, kind), caption, message,
     h("div", { class: "row" }, remove, close));
   dialog.showModal();
+}
+
+// ---- import: phone contacts, CSV or Excel; preview, pick, take -------------------------------
+// The file goes up with its progress; the server answers what would happen to each contact
+// (nothing is written yet). New and completing rows are preselected; "Auswahl importieren"
+// takes the ticked ones in one go.
+const IMPORT_ACCEPT = ".vcf,.vcard,.csv,.xlsx,text/vcard,text/x-vcard,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+const IMPORT_MAX_BYTES = 20 * 1024 * 1024;
+
+function importView() {
+  current = { name: "import", id: null };
+  const input = h("input", { type: "file", id: "import-file", accept: IMPORT_ACCEPT, class: "file" });
+  const bar = h("progress", { id: "import-progress", max: "1", value: "0", hidden: true });
+  const status = h("p", { id: "import-error", class: "error", role: "alert", hidden: true });
+  const area = h("div", { id: "import-area" });
+  input.addEventListener("change", async () => {
+    const file = input.files[0];
+    input.value = "";
+    if (!file) return;
+    area.replaceChildren();
+    status.hidden = true;
+    if (file.size > IMPORT_MAX_BYTES) { status.textContent = t("import_too_large"); status.hidden = false; return; }
+    const form = new FormData();
+    form.append("file", file, file.name);
+    bar.value = 0;
+    bar.hidden = false;
+    try {
+      const preview = await sendForm("/api/v1/import", form, bar);
+      if (current.name === "import") renderImportPreview(area, preview);
+    } catch (e) {
+      status.textContent = e.message;
+      status.hidden = false;
+    } finally { bar.hidden = true; }
+  });
+  show(h("h1", {}, t("import_title")), h("p", { class: "hint" }, t("import_hint")),
+    h("div", { class: "photo-tools" }, h("label", { for: "import-file", class: "button", id: "import-choose" }, t("import_choose")), input),
+    bar, status, area);
+}
+
+function renderImportPreview(area, p) {
+  const chosen = new Set(p.rows.filter((r) => r.choosable).map((r) => r.line));
+  const take = h("button", { type: "button", id: "import-commit" });
+  const error = h("p", { class: "error", role: "alert", hidden: true });
+  const update = () => { take.textContent = `${t("import_take")} (${chosen.size})`; take.disabled = chosen.size === 0; };
+  const row = (r) => {
+    const a = r.action;
+    const meta = [r.phones.join(", "), r.email, date(r.birthday)].filter(Boolean).join(" · ");
+    const text = h("span", { class: "import-text" },
+      h("span", { class: "name" }, r.name || "?", h("small", {}, ` · ${t("import_line")} ${r.line}`)),
+      meta ? h("span", { class: "meta" }, meta) : null,
+      a.kind === "merge" ? h("span", { class: "detail" }, `${t("import_merges_into")} ${a.into} (${a.name})${a.adds.length ? ": + " + a.adds.join(", ") : ""}`) : null,
+      a.kind === "duplicate" ? h("span", { class: "detail" }, `${t("import_already")} ${a.into} (${a.name})`) : null,
+      ...a.conflicts.map((x) => h("span", { class: "conflict" }, `${x.field}: ${x.current} ≠ ${x.imported} (${t("import_kept")})`)),
+      ...a.reasons.map((x) => h("span", { class: "reason" }, x)),
+      ...r.warnings.map((x) => h("span", { class: "reason" }, `⚠ ${x}`)),
+      r.has_photo ? h("span", { class: "meta" }, t("import_photo")) : null);
+    if (!r.choosable) return h("li", { class: `import-row ${a.kind}`, "data-line": String(r.line) }, text);
+    const box = h("input", { type: "checkbox", checked: true, "aria-label": r.name || String(r.line) });
+    box.addEventListener("change", () => { if (box.checked) chosen.add(r.line); else chosen.delete(r.line); update(); });
+    return h("li", { class: `import-row ${a.kind}`, "data-line": String(r.line) }, h("label", { class: "check" }, box, text));
+  };
+  const group = (id, title, kinds) => {
+    const rows = p.rows.filter((r) => kinds.includes(r.action.kind));
+    return rows.length ? h("section", { class: "import-group", id: `import-${id}` },
+      h("h2", {}, `${title} (${rows.length})`), h("ul", { class: "import-rows" }, ...rows.map(row))) : null;
+  };
+  take.addEventListener("click", async () => {
+    take.disabled = true;
+    error.hidden = true;
+    try {
+      const done = await api("POST", `/api/v1/import/${encodeURIComponent(p.id)}/commit`, { lines: [...chosen] });
+      area.replaceChildren(h("div", { id: "import-result", class: "live", role: "status" },
+        h("p", {}, tf("import_result", { created: done.created.length, merged: done.merged.length, skipped: done.skipped })),
+        h("p", { class: "actions" }, h("a", { href: "/", "data-link": true, class: "button" }, t("import_to_list")),
+          h("a", { href: "/import", "data-link": true, class: "button secondary" }, t("import_another")))));
+    } catch (e) { error.textContent = e.message; error.hidden = false; update(); }
+  });
+  update();
+  const columns = p.mapped_columns.length ? h("details", { class: "hint" }, h("summary", {}, t("import_columns")),
+    h("ul", {}, ...p.mapped_columns.map((c) => h("li", {}, `${c.column} → ${c.field}`)))) : null;
+  area.replaceChildren(h("div", { id: "import-preview" },
+    h("p", { class: "count", id: "import-counts" }, `${p.filename}: ${tf("import_counts", p.counts)}`),
+    p.unknown_columns.length ? h("p", { class: "hint" }, `${t("import_unknown_columns")}: ${p.unknown_columns.join(", ")}`) : null,
+    columns,
+    group("new", t("import_new"), ["new"]),
+    group("merge", t("import_merge"), ["merge"]),
+    group("duplicate", t("import_duplicate"), ["duplicate", "duplicate_in_file"]),
+    group("invalid", t("import_invalid"), ["invalid"]),
+    error, h("div", { class: "sticky-action" }, take)));
 }
 
 // ---- new / edit form --------------------------------------------------------------------

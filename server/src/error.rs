@@ -43,6 +43,11 @@ pub enum ErrorKind {
     CrossOrigin,
     /// The body is larger than the limit.
     TooLarge,
+    /// An uploaded file is larger than its route accepts (413), with the message that says
+    /// the limit (also under `fields.file`).
+    FileTooLarge(Msg),
+    /// A thing the route names does not exist (404), with a message that says which.
+    Missing(Msg),
     /// The route does not exist.
     NoRoute,
 }
@@ -93,7 +98,8 @@ impl ApiError {
             ErrorKind::Unauthorized => StatusCode::UNAUTHORIZED,
             ErrorKind::BadRequest(_) => StatusCode::BAD_REQUEST,
             ErrorKind::CrossOrigin => StatusCode::FORBIDDEN,
-            ErrorKind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorKind::TooLarge | ErrorKind::FileTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorKind::Missing(_) => StatusCode::NOT_FOUND,
             ErrorKind::NoRoute => StatusCode::NOT_FOUND,
         }
     }
@@ -145,6 +151,12 @@ impl ApiError {
                 pick("Die Anfrage ist zu groß.", "The request is too large."),
                 BTreeMap::new(),
             ),
+            ErrorKind::FileTooLarge(msg) => {
+                let text = msg.text(lang);
+                let fields = BTreeMap::from([("file".to_string(), text.clone())]);
+                ("too_large", text, fields)
+            }
+            ErrorKind::Missing(msg) => ("not_found", msg.text(lang), BTreeMap::new()),
             ErrorKind::NoRoute => ("not_found", Msg::NotFound.text(lang), BTreeMap::new()),
         };
         ErrorBody {

@@ -65,6 +65,7 @@ pub async fn run(
     mdns: Option<mdns::MdnsConfig>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    api::export::remove_stale_downloads(kartei.data_dir());
     let state = AppState::new(kartei, config);
     let advertiser = match mdns {
         Some(config) => match mdns::Advertiser::start(&config) {

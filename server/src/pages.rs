@@ -18,6 +18,7 @@ pub const APP_ROUTES: &[&str] = &[
     "/new",
     "/stats",
     "/appointments/new",
+    "/import",
     "/customers/{*rest}",
 ];
 

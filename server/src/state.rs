@@ -1,7 +1,8 @@
-//! [`AppState`]: what every handler shares — the card file, the session table and the
-//! server's configuration.
+//! [`AppState`]: what every handler shares — the card file, the session table, the pending
+//! import previews and the server's configuration.
 
 use crate::session::Sessions;
+use kartei_core::import::pending::PendingImports;
 use kartei_core::Kartei;
 use std::sync::Arc;
 use std::time::Duration;
@@ -34,6 +35,8 @@ pub struct AppState {
     pub kartei: Kartei,
     pub sessions: Arc<Sessions>,
     pub config: Arc<ServerConfig>,
+    /// Import previews waiting for the user's pick (`POST /api/v1/import` → `…/commit`).
+    pub imports: Arc<PendingImports>,
     /// Turns `true` when the server shuts down, so long-lived responses (event streams) end.
     pub closing: watch::Receiver<bool>,
     close: Arc<watch::Sender<bool>>,
@@ -46,6 +49,7 @@ impl AppState {
             sessions: Arc::new(Sessions::new(config.session_idle)),
             kartei,
             config: Arc::new(config),
+            imports: Arc::new(PendingImports::default()),
             closing,
             close: Arc::new(close),
         }

@@ -184,6 +184,11 @@ async fn openapi_document_is_served_and_true_to_the_contract() {
         ("/api/v1/stats", &["get"]),
         ("/api/v1/groups", &["get"]),
         ("/api/v1/events", &["get"]),
+        ("/api/v1/export.xlsx", &["get"]),
+        ("/api/v1/customers/{id}/export.xlsx", &["get"]),
+        ("/api/v1/customers/{id}/export.json", &["get"]),
+        ("/api/v1/import", &["post"]),
+        ("/api/v1/import/{id}/commit", &["post"]),
     ] {
         for m in methods {
             assert!(paths[path].get(*m).is_some(), "{m} {path} missing");

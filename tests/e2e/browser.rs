@@ -1,7 +1,8 @@
 //! The phone web app in a real browser: headless Chromium (Debian's `chromium`, driven by
 //! `playwright-core` from `tests/browser/`) against the real binary on a free port, on a
 //! phone-sized viewport. The script logs in, creates a customer, finds them by typing the first
-//! letters, opens the card, adds an allergy note and sees the warning. With `SCREENSHOT_DIR`
+//! letters, opens the card, adds an allergy note and sees the warning; a second script imports
+//! contacts and downloads the Excel exports (`import.spec.mjs`). With `SCREENSHOT_DIR`
 //! set it saves the main pages as PNG (`docs/screenshots/`).
 
 use crate::server_support::Server;
@@ -45,4 +46,83 @@ fn phone_web_app_in_headless_chromium() {
     assert!(out.status.success(), "browser test failed:\n{log}");
     let (status, _) = server.stop();
     assert!(status.success());
+}
+
+/// Six contacts as phones write them (iPhone 3.0, Android 2.1 quoted-printable, 4.0), with
+/// umlauts, one invalid e-mail address, one contact twice, and Sabine, who is a customer already
+/// and brings her e-mail address.
+const CONTACTS: &str = "BEGIN:VCARD\r\nVERSION:3.0\r\nPRODID:-//Apple Inc.//iPhone OS 17.1//EN\r\n\
+N:Müller;Käthe;;;\r\nFN:Käthe Müller\r\nitem1.EMAIL;type=INTERNET;type=pref:kaethe@example.de\r\n\
+TEL;type=CELL;type=VOICE;type=pref:0171 2345678\r\nBDAY:1985-03-02\r\nEND:VCARD\r\n\
+BEGIN:VCARD\r\nVERSION:2.1\r\nN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:Wei=C3=9F;J=C3=B6rg;;;\r\n\
+TEL;CELL:0151 23456789\r\nEND:VCARD\r\n\
+BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Ayşe Öztürk\r\nN:Öztürk;Ayşe;;;\r\nTEL;TYPE=cell:+49 176 12345678\r\nEND:VCARD\r\n\
+BEGIN:VCARD\r\nVERSION:3.0\r\nN:Fehler;Franz;;;\r\nEMAIL:franz(at)example.de\r\nEND:VCARD\r\n\
+BEGIN:VCARD\r\nVERSION:3.0\r\nN:Weiß;Jörg;;;\r\nTEL;type=CELL:0151 23456789\r\nEND:VCARD\r\n\
+BEGIN:VCARD\r\nVERSION:3.0\r\nN:Schröder;Sabine;;;\r\nTEL;type=CELL:0170 5556667\r\n\
+EMAIL:sabine@example.de\r\nEND:VCARD\r\n";
+
+/// The phone imports a vCard file (preview, one row left out, commit), finds an imported
+/// customer by typing, and downloads the list and one customer's data; afterwards the command
+/// line's preview of the same file offers only the contact that was left out.
+#[test]
+fn phone_imports_contacts_and_downloads_excel() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let browser_dir = root.join("tests/browser");
+    assert!(
+        browser_dir.join("node_modules/playwright-core").is_dir(),
+        "run scripts/setup (npm ci in tests/browser) first"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let out = kartei(&data, &["staff", "add", "--name", "Mia", "--pin", "4711"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = kartei(&data, &["demo", "--customers", "20"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let sabine = dir.path().join("sabine.vcf");
+    std::fs::write(
+        &sabine,
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Schröder;Sabine;;;\r\nTEL;type=CELL:0170 5556667\r\nEND:VCARD\r\n",
+    )
+    .unwrap();
+    let out = kartei(&data, &["import", sabine.to_str().unwrap(), "--yes"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let contacts = dir.path().join("Kontakte.vcf");
+    std::fs::write(&contacts, CONTACTS).unwrap();
+
+    let server = Server::start(&data, &["serve", "--no-mdns"]);
+    let mut node = Command::new("node");
+    node.arg("import.spec.mjs")
+        .current_dir(&browser_dir)
+        .env("KARTEI_URL", &server.url)
+        .env("KARTEI_STAFF", "Mia")
+        .env("KARTEI_PIN", "4711")
+        .env("KARTEI_VCF", &contacts);
+    if std::env::var_os("SCREENSHOT_DIR").is_none() {
+        node.env_remove("SCREENSHOT_DIR");
+    }
+    let out = node.output().expect("node runs");
+    assert!(
+        out.status.success(),
+        "browser test failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (status, _) = server.stop();
+    assert!(status.success());
+
+    let out = kartei(&data, &["import", contacts.to_str().unwrap(), "--dry-run"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let preview = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        preview.contains("Vorschau: 1 neu, 0 ergänzen, 4 schon vorhanden, 1 ungültig."),
+        "{preview}"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(&data)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name())
+        .filter(|n| n.to_string_lossy().starts_with(".download-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
 }

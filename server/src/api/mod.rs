@@ -7,6 +7,8 @@
 //! - [`appointments`], [`services`]: the calendar side.
 //! - [`stats`]: dashboard figures and groups.
 //! - [`photos`]: customer photos: upload, gallery, thumbnails and full images, edit, delete.
+//! - [`export`]: Excel downloads of the list and one customer's data (xlsx, JSON).
+//! - [`import`]: contact import: upload → preview with an id → commit of the chosen rows.
 //! - [`events`]: server-sent events for live updates.
 //! - [`docs`]: documentation-only schemas of the wire format.
 
@@ -15,6 +17,8 @@ pub mod auth;
 pub mod customers;
 pub mod docs;
 pub mod events;
+pub mod export;
+pub mod import;
 pub mod photos;
 pub mod services;
 pub mod stats;
@@ -48,6 +52,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(services::router())
         .merge(stats::router())
         .merge(photos::router())
+        .merge(export::router())
+        .merge(import::router())
         .merge(events::router())
 }
 
