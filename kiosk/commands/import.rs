@@ -84,7 +84,10 @@ fn print_preview(p: &ImportPreview, lang: Lang) {
         let what = match &row.action {
             RowAction::New => (if de { "neu" } else { "new" }).to_string(),
             RowAction::Merge {
-                into, name, adds, ..
+                into,
+                card_name: name,
+                adds,
+                ..
             } => format!(
                 "{} {name} (#{into}): {}",
                 if de { "ergänzt" } else { "completes" },

@@ -115,7 +115,7 @@ pub fn import_row(row: &PreviewRow, chosen: bool, lang: Lang) -> ImportRow {
     let (kind, action) = match &row.action {
         RowAction::New => (NEW, tr(lang, "Neu", "New")),
         RowAction::Merge {
-            name,
+            card_name: name,
             adds,
             conflicts,
             ..
@@ -133,7 +133,9 @@ pub fn import_row(row: &PreviewRow, chosen: bool, lang: Lang) -> ImportRow {
             }
             (MERGE, text)
         }
-        RowAction::Duplicate { name, .. } => (
+        RowAction::Duplicate {
+            card_name: name, ..
+        } => (
             DUPLICATE,
             match lang {
                 Lang::De => format!("Schon vorhanden: „{name}“"),

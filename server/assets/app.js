@@ -53,9 +53,10 @@ const T = {
   import_merges_into: ["Ergänzt Karte Nr.", "Completes card no."], import_already: ["Schon vorhanden: Karte Nr.", "Already there: card no."],
   import_kept: ["bleibt", "kept"], import_line: ["Zeile", "line"], import_take: ["Auswahl importieren", "Import selection"],
   import_result: ["{created} neu angelegt, {merged} ergänzt, {skipped} übersprungen.", "{created} created, {merged} completed, {skipped} skipped."],
+  import_photos: ["{added} Fotos übernommen, {refused} nicht lesbar.", "{added} photos added, {refused} unreadable."],
   import_to_list: ["Zur Kundenliste", "To the customer list"], import_another: ["Weitere Datei", "Another file"],
   import_unknown_columns: ["Unbekannte Spalten (nicht übernommen)", "Unknown columns (not imported)"],
-  import_columns: ["Erkannte Spalten", "Recognised columns"], import_photo: ["mit Foto (wird nicht übernommen)", "with photo (not imported)"],
+  import_columns: ["Erkannte Spalten", "Recognised columns"], import_photo: ["mit Foto", "with photo"],
 };
 const t = (k) => (T[k] ? T[k][EN ? 1 : 0] : k);
 // A text with {placeholders} filled in.
@@ -497,6 +498,9 @@ function renderImportPreview(area, p) {
       const done = await api("POST", `/api/v1/import/${encodeURIComponent(p.id)}/commit`, { lines: [...chosen] });
       area.replaceChildren(h("div", { id: "import-result", class: "live", role: "status" },
         h("p", {}, tf("import_result", { created: done.created.length, merged: done.merged.length, skipped: done.skipped })),
+        done.photos_added + done.photos_refused > 0
+          ? h("p", {}, tf("import_photos", { added: done.photos_added, refused: done.photos_refused }))
+          : null,
         h("p", { class: "actions" }, h("a", { href: "/", "data-link": true, class: "button" }, t("import_to_list")),
           h("a", { href: "/import", "data-link": true, class: "button secondary" }, t("import_another")))));
     } catch (e) { error.textContent = e.message; error.hidden = false; update(); }

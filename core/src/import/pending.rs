@@ -1,6 +1,7 @@
 //! Previews waiting for the user's pick: the server shows a preview (`POST /api/v1/import`),
 //! the phone sends the chosen rows later (`POST /api/v1/import/{id}/commit`). Kept in memory,
-//! at most [`MAX_PENDING`] at a time and for [`PENDING_FOR`]; the oldest goes first.
+//! at most [`MAX_PENDING`] at a time, [`MAX_PENDING_BYTES`] together and for [`PENDING_FOR`];
+//! the oldest goes first.
 
 use super::ImportPreview;
 use std::collections::HashMap;
@@ -9,6 +10,10 @@ use std::time::{Duration, Instant};
 
 pub const MAX_PENDING: usize = 8;
 pub const PENDING_FOR: Duration = Duration::from_secs(30 * 60);
+/// What the kept previews may take together (about; a preview holds the contacts it read,
+/// embedded photos included). A Raspberry Pi has little memory to spare. The newest preview is
+/// always kept, however large (its file was at most [`super::MAX_FILE_BYTES`]).
+pub const MAX_PENDING_BYTES: usize = 64 * 1024 * 1024;
 
 #[derive(Default)]
 pub struct PendingImports {
@@ -25,7 +30,13 @@ impl PendingImports {
         let mut map = self.previews.lock().unwrap_or_else(|p| p.into_inner());
         let now = Instant::now();
         map.retain(|_, (at, _)| now.duration_since(*at) < PENDING_FOR);
-        while map.len() >= MAX_PENDING {
+        let bytes = |map: &HashMap<String, (Instant, ImportPreview)>| -> usize {
+            map.values().map(|(_, p)| p.approx_bytes()).sum()
+        };
+        let adding = preview.approx_bytes();
+        while !map.is_empty()
+            && (map.len() >= MAX_PENDING || bytes(&map) + adding > MAX_PENDING_BYTES)
+        {
             let oldest = map
                 .iter()
                 .min_by_key(|(_, (at, _))| *at)

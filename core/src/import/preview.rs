@@ -31,14 +31,15 @@ pub enum RowAction {
     /// Completes an existing card.
     Merge {
         into: CustomerId,
-        name: String,
+        /// The card's name (the row's own `name` is the contact's).
+        card_name: String,
         /// The fields the contact fills or adds to (`phones`, `email`, `notes`, …).
         adds: Vec<String>,
         /// Fields where card and contact differ; the card keeps its value.
         conflicts: Vec<Conflict>,
     },
     /// The card already has everything the contact has.
-    Duplicate { of: CustomerId, name: String },
+    Duplicate { of: CustomerId, card_name: String },
     /// The same person appears earlier in the file.
     DuplicateInFile { line: usize },
     /// Cannot be imported; one message per field.
@@ -105,6 +106,21 @@ pub struct ImportPreview {
 }
 
 impl ImportPreview {
+    /// About how much memory the preview holds (the contacts as read, their photos, the rows).
+    pub fn approx_bytes(&self) -> usize {
+        let records: usize = self
+            .records
+            .iter()
+            .map(|r| {
+                std::mem::size_of::<Record>()
+                    + 256
+                    + r.notes.iter().map(String::len).sum::<usize>()
+                    + r.photo.as_ref().map_or(0, |p| p.bytes.len())
+            })
+            .sum();
+        records + self.rows.len() * (std::mem::size_of::<PreviewRow>() + 256)
+    }
+
     /// The lines of every new and merge row: what `--yes` takes.
     pub fn choosable_lines(&self) -> Vec<usize> {
         self.rows
@@ -566,7 +582,13 @@ fn plan_one(
     let (merged, adds, conflicts) = complete(&current, names, &valid);
     let name = current.display_name();
     if adds.is_empty() && new_notes.is_empty() {
-        return Ok(nothing(RowAction::Duplicate { of: id, name }, warnings));
+        return Ok(nothing(
+            RowAction::Duplicate {
+                of: id,
+                card_name: name,
+            },
+            warnings,
+        ));
     }
     let mut adds = adds;
     if !new_notes.is_empty() {
@@ -575,7 +597,7 @@ fn plan_one(
     Ok(Planned {
         action: RowAction::Merge {
             into: id,
-            name,
+            card_name: name,
             adds,
             conflicts,
         },

@@ -588,3 +588,36 @@ fn a_damaged_embedded_photo_does_not_stop_the_contact() {
         .unwrap()
         .is_empty());
 }
+
+#[test]
+fn pending_previews_are_bounded_in_memory() {
+    use import::pending::{PendingImports, MAX_PENDING, MAX_PENDING_BYTES};
+    let f = Fixture::new();
+    // Four contacts, each with a 3 MB embedded photo: about 12 MB per preview.
+    // Folded at 76 characters, as phones write it.
+    let photo = format!("/9j/{}", "QUJD".repeat(19).repeat(1024 * 1024 / 19));
+    let photo: Vec<&str> = (0..photo.len())
+        .step_by(76)
+        .map(|i| &photo[i..(i + 76).min(photo.len())])
+        .collect();
+    let photo = photo.join("\r\n ");
+    let mut file = String::new();
+    for i in 0..4 {
+        file.push_str(&format!(
+            "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Foto{i};Anna;;;\r\nPHOTO;ENCODING=b;TYPE=JPEG:{photo}\r\nEND:VCARD\r\n"
+        ));
+    }
+    let p = preview(&f, file.as_bytes(), "fotos.vcf");
+    assert!(p.approx_bytes() > 10 * 1024 * 1024, "{}", p.approx_bytes());
+    let pending = PendingImports::default();
+    let ids: Vec<String> = (0..MAX_PENDING - 1)
+        .map(|_| pending.insert(p.clone()))
+        .collect();
+    let kept: Vec<&String> = ids.iter().filter(|id| pending.get(id).is_some()).collect();
+    assert!(kept.len() < MAX_PENDING - 1, "the byte limit evicted some");
+    assert!(kept.len() * p.approx_bytes() <= MAX_PENDING_BYTES);
+    assert!(
+        pending.get(ids.last().unwrap()).is_some(),
+        "the newest is kept"
+    );
+}

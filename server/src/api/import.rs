@@ -97,7 +97,7 @@ pub struct RowBody {
     pub choosable: bool,
     /// Things to know, in the request's language (a group that does not exist, …).
     pub warnings: Vec<String>,
-    /// The contact has a photo (not imported yet).
+    /// The contact has a photo; it is put on the card when the row is taken.
     pub has_photo: bool,
 }
 
@@ -145,6 +145,10 @@ pub struct CommitBody {
     pub merged: Vec<u64>,
     /// Chosen rows the card file has by now (e.g. imported meanwhile from another device).
     pub skipped: usize,
+    /// Photos embedded in the contacts that were put on the cards.
+    pub photos_added: usize,
+    /// Embedded photos that could not be read; their contacts were imported without them.
+    pub photos_refused: usize,
 }
 
 /// Reads a file of contacts and shows what importing them would do. Writes nothing.
@@ -230,6 +234,8 @@ async fn commit(
         created: outcome.created.iter().map(|id| id.0).collect(),
         merged: outcome.merged.iter().map(|id| id.0).collect(),
         skipped: outcome.skipped,
+        photos_added: outcome.photos_added,
+        photos_refused: outcome.photos_refused,
     }))
 }
 
@@ -282,7 +288,7 @@ impl RowBody {
             RowAction::New => {}
             RowAction::Merge {
                 into,
-                name,
+                card_name: name,
                 adds,
                 conflicts,
             } => {
@@ -299,7 +305,10 @@ impl RowBody {
                     })
                     .collect();
             }
-            RowAction::Duplicate { of, name } => {
+            RowAction::Duplicate {
+                of,
+                card_name: name,
+            } => {
                 action.kind = "duplicate";
                 action.into = Some(of.0);
                 action.name = Some(name.clone());
