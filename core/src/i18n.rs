@@ -61,6 +61,7 @@ pub enum Msg {
     BadPin,
     StaffExists,
     LastOwner,
+    ExportOwnerOnly,
     FormulaLocked,
     FormulaNotDeletable,
     NotFound,
@@ -226,6 +227,13 @@ impl Msg {
                 de,
                 "Der letzte Inhaber-Zugang kann nicht entfernt werden.",
                 "The last owner cannot be removed.",
+            ),
+            ExportOwnerOnly => pick(
+                de,
+                "Die Kundenliste exportieren kann nur ein Inhaber-Zugang. Die Daten eines \
+                 einzelnen Kunden lassen sich auf der Kundenkarte exportieren.",
+                "Only an owner can export the customer list. A single customer's data can be \
+                 exported from their card.",
             ),
             FormulaLocked => pick(
                 de,

@@ -84,6 +84,11 @@ fn start(ui: &MainWindow, ctx: &Arc<Ctx>) {
         return;
     }
     let lang = ctx.lang();
+    if let Err(refused) = kartei_core::export::check_may_export_list(ctx.role()) {
+        a.set_status_kind(FAILURE);
+        a.set_status(refused.user_message(lang).into());
+        return;
+    }
     a.set_running(true);
     a.set_progress(0.0);
     a.set_status_kind(NEUTRAL);

@@ -39,7 +39,7 @@ pub fn lock(ui: &MainWindow, ctx: &Arc<Ctx>) {
     adapter.set_staff(ModelRc::new(VecModel::from(names)));
     adapter.set_pin("".into());
     adapter.set_message("".into());
-    ctx.set_user("");
+    ctx.set_user("", kartei_core::model::Role::Staff);
     ctx.set_open_card(None);
     ui.global::<KeyboardAdapter>().set_visible(false);
     ui.global::<AppAdapter>().set_page(Page::Lock);
@@ -69,7 +69,7 @@ fn unlock(ui: &MainWindow, ctx: &Arc<Ctx>) {
             adapter.set_pin("".into());
             match result {
                 Ok(staff) => {
-                    c.set_user(&staff.name);
+                    c.set_user(&staff.name, staff.role);
                     adapter.set_message("".into());
                     ui.global::<AppAdapter>().set_user_name(staff.name.into());
                     list::refresh(ui, &c);

@@ -58,8 +58,9 @@ pub struct Ctx {
 #[derive(Default)]
 struct Session {
     lang: Lang,
-    /// The staff member who unlocked the kiosk (the author of notes).
+    /// The staff member who unlocked the kiosk (the author of notes), and their role.
     user: String,
+    role: kartei_core::model::Role,
     /// Most recently opened first.
     recent: Vec<CustomerId>,
     /// The card on screen (or being edited).
@@ -131,8 +132,14 @@ impl Ctx {
         self.session().user.clone()
     }
 
-    pub fn set_user(&self, name: &str) {
-        self.session().user = name.to_string();
+    pub fn role(&self) -> kartei_core::model::Role {
+        self.session().role
+    }
+
+    pub fn set_user(&self, name: &str, role: kartei_core::model::Role) {
+        let mut session = self.session();
+        session.user = name.to_string();
+        session.role = role;
     }
 
     pub fn open_card(&self) -> Option<CustomerId> {

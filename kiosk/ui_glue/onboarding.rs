@@ -61,7 +61,7 @@ fn submit(ui: &MainWindow, ctx: &Arc<Ctx>) {
             match result {
                 Ok(()) => {
                     let owner = adapter.get_owner_name().trim().to_string();
-                    c.set_user(&owner);
+                    c.set_user(&owner, kartei_core::model::Role::Owner);
                     adapter.set_pin("".into());
                     adapter.set_pin_repeat("".into());
                     ui.global::<AppAdapter>()

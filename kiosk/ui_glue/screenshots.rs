@@ -105,7 +105,7 @@ fn screens() -> Vec<(&'static str, Prepare)> {
             ui.global::<super::ui::LockAdapter>().set_pin("13".into());
         }),
         ("list", |ui, ctx| {
-            ctx.set_user("Lena");
+            ctx.set_user("Lena", kartei_core::model::Role::Owner);
             let first = ctx.kartei.search(&SearchRequest {
                 limit: 3,
                 ..Default::default()

@@ -67,10 +67,15 @@ fn page(ui: &MainWindow) -> Page {
     ui.global::<AppAdapter>().get_page()
 }
 
+/// Lena is a stylist (staff).
 fn unlock_as_lena(f: &Fixture) {
-    tap(&f.ui, "Lena");
-    for digit in ["1", "3", "5", "7"] {
-        tap(&f.ui, digit);
+    unlock_as(f, "Lena", "1357");
+}
+
+fn unlock_as(f: &Fixture, name: &str, pin: &str) {
+    tap(&f.ui, name);
+    for digit in pin.chars() {
+        tap(&f.ui, &digit.to_string());
     }
     tap(&f.ui, "Entsperren");
     assert_eq!(page(&f.ui), Page::List);
@@ -377,13 +382,29 @@ fn every_ui_text_has_an_english_translation() {
 #[test]
 fn export_says_when_no_stick_is_there_and_writes_onto_a_stick_folder() {
     let f = fixture(30);
-    unlock_as_lena(&f);
     let roots = tempfile::tempdir().unwrap();
     f.ctx.set_usb_roots(vec![roots.path().to_path_buf()]);
+    let export = f.ui.global::<super::ui::ExportAdapter>();
+
+    // A stylist may not take the customer list away.
+    unlock_as_lena(&f);
     tap(&f.ui, "Export");
     assert_eq!(page(&f.ui), Page::Export);
     tap(&f.ui, "Auf USB-Stick exportieren");
-    let export = f.ui.global::<super::ui::ExportAdapter>();
+    assert!(!export.get_running());
+    assert_eq!(export.get_status_kind(), 2);
+    assert!(
+        export
+            .get_status()
+            .starts_with("Die Kundenliste exportieren kann nur ein Inhaber"),
+        "{}",
+        export.get_status()
+    );
+
+    f.ui.global::<AppAdapter>().invoke_lock();
+    unlock_as(&f, "Sabine", "2468");
+    tap(&f.ui, "Export");
+    tap(&f.ui, "Auf USB-Stick exportieren");
     assert!(!export.get_running());
     assert_eq!(export.get_status_kind(), 2);
     assert_eq!(

@@ -112,6 +112,12 @@ async function api(method, path, body) {
   if (!response.ok) throw new ApiError(response.status, data);
   return data;
 }
+// The logged-in staff member ({name, role}), asked once per page load.
+let meOnce = null;
+function whoAmI() {
+  meOnce ??= api("GET", "/api/v1/me").catch(() => { meOnce = null; return null; });
+  return meOnce;
+}
 function setOffline(off) {
   const el = document.getElementById("offline");
   if (el) { el.textContent = t("offline"); el.hidden = !off && navigator.onLine; }
@@ -153,7 +159,9 @@ function listView() {
   const sort = h("select", { id: "sort", "aria-label": "Sort" },
     ...["name_asc", "name_desc", "last_visit", "newest"].map((s) => h("option", { value: s, selected: s === listState.sort }, t(s))));
   const count = h("p", { class: "count", id: "count" });
-  const exportLink = h("a", { href: exportUrl(), download: "", id: "export-link" }, `⤓ ${t("excel_export")}`);
+  // Only owners may export the list (the server says so too); staff see no link.
+  const exportLink = h("a", { href: exportUrl(), download: "", id: "export-link", hidden: true }, `⤓ ${t("excel_export")}`);
+  whoAmI().then((me) => { exportLink.hidden = !(me && me.role === "owner"); });
   const importLink = h("a", { href: "/import", "data-link": true, id: "import-link" }, t("import"));
   // A download link gives no sign until the file comes, and a large export takes a while.
   const exportNote = h("p", { class: "hint", id: "export-note", role: "status", hidden: true }, t("export_wait"));

@@ -519,10 +519,12 @@ async fn import_preview_commit_chosen_rows_and_import_again() {
         seen.push_str(&next_event(&mut events).await);
     }
 
-    let found = live.get("/api/v1/customers?q=K%C3%A4the").await;
+    let found = live
+        .get("/api/v1/customers?q=K%C3%A4the%20M%C3%BCller")
+        .await;
     assert_eq!(found.body["total"], 1, "{}", found.text());
-    assert_eq!(found.body["items"][0]["last_name"], "Müller");
-    let found = live.get("/api/v1/customers?q=joerg").await;
+    assert_eq!(found.body["items"][0]["email"], "kaethe@example.de");
+    let found = live.get("/api/v1/customers?q=joerg%20weiss").await;
     assert_eq!(
         found.body["items"][0]["last_name"],
         "Weiß",
@@ -557,7 +559,10 @@ async fn import_preview_commit_chosen_rows_and_import_again() {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    assert_eq!(r.body, json!({"created": [], "merged": [], "skipped": 3}));
+    assert_eq!(
+        r.body,
+        json!({"created": [], "merged": [], "skipped": 3, "photos_added": 0, "photos_refused": 0})
+    );
     assert_eq!(live.customer_count(), before + 2);
 
     // Importing the file again offers only Ayşe; nothing else would change.
@@ -705,6 +710,36 @@ async fn everything_needs_a_login() {
         .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert_eq!(live.kartei.store().customer_count().unwrap(), 40);
+    live.stop().await;
+}
+
+#[tokio::test]
+async fn only_owners_export_the_list_staff_export_one_customer() {
+    let mut live = Live::start().await;
+    live.kartei.add_staff("Ben", "5678", Role::Staff).unwrap();
+    let r = live
+        .post_json("/api/v1/login", json!({"name": "Ben", "pin": "5678"}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let cookie = r.headers[header::SET_COOKIE].to_str().unwrap();
+    live.cookie = Some(cookie.split(';').next().unwrap().to_string());
+
+    let r = live
+        .get_in("/api/v1/export.xlsx?q=M%C3%BCller", "de-DE")
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+    assert_eq!(
+        r.body["message"],
+        "Die Kundenliste exportieren kann nur ein Inhaber-Zugang. Die Daten eines einzelnen \
+         Kunden lassen sich auf der Kundenkarte exportieren."
+    );
+    assert!(live.leftover_downloads().is_empty());
+    for path in [
+        "/api/v1/customers/1/export.xlsx",
+        "/api/v1/customers/1/export.json",
+    ] {
+        assert_eq!(live.get(path).await.status, StatusCode::OK, "{path}");
+    }
     live.stop().await;
 }
 

@@ -75,7 +75,13 @@ fn phone_imports_contacts_and_downloads_excel() {
     );
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let out = kartei(&data, &["staff", "add", "--name", "Mia", "--pin", "4711"]);
+    // An owner: only owners may export the customer list.
+    let out = kartei(
+        &data,
+        &[
+            "staff", "add", "--name", "Mia", "--pin", "4711", "--role", "owner",
+        ],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let out = kartei(&data, &["demo", "--customers", "20"]);
     assert!(out.status.success(), "{}", stderr(&out));

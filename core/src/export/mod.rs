@@ -11,8 +11,8 @@ mod pipeline;
 pub mod sheet;
 
 use crate::card::{group_names, AppointmentView, CustomerView};
-use crate::error::Result;
-use crate::i18n::Lang;
+use crate::error::{CoreError, Result};
+use crate::i18n::{Lang, Msg};
 use crate::model::*;
 use crate::search::{Filter, SearchRequest, Sort};
 use crate::Kartei;
@@ -72,6 +72,16 @@ pub struct ExportSummary {
 pub struct Progress {
     pub done: u64,
     pub total: u64,
+}
+
+/// Who may export the customer list (whole or filtered): an owner. Anyone logged in may export
+/// one customer's data ([`ExportScope::Customer`]), which a customer may ask for at any time
+/// (GDPR Art. 15); the whole card file in a stylist's pocket is what the rule keeps out.
+pub fn check_may_export_list(role: Role) -> Result<()> {
+    match role {
+        Role::Owner => Ok(()),
+        Role::Staff => Err(CoreError::Forbidden(Msg::ExportOwnerOnly)),
+    }
 }
 
 /// The download name: `kunden-2026-11-24.xlsx` (`customers-…` in English).

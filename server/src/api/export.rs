@@ -56,17 +56,19 @@ pub struct ExportParams {
 }
 
 /// The customer list as an Excel file (sheets Kunden, Termine, Notizen; deactivated customers
-/// included), filtered like the list. Named `kunden-YYYY-MM-DD.xlsx` (`customers-…` in English).
+/// included), filtered like the list. Owners only (staff get 403). Named `kunden-YYYY-MM-DD.xlsx` (`customers-…` in English).
 #[utoipa::path(get, path = "/api/v1/export.xlsx", tag = "export", params(ExportParams),
     responses((status = 200, description = "The workbook, as a download", content_type = XLSX),
               (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-              (status = 403, description = "Not enough space in the data folder", body = ErrorBody)))]
+              (status = 403, description = "Not an owner, or not enough space in the data folder",
+               body = ErrorBody)))]
 async fn list_xlsx(
     State(state): State<AppState>,
-    _: Session,
+    session: Session,
     ReqLang(lang): ReqLang,
     Query(params): Query<ExportParams>,
 ) -> ApiResult<Response> {
+    export::check_may_export_list(session.role)?;
     let request = search_request(
         &state,
         ListQuery {
