@@ -51,8 +51,10 @@ fn main() -> Result<(), Error> {
         kartei_core::demo::generate(&kartei, missing, 2026, |_| {})?;
         kartei.flush_index()?;
     }
-    if kartei.staff()?.is_empty() {
-        kartei.add_staff("Last", "9876", kartei_core::model::Role::Staff)?;
+    // Only owners may export the list (the data folder is shared with the load bench, whose
+    // login is a stylist's).
+    if !kartei.staff()?.iter().any(|s| s.name == "Inhaberin") {
+        kartei.add_staff("Inhaberin", "9876", kartei_core::model::Role::Owner)?;
     }
     eprintln!("{} customers", kartei.customer_count());
 
@@ -108,7 +110,7 @@ async fn login(
         .uri(format!("http://{addr}/api/v1/login"))
         .header("content-type", "application/json")
         .header("x-kartei-csrf", "1")
-        .body(Full::new(Bytes::from(r#"{"name":"Last","pin":"9876"}"#)))?;
+        .body(Full::new(Bytes::from(r#"{"name":"Inhaberin","pin":"9876"}"#)))?;
     let response = http.request(login).await?;
     if response.status() != StatusCode::OK {
         return Err(format!("login failed: {}", response.status()).into());

@@ -83,7 +83,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         kartei_core::demo::generate(&kartei, customers - kartei.customer_count(), 2026, |_| {})?;
         kartei.flush_index()?;
     }
-    if kartei.staff()?.is_empty() {
+    if !kartei.staff()?.iter().any(|s| s.name == "Last") {
         kartei.add_staff("Last", "9876", kartei_core::model::Role::Staff)?;
     }
     eprintln!("{} customers", kartei.customer_count());
