@@ -7,14 +7,14 @@
 //! `cargo bench -p kartei-server --bench download`; `LOAD_CUSTOMERS` changes the size. The demo
 //! data folder is shared with the load benchmark (`target/load-data-N`).
 
+mod common;
+
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper::{Method, Request, StatusCode};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
-use kartei_core::Kartei;
-use kartei_server::ServerConfig;
-use std::path::PathBuf;
+use kartei_core::model::Role;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -38,41 +38,12 @@ fn main() -> Result<(), Error> {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../target")
-        .join(format!("load-data-{customers}"));
-    let (kartei, _) = Kartei::open(&dir)?;
-    if kartei.customer_count() < customers as usize {
-        eprintln!(
-            "generating {customers} demo customers in {} …",
-            dir.display()
-        );
-        let missing = customers as usize - kartei.customer_count();
-        kartei_core::demo::generate(&kartei, missing, 2026, |_| {})?;
-        kartei.flush_index()?;
-    }
     // Only owners may export the list (the data folder is shared with the load bench, whose
     // login is a stylist's).
-    if !kartei.staff()?.iter().any(|s| s.name == "Inhaberin") {
-        kartei.add_staff("Inhaberin", "9876", kartei_core::model::Role::Owner)?;
-    }
-    eprintln!("{} customers", kartei.customer_count());
-
-    let server_rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    let listener = server_rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
-    let addr = listener.local_addr()?;
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = server_rt.spawn(kartei_server::run(
-        listener,
-        kartei,
-        ServerConfig::default(),
-        None,
-        async move {
-            let _ = stop_rx.await;
-        },
-    ));
+    let kartei = common::card_file(customers as usize, "Inhaberin", "9876", Role::Owner)?;
+    let dir = kartei.data_dir().to_path_buf();
+    let served = common::serve(kartei)?;
+    let addr = served.addr;
 
     let client_rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -96,8 +67,7 @@ fn main() -> Result<(), Error> {
         }
         Ok::<_, Error>(())
     });
-    let _ = stop_tx.send(());
-    let _ = server_rt.block_on(server);
+    served.stop()?;
     result
 }
 
@@ -110,7 +80,9 @@ async fn login(
         .uri(format!("http://{addr}/api/v1/login"))
         .header("content-type", "application/json")
         .header("x-kartei-csrf", "1")
-        .body(Full::new(Bytes::from(r#"{"name":"Inhaberin","pin":"9876"}"#)))?;
+        .body(Full::new(Bytes::from(
+            r#"{"name":"Inhaberin","pin":"9876"}"#,
+        )))?;
     let response = http.request(login).await?;
     if response.status() != StatusCode::OK {
         return Err(format!("login failed: {}", response.status()).into());

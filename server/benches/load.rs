@@ -11,14 +11,14 @@
 //! `LOAD_SECONDS` change the size (e.g. for a quick run). The demo data folder is cached in
 //! `target/load-data-N` so reruns start at once.
 
+mod common;
+
 use http_body_util::{BodyExt, Empty, Full};
 use hyper::body::Bytes;
 use hyper::{Method, Request, StatusCode};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
-use kartei_core::Kartei;
-use kartei_server::ServerConfig;
-use std::path::PathBuf;
+use kartei_core::model::Role;
 use std::time::{Duration, Instant};
 
 fn env_or(name: &str, default: usize) -> usize {
@@ -71,46 +71,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         pause: Duration::from_millis(env_or("LOAD_PAUSE_MS", 300) as u64),
     };
 
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../target")
-        .join(format!("load-data-{customers}"));
-    let (kartei, _) = Kartei::open(&dir)?;
-    if kartei.customer_count() < customers {
-        eprintln!(
-            "generating {customers} demo customers in {} …",
-            dir.display()
-        );
-        kartei_core::demo::generate(&kartei, customers - kartei.customer_count(), 2026, |_| {})?;
-        kartei.flush_index()?;
-    }
-    if !kartei.staff()?.iter().any(|s| s.name == "Last") {
-        kartei.add_staff("Last", "9876", kartei_core::model::Role::Staff)?;
-    }
-    eprintln!("{} customers", kartei.customer_count());
-
+    let kartei = common::card_file(customers, "Last", "9876", Role::Staff)?;
     // The server on its own runtime (as in the appliance), the clients on another.
-    let server_rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    let listener = server_rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
-    let addr = listener.local_addr()?;
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = server_rt.spawn(kartei_server::run(
-        listener,
-        kartei,
-        ServerConfig::default(),
-        None,
-        async move {
-            let _ = stop_rx.await;
-        },
-    ));
+    let served = common::serve(kartei)?;
+    let addr = served.addr;
 
     let client_rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     let report = client_rt.block_on(load(addr, clients, Duration::from_secs(seconds), typing))?;
-    let _ = stop_tx.send(());
-    let _ = server_rt.block_on(server);
+    served.stop()?;
 
     let mut latencies = report.latencies;
     latencies.sort_unstable();
