@@ -13,6 +13,9 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let args = cli::Args::parse();
     let lang = args.lang();
+    if !matches!(args.command, None | Some(cli::Command::Serve)) {
+        end_quietly_when_output_is_cut_off();
+    }
     match commands::run(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
@@ -23,5 +26,17 @@ fn main() -> ExitCode {
             eprintln!("kartei: {message}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// One-shot commands print and end. When their output is cut off (`kartei search x | head`),
+/// they end quietly, as Unix tools do, instead of panicking on the broken pipe. The appliance and
+/// the server keep Rust's setting (SIGPIPE ignored), so a phone that goes away in the middle of
+/// a response ends that one connection, not the process.
+fn end_quietly_when_output_is_cut_off() {
+    // SAFETY: called at the start of main, before any thread exists; SIG_DFL is a valid
+    // disposition for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }

@@ -101,3 +101,31 @@ fn user_mistakes_get_one_line_not_a_backtrace() {
     );
     assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
 }
+
+/// `kartei search … | head`: output cut off ends the command quietly (as Unix tools do), not
+/// with a panic about a broken pipe.
+#[test]
+fn cut_off_output_ends_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    let dir = tempfile::tempdir().unwrap();
+    let out = kartei(dir.path(), &["demo", "--customers", "50"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut child = std::process::Command::new(crate::support::kartei_bin())
+        .arg("--data")
+        .arg(dir.path())
+        .args(["search", "--limit", "50", "e"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader goes away before anything is printed.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let errors = stderr(&out);
+    assert!(!errors.contains("panicked"), "{errors}");
+    assert!(
+        out.status.success() || out.status.signal() == Some(libc::SIGPIPE),
+        "{:?}: {errors}",
+        out.status
+    );
+}
