@@ -53,6 +53,7 @@ const T = {
   import_merges_into: ["Ergänzt Karte Nr.", "Completes card no."], import_already: ["Schon vorhanden: Karte Nr.", "Already there: card no."],
   import_kept: ["bleibt", "kept"], import_line: ["Zeile", "line"], import_take: ["Auswahl importieren", "Import selection"],
   import_result: ["{created} neu angelegt, {merged} ergänzt, {skipped} übersprungen.", "{created} created, {merged} completed, {skipped} skipped."],
+  import_more: ["{n} weitere anzeigen", "Show {n} more"],
   import_photos: ["{added} Fotos übernommen, {refused} nicht lesbar.", "{added} photos added, {refused} unreadable."],
   import_to_list: ["Zur Kundenliste", "To the customer list"], import_another: ["Weitere Datei", "Another file"],
   import_unknown_columns: ["Unbekannte Spalten (nicht übernommen)", "Unknown columns (not imported)"],
@@ -472,6 +473,7 @@ function importView() {
     bar, status, area);
 }
 
+const IMPORT_PAGE = 200;
 function renderImportPreview(area, p) {
   const chosen = new Set(p.rows.filter((r) => r.choosable).map((r) => r.line));
   const take = h("button", { type: "button", id: "import-commit" });
@@ -490,14 +492,27 @@ function renderImportPreview(area, p) {
       ...r.warnings.map((x) => h("span", { class: "reason" }, `⚠ ${x}`)),
       r.has_photo ? h("span", { class: "meta" }, t("import_photo")) : null);
     if (!r.choosable) return h("li", { class: `import-row ${a.kind}`, "data-line": String(r.line) }, text);
-    const box = h("input", { type: "checkbox", checked: true, "aria-label": r.name || String(r.line) });
+    const box = h("input", { type: "checkbox", checked: chosen.has(r.line), "aria-label": r.name || String(r.line) });
     box.addEventListener("change", () => { if (box.checked) chosen.add(r.line); else chosen.delete(r.line); update(); });
     return h("li", { class: `import-row ${a.kind}`, "data-line": String(r.line) }, h("label", { class: "check" }, box, text));
   };
+  // A whole system's export can hold tens of thousands of contacts: rows are drawn a page at a
+  // time; what is chosen is kept in `chosen`, not in the page.
   const group = (id, title, kinds) => {
     const rows = p.rows.filter((r) => kinds.includes(r.action.kind));
-    return rows.length ? h("section", { class: "import-group", id: `import-${id}` },
-      h("h2", {}, `${title} (${rows.length})`), h("ul", { class: "import-rows" }, ...rows.map(row))) : null;
+    if (!rows.length) return null;
+    const list = h("ul", { class: "import-rows" });
+    const more = h("button", { type: "button", class: "secondary import-more" });
+    let shown = 0;
+    const showMore = () => {
+      list.append(...rows.slice(shown, shown + IMPORT_PAGE).map(row));
+      shown = Math.min(rows.length, shown + IMPORT_PAGE);
+      more.hidden = shown >= rows.length;
+      more.textContent = tf("import_more", { n: rows.length - shown });
+    };
+    more.addEventListener("click", showMore);
+    showMore();
+    return h("section", { class: "import-group", id: `import-${id}` }, h("h2", {}, `${title} (${rows.length})`), list, more);
   };
   take.addEventListener("click", async () => {
     take.disabled = true;

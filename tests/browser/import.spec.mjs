@@ -66,6 +66,7 @@ try {
   const ticked = await page.locator("#import-preview input[type=checkbox]:checked").count();
   check(ticked === 4, `new and merge rows preselected: ${ticked}`);
   check((await page.textContent("#import-commit")).includes("(4)"), "button counts the selection");
+  check(await page.locator(".import-more:visible").count() === 0, "no 'show more' under short groups");
 
   // Leave Ayşe out.
   await page.getByLabel("Ayşe Öztürk").uncheck();
@@ -108,6 +109,25 @@ try {
   const [xlsxDownload] = await Promise.all([page.waitForEvent("download"), page.click("#data-export-xlsx")]);
   check(/^kunde-\d+-Käthe-Müller-\d{4}-\d{2}-\d{2}\.xlsx$/.test(xlsxDownload.suggestedFilename()), `xlsx download: ${xlsxDownload.suggestedFilename()}`);
   check(await page.locator("h1", { hasText: "Käthe Müller" }).count() === 1, "still on the card after the downloads");
+
+  // A long file (an old system's export): rows come a page at a time, the choice covers all.
+  let cards = "";
+  for (let i = 0; i < 450; i++) {
+    cards += `BEGIN:VCARD\r\nVERSION:3.0\r\nN:Viele${i};Jana;;;\r\nTEL;type=CELL:0170 ${String(7000000 + i)}\r\nEND:VCARD\r\n`;
+  }
+  await page.goto(`${base}/import`);
+  await page.setInputFiles("#import-file", { name: "viele.vcf", mimeType: "text/vcard", buffer: Buffer.from(cards) });
+  await page.locator("#import-preview").waitFor();
+  const newRows = page.locator("#import-new .import-row");
+  check(await newRows.count() === 200, `first page: ${await newRows.count()}`);
+  check((await page.textContent("#import-commit")).includes("(450)"), "all 450 chosen");
+  const more = page.locator("#import-new .import-more");
+  check((await more.textContent()) === "250 weitere anzeigen", `more: ${await more.textContent()}`);
+  await more.click();
+  await more.click();
+  check(await newRows.count() === 450, `all rows: ${await newRows.count()}`);
+  check(!(await more.isVisible()), "nothing more to show");
+  check(await page.locator("#import-new input[type=checkbox]:checked").count() === 450, "later pages come ticked");
 } catch (e) {
   failed = true;
   console.error(e);

@@ -59,6 +59,10 @@ try {
   await page.waitForURL(`${base}/`);
   await page.locator("#list li").first().waitFor();
   await shot(page, "list");
+  // Mia is a stylist: the list export is for owners only.
+  await page.locator("#import-link").waitFor();
+  await page.waitForLoadState("networkidle");
+  check(!(await page.locator("#export-link").isVisible()), "staff see no list export");
 
   // New customer: a field error first, then saved.
   await page.click("#new-customer");
