@@ -115,17 +115,28 @@ fn export_child(dir: &Path) {
     let rss_open = status("VmRSS:");
     let out = dir.join("export.xlsx");
     let started = Instant::now();
-    // Phase ends, from the progress calls: the names and the Termine sheet (done = 1), the
-    // Kunden sheet (done = total - 1), the Notizen sheet (done = total); the rest is the zip.
+    // Phase ends, from the progress calls (one step per record read): the Termine sheet ends at
+    // the number of appointments, Kunden after the customers, Notizen at the total; the rest is
+    // the zip.
+    let snapshot = kartei.store().snapshot().expect("snapshot");
+    let appointments_end = snapshot.appointment_count().expect("count");
+    let customers_end = appointments_end + snapshot.customer_count().expect("count");
+    drop(snapshot);
     let mut marks: Vec<f64> = Vec::new();
+    let mut next_mark = appointments_end;
     let summary = export::write_xlsx(
         &kartei,
         &ExportQuery::default().scope(),
         Lang::De,
         &out,
         |p| {
-            if p.done == 1 || p.done + 1 >= p.total {
+            if p.done >= next_mark && marks.len() < 3 {
                 marks.push(started.elapsed().as_secs_f64());
+                next_mark = if marks.len() == 1 {
+                    customers_end
+                } else {
+                    p.total
+                };
             }
         },
     )

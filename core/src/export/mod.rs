@@ -93,6 +93,34 @@ pub fn file_name(lang: Lang, today: chrono::NaiveDate) -> String {
     format!("{stem}-{}.xlsx", today.format("%Y-%m-%d"))
 }
 
+/// Counts the export's steps (one per record read) and reports every thousandth.
+struct Steps<F: FnMut(Progress)> {
+    done: u64,
+    total: u64,
+    report: F,
+}
+
+impl<F: FnMut(Progress)> Steps<F> {
+    fn step(&mut self) {
+        self.done += 1;
+        if self.done.is_multiple_of(1000) {
+            (self.report)(Progress {
+                done: self.done.min(self.total),
+                total: self.total,
+            });
+        }
+    }
+
+    /// A pass is over: `done` is where it ends (records a filter skipped count too).
+    fn reach(&mut self, done: u64) {
+        self.done = done.min(self.total);
+        (self.report)(Progress {
+            done: self.done,
+            total: self.total,
+        });
+    }
+}
+
 /// Per-customer figures derived from appointments.
 #[derive(Default)]
 struct Visits {
@@ -134,7 +162,7 @@ pub fn write_xlsx(
     scope: &ExportScope,
     lang: Lang,
     path: &Path,
-    mut progress: impl FnMut(Progress),
+    progress: impl FnMut(Progress),
 ) -> Result<ExportSummary> {
     let snapshot = kartei.store().snapshot()?;
     let ids: Option<Vec<CustomerId>> = match scope {
@@ -149,10 +177,15 @@ pub fn write_xlsx(
         Some(v) => v.len() as u64,
         None => snapshot.customer_count()?,
     };
-    // One step for the appointments, one per customer, one for the notes.
-    let total = total_customers + 2;
-    let mut done = 0u64;
-    progress(Progress { done, total });
+    // One step per record read, in the order of the passes: appointments, customers, notes.
+    let appointments_end = snapshot.appointment_count()?;
+    let customers_end = appointments_end + total_customers;
+    let mut steps = Steps {
+        done: 0,
+        total: customers_end + snapshot.note_count()?,
+        report: progress,
+    };
+    steps.reach(0);
 
     let services: HashMap<ServiceId, String> = kartei
         .services()?
@@ -197,8 +230,12 @@ pub fn write_xlsx(
         columns(APPOINTMENT_COLUMNS, lang),
     )?;
     let mut service_names = String::new();
-    let read_appointments =
-        |emit: &mut dyn FnMut(Appointment) -> Result<()>| snapshot.for_each_appointment(emit);
+    let read_appointments = |emit: &mut dyn FnMut(Appointment) -> Result<()>| {
+        snapshot.for_each_appointment(|a| {
+            steps.step();
+            emit(a)
+        })
+    };
     pipelined(read_appointments, |a| {
         let Some(name) = names.get(&a.customer_id) else {
             return Ok(());
@@ -229,8 +266,7 @@ pub fn write_xlsx(
         )
     })?;
     summary.appointments = sheet.finish(&mut workbook)?;
-    done += 1;
-    progress(Progress { done, total });
+    steps.reach(appointments_end);
 
     // Kunden.
     let write_customer = |c: Customer| -> Result<()> {
@@ -242,12 +278,8 @@ pub fn write_xlsx(
     };
     let read_customers = |emit: &mut dyn FnMut(Customer) -> Result<()>| {
         let mut counted = |c: Customer| {
-            emit(c)?;
-            done += 1;
-            if done.is_multiple_of(1000) {
-                progress(Progress { done, total });
-            }
-            Ok(())
+            steps.step();
+            emit(c)
         };
         match &ids {
             None => snapshot.for_each_customer(&mut counted),
@@ -256,7 +288,7 @@ pub fn write_xlsx(
     };
     pipelined(read_customers, write_customer)?;
     summary.customers = customers.finish(&mut workbook)?;
-    progress(Progress { done, total });
+    steps.reach(customers_end);
     drop(visits);
 
     // Notizen.
@@ -267,6 +299,7 @@ pub fn write_xlsx(
         columns(NOTE_COLUMNS, lang),
     )?;
     snapshot.for_each_note(|n| {
+        steps.step();
         let Some(name) = names.get(&n.customer_id) else {
             return Ok(());
         };
@@ -294,8 +327,7 @@ pub fn write_xlsx(
         )
     })?;
     summary.notes = sheet.finish(&mut workbook)?;
-    done += 1;
-    progress(Progress { done, total });
+    steps.reach(steps.total);
 
     workbook.save(path).map_err(xlsx)?;
     Ok(summary)

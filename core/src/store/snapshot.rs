@@ -32,6 +32,14 @@ impl Snapshot {
         Ok(self.txn.open_table(CUSTOMERS)?.len()?)
     }
 
+    pub fn appointment_count(&self) -> Result<u64> {
+        Ok(self.txn.open_table(APPOINTMENTS)?.len()?)
+    }
+
+    pub fn note_count(&self) -> Result<u64> {
+        Ok(self.txn.open_table(NOTES)?.len()?)
+    }
+
     /// Calls `f` for every customer in id order.
     pub fn for_each_customer(&self, f: impl FnMut(Customer) -> Result<()>) -> Result<()> {
         self.for_each(CUSTOMERS, f)

@@ -207,3 +207,45 @@ fn the_usb_export_leaves_no_half_file() {
         kartei_core::usb::export_to_dir(&f.kartei, &scope, Lang::De, &missing, |_| {}).is_err()
     );
 }
+
+/// The progress bar moves through the whole export: one total, `done` never goes back, steps
+/// come during the appointments (the longest pass) and the last report is the total.
+#[test]
+fn export_progress_moves_through_every_pass() {
+    let f = Fixture::new();
+    kartei_core::demo::generate(&f.kartei, 300, 7, |_| {}).unwrap();
+    let mut appointments = 0u64;
+    f.kartei
+        .store()
+        .for_each_customer(|c| {
+            appointments += f.kartei.store().appointments_of(c.id)?.len() as u64;
+            Ok(())
+        })
+        .unwrap();
+    assert!(appointments > 2000, "{appointments}");
+    let out = f.dir.path().join("fortschritt.xlsx");
+    let mut reports = Vec::new();
+    export::write_xlsx(
+        &f.kartei,
+        &ExportQuery::default().scope(),
+        Lang::De,
+        &out,
+        |p| reports.push(p),
+    )
+    .unwrap();
+    let total = reports[0].total;
+    assert!(reports.iter().all(|p| p.total == total), "{reports:?}");
+    assert!(
+        reports.windows(2).all(|w| w[0].done <= w[1].done),
+        "{reports:?}"
+    );
+    assert_eq!(reports.last().map(|p| p.done), Some(total));
+    assert!(
+        reports
+            .iter()
+            .filter(|p| p.done > 0 && p.done < appointments)
+            .count()
+            >= 2,
+        "reports during the appointments: {reports:?}"
+    );
+}
