@@ -194,6 +194,14 @@ impl Kartei {
         lock(&self.inner.groups).clone()
     }
 
+    /// The id of the group called `name` (any case), or [`Msg::UnknownGroup`] on the field
+    /// `group` (list filters and exports by group name).
+    pub fn group_id_named(&self, name: &str) -> Result<GroupId> {
+        Group::named(&lock(&self.inner.groups), name)
+            .map(|g| g.id)
+            .ok_or_else(|| CoreError::invalid("group", Msg::UnknownGroup { name: name.into() }))
+    }
+
     pub fn create_group(&self, name: &str) -> Result<Group> {
         let group = self.inner.store.create_group(name)?;
         lock_mut(&self.inner.groups).push(group.clone());

@@ -1,7 +1,6 @@
 //! `kartei export --out FILE.xlsx [--q … --filter … --sort … --group …]`: the customer list as an
 //! Excel file, with appointments and notes.
 
-use anyhow::bail;
 use kartei_core::export::{self, ExportQuery};
 use kartei_core::search::{Filter, Sort};
 use kartei_core::{Kartei, Lang};
@@ -17,17 +16,7 @@ pub fn run(
     sort: Sort,
     group: Option<String>,
 ) -> anyhow::Result<()> {
-    let group = match group {
-        Some(name) => match kartei
-            .groups()
-            .into_iter()
-            .find(|g| g.name.to_lowercase() == name.to_lowercase())
-        {
-            Some(g) => Some(g.id),
-            None => bail!("unbekannte Gruppe „{name}“"),
-        },
-        None => None,
-    };
+    let group = group.map(|name| kartei.group_id_named(&name)).transpose()?;
     let query = ExportQuery {
         q,
         filter,

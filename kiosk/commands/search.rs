@@ -1,6 +1,5 @@
 //! `kartei search QUERY`: the first page of the customer list, as the search box would show it.
 
-use anyhow::bail;
 use kartei_core::search::{Filter, SearchRequest, Sort};
 use kartei_core::{Kartei, Lang};
 use std::time::Instant;
@@ -14,17 +13,7 @@ pub fn run(
     group: Option<String>,
     limit: usize,
 ) -> anyhow::Result<()> {
-    let group = match group {
-        Some(name) => match kartei
-            .groups()
-            .into_iter()
-            .find(|g| g.name.to_lowercase() == name.to_lowercase())
-        {
-            Some(g) => Some(g.id),
-            None => bail!("unbekannte Gruppe „{name}“"),
-        },
-        None => None,
-    };
+    let group = group.map(|name| kartei.group_id_named(&name)).transpose()?;
     let started = Instant::now();
     let page = kartei.search(&SearchRequest {
         q,

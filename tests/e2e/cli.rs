@@ -82,7 +82,10 @@ fn user_mistakes_get_one_line_not_a_backtrace() {
     let dir = tempfile::tempdir().unwrap();
     let out = kartei(dir.path(), &["search", "--group", "Gold", "x"]);
     assert!(!out.status.success());
-    assert_eq!(stderr(&out).trim(), "kartei: unbekannte Gruppe „Gold“");
+    assert_eq!(
+        stderr(&out).trim(),
+        "kartei: Die Gruppe „Gold“ gibt es nicht."
+    );
     let out = kartei(dir.path(), &["search", "--filter", "bogus", "x"]);
     assert!(!out.status.success());
     assert!(

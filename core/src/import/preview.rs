@@ -304,7 +304,7 @@ pub fn commit_with_progress(
                 let group_ids = valid
                     .group_names
                     .iter()
-                    .filter_map(|n| group_id(&groups, n))
+                    .filter_map(|n| Group::named(&groups, n).map(|g| g.id))
                     .collect();
                 let customer = Customer::new(
                     CustomerId(0),
@@ -379,13 +379,6 @@ pub fn commit_with_progress(
         progress(Progress { done: total, total });
     }
     Ok(outcome)
-}
-
-fn group_id(groups: &[Group], name: &str) -> Option<GroupId> {
-    groups
-        .iter()
-        .find(|g| g.name.to_lowercase() == name.to_lowercase())
-        .map(|g| g.id)
 }
 
 /// What the commit would write for one row.
@@ -505,7 +498,7 @@ fn plan_one(
     let mut warnings = Vec::new();
     let mut draft = record.draft.clone();
     draft.groups.retain(|name| {
-        let exists = group_id(groups, name).is_some();
+        let exists = Group::named(groups, name).is_some();
         if !exists {
             warnings.push(Msg::ImportUnknownGroupDropped { name: name.clone() });
         }

@@ -66,5 +66,14 @@ pub struct Group {
     pub name: String,
 }
 
+impl Group {
+    /// The group called `name`: group names are the salon's words, matched without regard to
+    /// case ("vip" is the group "VIP").
+    pub fn named<'g>(groups: &'g [Group], name: &str) -> Option<&'g Group> {
+        let wanted = name.to_lowercase();
+        groups.iter().find(|g| g.name.to_lowercase() == wanted)
+    }
+}
+
 /// The groups a new store starts with.
 pub const DEFAULT_GROUPS: [&str; 3] = ["Stammkunde", "Neukunde", "VIP"];

@@ -721,10 +721,7 @@ impl Store {
         }
         self.write(|txn| {
             let existing: Vec<Group> = all_json(&txn.open_table(GROUPS)?)?;
-            if existing
-                .iter()
-                .any(|g| g.name.to_lowercase() == name.to_lowercase())
-            {
+            if Group::named(&existing, name).is_some() {
                 return Err(CoreError::invalid("name", Msg::DuplicateGroup));
             }
             let group = Group {
@@ -984,10 +981,7 @@ fn resolve_groups(txn: &WriteTransaction, names: &[String]) -> Result<Vec<GroupI
     let mut errors = FieldErrors::default();
     let mut ids = Vec::new();
     for name in names {
-        match groups
-            .iter()
-            .find(|g| g.name.to_lowercase() == name.to_lowercase())
-        {
+        match Group::named(&groups, name) {
             Some(g) => ids.push(g.id),
             None => errors.add("groups", Msg::UnknownGroup { name: name.clone() }),
         }

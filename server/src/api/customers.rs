@@ -52,24 +52,7 @@ pub fn search_request(state: &AppState, query: ListQuery) -> ApiResult<SearchReq
     };
     let group = match query.group.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some(name) => {
-            let wanted = name.to_lowercase();
-            let found = state
-                .kartei
-                .groups()
-                .into_iter()
-                .find(|g| g.name.to_lowercase() == wanted);
-            match found {
-                Some(g) => Some(g.id),
-                None => {
-                    return Err(CoreError::invalid(
-                        "group",
-                        Msg::UnknownGroup { name: name.into() },
-                    )
-                    .into())
-                }
-            }
-        }
+        Some(name) => Some(state.kartei.group_id_named(name)?),
     };
     Ok(SearchRequest {
         q: query.q.unwrap_or_default(),
