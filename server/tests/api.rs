@@ -1,109 +1,19 @@
 //! The router driven without a socket (`app(state)` + `oneshot`): the JSON API contract, the
 //! session rule on every route, the origin check, limits, errors and live events.
 
+mod support;
+
 use axum::body::Body;
-use axum::http::{header, HeaderMap, Method, Request, StatusCode};
-use axum::Router;
+use axum::http::{header, Method, StatusCode};
 use http_body_util::BodyExt;
-use kartei_core::model::Role;
-use kartei_core::Kartei;
-use kartei_server::{app, AppState, ServerConfig};
 use serde_json::{json, Value};
+use support::TestApp;
 use tower::ServiceExt;
 
-struct TestApp {
-    app: Router,
-    kartei: Kartei,
-    cookie: Option<String>,
-    _dir: tempfile::TempDir,
-}
-
-struct Reply {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Value,
-    text: String,
-}
-
-impl TestApp {
-    fn new() -> TestApp {
-        let dir = tempfile::tempdir().unwrap();
-        let (kartei, _) = Kartei::open(dir.path()).unwrap();
-        kartei.add_staff("Anna", "1234", Role::Owner).unwrap();
-        let config = ServerConfig {
-            public_url: "http://192.168.1.20:8080".into(),
-            ..ServerConfig::default()
-        };
-        TestApp {
-            app: app(AppState::new(kartei.clone(), config)),
-            kartei,
-            cookie: None,
-            _dir: dir,
-        }
-    }
-
-    async fn logged_in() -> TestApp {
-        let mut t = TestApp::new();
-        let r = t
-            .send(
-                Method::POST,
-                "/api/v1/login",
-                Some(json!({"name": "Anna", "pin": "1234"})),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-        let cookie = r.headers[header::SET_COOKIE].to_str().unwrap().to_string();
-        assert!(cookie.contains("HttpOnly"), "{cookie}");
-        assert!(cookie.contains("SameSite=Strict"), "{cookie}");
-        assert!(cookie.contains("Max-Age="), "{cookie}");
-        t.cookie = Some(cookie.split(';').next().unwrap().to_string());
-        t
-    }
-
-    fn request(&self, method: Method, path: &str, body: Option<Value>) -> Request<Body> {
-        let mut b = Request::builder()
-            .method(method)
-            .uri(path)
-            .header(header::HOST, "192.168.1.20:8080")
-            .header("x-kartei-csrf", "1");
-        if let Some(c) = &self.cookie {
-            b = b.header(header::COOKIE, c);
-        }
-        match body {
-            Some(v) => b
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(v.to_string()))
-                .unwrap(),
-            None => b.body(Body::empty()).unwrap(),
-        }
-    }
-
-    async fn send(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
-        self.call(self.request(method, path, body)).await
-    }
-
-    async fn call(&self, request: Request<Body>) -> Reply {
-        let response = self.app.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        let text = String::from_utf8_lossy(&bytes).into_owned();
-        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Reply {
-            status,
-            headers,
-            body,
-            text,
-        }
-    }
-
-    async fn create(&self, body: Value) -> Value {
-        let r = self
-            .send(Method::POST, "/api/v1/customers", Some(body))
-            .await;
-        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
-        r.body
-    }
+async fn create(t: &TestApp, body: Value) -> Value {
+    let r = t.send(Method::POST, "/api/v1/customers", Some(body)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    r.body
 }
 
 /// Every API route of the OpenAPI document (the same handlers the router serves) and every
@@ -249,8 +159,7 @@ async fn logout_ends_the_session() {
 #[tokio::test]
 async fn customers_create_search_card_edit_conflict_erase() {
     let t = TestApp::logged_in().await;
-    let created = t
-        .create(json!({
+    let created = create(&t, json!({
             "salutation": "Frau", "first_name": "Berta", "last_name": "Brandt",
             "phones": [{"label": "mobile", "number": "0170 1234567"}],
             "email": "berta@example.com", "birthday": "--03-14",
@@ -354,7 +263,7 @@ async fn validation_errors_name_the_fields_in_the_request_language() {
     for f in ["last_name", "email", "birthday"] {
         assert!(fields.contains_key(f), "{}", r.text);
     }
-    let mut request = t.request(Method::POST, "/api/v1/customers", Some(body));
+    let mut request = t.json_request(Method::POST, "/api/v1/customers", Some(body));
     request.headers_mut().insert(
         header::ACCEPT_LANGUAGE,
         "en-GB,en;q=0.9,de;q=0.5".parse().unwrap(),
@@ -369,7 +278,7 @@ async fn validation_errors_name_the_fields_in_the_request_language() {
     // Nothing was saved.
     assert_eq!(t.kartei.customer_count(), 0);
     // Malformed JSON is a 400 JSON error too.
-    let mut broken = t.request(Method::POST, "/api/v1/customers", None);
+    let mut broken = t.json_request(Method::POST, "/api/v1/customers", None);
     broken
         .headers_mut()
         .insert(header::CONTENT_TYPE, "application/json".parse().unwrap());
@@ -383,7 +292,7 @@ async fn validation_errors_name_the_fields_in_the_request_language() {
 async fn changing_requests_from_other_origins_are_refused() {
     let t = TestApp::logged_in().await;
     let body = json!({"last_name": "Fremd"});
-    let mut foreign = t.request(Method::POST, "/api/v1/customers", Some(body.clone()));
+    let mut foreign = t.json_request(Method::POST, "/api/v1/customers", Some(body.clone()));
     foreign.headers_mut().remove("x-kartei-csrf");
     foreign
         .headers_mut()
@@ -391,10 +300,10 @@ async fn changing_requests_from_other_origins_are_refused() {
     let r = t.call(foreign).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(r.body["error"], "cross_origin");
-    let mut bare = t.request(Method::POST, "/api/v1/customers", Some(body.clone()));
+    let mut bare = t.json_request(Method::POST, "/api/v1/customers", Some(body.clone()));
     bare.headers_mut().remove("x-kartei-csrf");
     assert_eq!(t.call(bare).await.status, StatusCode::FORBIDDEN);
-    let mut same = t.request(Method::POST, "/api/v1/customers", Some(body));
+    let mut same = t.json_request(Method::POST, "/api/v1/customers", Some(body));
     same.headers_mut().remove("x-kartei-csrf");
     same.headers_mut()
         .insert(header::ORIGIN, "http://192.168.1.20:8080".parse().unwrap());
@@ -426,9 +335,7 @@ async fn oversized_bodies_are_413_json() {
 #[tokio::test]
 async fn allergy_note_flags_list_and_card() {
     let t = TestApp::logged_in().await;
-    let id = t
-        .create(json!({"first_name": "Ali", "last_name": "Allergisch"}))
-        .await["id"]
+    let id = create(&t, json!({"first_name": "Ali", "last_name": "Allergisch"})).await["id"]
         .as_u64()
         .unwrap();
     let r = t
@@ -454,9 +361,7 @@ async fn allergy_note_flags_list_and_card() {
 #[tokio::test]
 async fn services_appointments_stats_groups() {
     let t = TestApp::logged_in().await;
-    let id = t
-        .create(json!({"first_name": "Clara", "last_name": "Termin"}))
-        .await["id"]
+    let id = create(&t, json!({"first_name": "Clara", "last_name": "Termin"})).await["id"]
         .as_u64()
         .unwrap();
     let s = t
@@ -582,7 +487,7 @@ async fn events_stream_announces_changes() {
     let response = t
         .app
         .clone()
-        .oneshot(t.request(Method::GET, "/api/v1/events", None))
+        .oneshot(t.json_request(Method::GET, "/api/v1/events", None))
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
@@ -594,7 +499,7 @@ async fn events_stream_announces_changes() {
     let mut seen = String::new();
     seen.push_str(&next_event(&mut body).await);
     assert!(seen.contains("event: hello"), "{seen}");
-    let id = t.create(json!({"last_name": "Live"})).await["id"]
+    let id = create(&t, json!({"last_name": "Live"})).await["id"]
         .as_u64()
         .unwrap();
     let event = next_event(&mut body).await;

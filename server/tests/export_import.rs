@@ -4,6 +4,8 @@
 //! 2.1 quoted-printable, 4.0, umlauts), commits the chosen rows and imports again. The oversized
 //! upload goes through the router without a socket (see [`oversized_upload_is_413_and_writes_nothing`]).
 
+mod support;
+
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use calamine::{Data, Reader};
@@ -14,14 +16,12 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use kartei_core::model::{CustomerDraft, PhoneDraft, Role, Source};
 use kartei_core::Kartei;
-use kartei_server::{app, AppState, ServerConfig};
+use kartei_server::ServerConfig;
 use serde_json::{json, Value};
 use std::io::Cursor;
 use std::time::Duration;
+use support::{multipart, TestApp, BOUNDARY};
 use tokio::sync::oneshot;
-use tower::ServiceExt;
-
-const BOUNDARY: &str = "----kartei-import-boundary";
 
 /// Six contacts: Käthe (iPhone 3.0), Jörg (Android 2.1 quoted-printable), Ayşe (4.0), Franz
 /// with a broken e-mail address, Jörg again, and Sabine, who is already a customer (same phone)
@@ -185,7 +185,7 @@ impl Live {
                 header::CONTENT_TYPE,
                 format!("multipart/form-data; boundary={BOUNDARY}"),
             )
-            .body(Full::new(Bytes::from(multipart(filename, file))))
+            .body(Full::new(Bytes::from(multipart(filename, file, &[]))))
             .unwrap();
         self.send(request).await
     }
@@ -203,17 +203,6 @@ impl Live {
     fn customer_count(&self) -> u64 {
         self.kartei.store().customer_count().unwrap()
     }
-}
-
-fn multipart(filename: &str, file: &[u8]) -> Vec<u8> {
-    let mut body = format!(
-        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\n\
-         Content-Type: application/octet-stream\r\n\r\n"
-    )
-    .into_bytes();
-    body.extend_from_slice(file);
-    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
-    body
 }
 
 fn workbook(bytes: &[u8]) -> calamine::Xlsx<Cursor<Vec<u8>>> {
@@ -636,7 +625,11 @@ async fn bad_uploads_get_clear_messages_and_write_nothing() {
             header::CONTENT_TYPE,
             format!("multipart/form-data; boundary={BOUNDARY}"),
         )
-        .body(Full::new(Bytes::from(multipart("x.xlsx", b"not a zip"))))
+        .body(Full::new(Bytes::from(multipart(
+            "x.xlsx",
+            b"not a zip",
+            &[],
+        ))))
         .unwrap();
     let r = live.send(english).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
@@ -747,27 +740,8 @@ async fn only_owners_export_the_list_staff_export_one_customer() {
 /// the upload): 413 with the limit in the message, and nothing written.
 #[tokio::test]
 async fn oversized_upload_is_413_and_writes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let (kartei, _) = Kartei::open(dir.path()).unwrap();
-    kartei.add_staff("Anna", "1234", Role::Owner).unwrap();
-    let router = app(AppState::new(kartei.clone(), ServerConfig::default()));
-    let login = Request::builder()
-        .method(Method::POST)
-        .uri("/api/v1/login")
-        .header(header::HOST, "127.0.0.1:8080")
-        .header("x-kartei-csrf", "1")
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(r#"{"name":"Anna","pin":"1234"}"#))
-        .unwrap();
-    let response = router.clone().oneshot(login).await.unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    let cookie = response.headers()[header::SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let t = TestApp::logged_in().await;
+    let dir = &t.dir;
     let entries_before = std::fs::read_dir(dir.path()).unwrap().count();
 
     // A vCard file just over the limit, and a bigger one past the request limit too.
@@ -779,23 +753,18 @@ async fn oversized_upload_is_413_and_writes_nothing() {
         }
         file.truncate(size);
         for language in ["de", "en"] {
-            let request = Request::builder()
-                .method(Method::POST)
-                .uri("/api/v1/import")
-                .header(header::HOST, "127.0.0.1:8080")
-                .header("x-kartei-csrf", "1")
-                .header(header::COOKIE, &cookie)
+            let request = t
+                .builder(Method::POST, "/api/v1/import")
                 .header(header::ACCEPT_LANGUAGE, language)
                 .header(
                     header::CONTENT_TYPE,
                     format!("multipart/form-data; boundary={BOUNDARY}"),
                 )
-                .body(Body::from(multipart("gross.vcf", &file)))
+                .body(Body::from(multipart("gross.vcf", &file, &[])))
                 .unwrap();
-            let response = router.clone().oneshot(request).await.unwrap();
-            assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE, "{size}");
-            let bytes = response.into_body().collect().await.unwrap().to_bytes();
-            let body: Value = serde_json::from_slice(&bytes).unwrap();
+            let response = t.call(request).await;
+            assert_eq!(response.status, StatusCode::PAYLOAD_TOO_LARGE, "{size}");
+            let body = response.body;
             assert_eq!(body["error"], "too_large");
             let expected = match language {
                 "de" => "Die Datei ist zu groß (höchstens 20 MB).",
@@ -805,7 +774,7 @@ async fn oversized_upload_is_413_and_writes_nothing() {
             assert_eq!(body["fields"]["file"], expected);
         }
     }
-    assert_eq!(kartei.store().customer_count().unwrap(), 0);
+    assert_eq!(t.kartei.store().customer_count().unwrap(), 0);
     assert_eq!(
         std::fs::read_dir(dir.path()).unwrap().count(),
         entries_before,

@@ -2,41 +2,40 @@
 //! with the core's messages, the gallery filter, thumbnails and full images with their caching
 //! headers, edits and deletes, all behind the login.
 
+mod support;
+
 use axum::body::Body;
-use axum::http::{header, HeaderMap, Method, Request, StatusCode};
-use axum::Router;
-use http_body_util::BodyExt;
-use kartei_core::model::{CustomerDraft, CustomerId, Role, Source};
+use axum::http::{header, Method, StatusCode};
+use kartei_core::model::{CustomerDraft, CustomerId, Source};
 use kartei_core::photos::samples::{self, ExifSpec};
-use kartei_core::Kartei;
 use kartei_server::api::photos::UPLOAD_BODY_LIMIT;
-use kartei_server::{app, AppState, ServerConfig};
-use serde_json::{json, Value};
-use tower::ServiceExt;
+use serde_json::json;
+use support::{multipart, Reply, TestApp, BOUNDARY};
 
-const BOUNDARY: &str = "----kartei-test-boundary";
-
-struct TestApp {
-    app: Router,
-    kartei: Kartei,
-    cookie: Option<String>,
+/// A logged-in app with one customer, Fiona, to put photos on.
+struct PhotoApp {
+    t: TestApp,
     customer: CustomerId,
-    dir: tempfile::TempDir,
 }
 
-struct Reply {
-    status: StatusCode,
-    headers: HeaderMap,
-    bytes: Vec<u8>,
-    body: Value,
+impl std::ops::Deref for PhotoApp {
+    type Target = TestApp;
+    fn deref(&self) -> &TestApp {
+        &self.t
+    }
 }
 
-impl TestApp {
-    async fn logged_in() -> TestApp {
-        let dir = tempfile::tempdir().unwrap();
-        let (kartei, _) = Kartei::open(dir.path()).unwrap();
-        kartei.add_staff("Anna", "1234", Role::Owner).unwrap();
-        let customer = kartei
+impl std::ops::DerefMut for PhotoApp {
+    fn deref_mut(&mut self) -> &mut TestApp {
+        &mut self.t
+    }
+}
+
+impl PhotoApp {
+    async fn logged_in() -> PhotoApp {
+        let t = TestApp::logged_in().await;
+        let customer = t
+            .kartei
             .create_customer(
                 &CustomerDraft {
                     first_name: "Fiona".into(),
@@ -48,72 +47,7 @@ impl TestApp {
             )
             .unwrap()
             .id;
-        let mut t = TestApp {
-            app: app(AppState::new(kartei.clone(), ServerConfig::default())),
-            kartei,
-            cookie: None,
-            customer,
-            dir,
-        };
-        let login = json!({"name": "Anna", "pin": "1234"}).to_string();
-        let r = t
-            .send(
-                Method::POST,
-                "/api/v1/login",
-                "application/json",
-                login.into(),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::OK);
-        let cookie = r.headers[header::SET_COOKIE].to_str().unwrap();
-        t.cookie = Some(cookie.split(';').next().unwrap().to_string());
-        t
-    }
-
-    fn request(&self, method: Method, path: &str) -> axum::http::request::Builder {
-        let mut b = Request::builder()
-            .method(method)
-            .uri(path)
-            .header(header::HOST, "127.0.0.1:8080")
-            .header("x-kartei-csrf", "1");
-        if let Some(c) = &self.cookie {
-            b = b.header(header::COOKIE, c);
-        }
-        b
-    }
-
-    async fn send(&self, method: Method, path: &str, content_type: &str, body: Vec<u8>) -> Reply {
-        let request = self
-            .request(method, path)
-            .header(header::CONTENT_TYPE, content_type)
-            .body(Body::from(body))
-            .unwrap();
-        self.call(request).await
-    }
-
-    async fn get(&self, path: &str) -> Reply {
-        self.call(self.request(Method::GET, path).body(Body::empty()).unwrap())
-            .await
-    }
-
-    async fn call(&self, request: Request<Body>) -> Reply {
-        let response = self.app.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .unwrap()
-            .to_bytes()
-            .to_vec();
-        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Reply {
-            status,
-            headers,
-            bytes,
-            body,
-        }
+        PhotoApp { t, customer }
     }
 
     async fn upload(&self, filename: &str, file: &[u8], fields: &[(&str, &str)]) -> Reply {
@@ -121,50 +55,11 @@ impl TestApp {
         self.upload_to(&path, filename, file, fields).await
     }
 
-    async fn upload_to(
-        &self,
-        path: &str,
-        filename: &str,
-        file: &[u8],
-        fields: &[(&str, &str)],
-    ) -> Reply {
-        let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
-        self.send(
-            Method::POST,
-            path,
-            &content_type,
-            multipart(filename, file, fields),
-        )
-        .await
-    }
-
     fn stored_files(&self) -> usize {
         std::fs::read_dir(self.dir.path().join("photos"))
             .unwrap()
             .count()
     }
-}
-
-fn multipart(filename: &str, file: &[u8], fields: &[(&str, &str)]) -> Vec<u8> {
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        body.extend_from_slice(
-            format!(
-                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-            )
-            .as_bytes(),
-        );
-    }
-    body.extend_from_slice(
-        format!(
-            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\n\
-             Content-Type: image/jpeg\r\n\r\n"
-        )
-        .as_bytes(),
-    );
-    body.extend_from_slice(file);
-    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
-    body
 }
 
 fn phone_photo() -> Vec<u8> {
@@ -180,7 +75,7 @@ fn phone_photo() -> Vec<u8> {
 
 #[tokio::test]
 async fn upload_list_and_serve_with_caching_headers() {
-    let t = TestApp::logged_in().await;
+    let t = PhotoApp::logged_in().await;
     let r = t
         .upload(
             "IMG_0042.jpg",
@@ -221,7 +116,7 @@ async fn upload_list_and_serve_with_caching_headers() {
 
     let again = t
         .call(
-            t.request(Method::GET, &format!("/api/v1/photos/{id}/thumb"))
+            t.builder(Method::GET, &format!("/api/v1/photos/{id}/thumb"))
                 .header(header::IF_NONE_MATCH, format!("\"{hash}\""))
                 .body(Body::empty())
                 .unwrap(),
@@ -246,7 +141,7 @@ async fn upload_list_and_serve_with_caching_headers() {
 
 #[tokio::test]
 async fn refused_uploads_say_why_in_the_users_language_and_store_nothing() {
-    let t = TestApp::logged_in().await;
+    let t = PhotoApp::logged_in().await;
     let text = b"Das ist eine Einkaufsliste, kein Foto.";
     let r = t.upload("foto.jpg", text, &[]).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
@@ -258,7 +153,7 @@ async fn refused_uploads_say_why_in_the_users_language_and_store_nothing() {
 
     let heic = b"\0\0\0\x18ftypheic\0\0\0\0mif1heic....";
     let request = t
-        .request(
+        .builder(
             Method::POST,
             &format!("/api/v1/customers/{}/photos", t.customer),
         )
@@ -305,7 +200,7 @@ async fn refused_uploads_say_why_in_the_users_language_and_store_nothing() {
 
     let empty = format!("--{BOUNDARY}--\r\n").into_bytes();
     let r = t
-        .send(
+        .send_body(
             Method::POST,
             &format!("/api/v1/customers/{}/photos", t.customer),
             &format!("multipart/form-data; boundary={BOUNDARY}"),
@@ -324,7 +219,7 @@ async fn refused_uploads_say_why_in_the_users_language_and_store_nothing() {
 
 #[tokio::test]
 async fn favourites_filter_edit_and_delete() {
-    let t = TestApp::logged_in().await;
+    let t = PhotoApp::logged_in().await;
     let mut ids = Vec::new();
     for seed in 1..=2 {
         let r = t.upload("a.jpg", &samples::jpeg(80, 60, seed), &[]).await;
@@ -333,7 +228,7 @@ async fn favourites_filter_edit_and_delete() {
     }
     let patch = json!({"favourite": true, "kind": "inspiration", "caption": "Pony"}).to_string();
     let r = t
-        .send(
+        .send_body(
             Method::PATCH,
             &format!("/api/v1/photos/{}", ids[0]),
             "application/json",
@@ -371,7 +266,7 @@ async fn favourites_filter_edit_and_delete() {
 
     let bad = json!({"kind": "selfie"}).to_string();
     let r = t
-        .send(
+        .send_body(
             Method::PATCH,
             &format!("/api/v1/photos/{}", ids[0]),
             "application/json",
@@ -381,7 +276,7 @@ async fn favourites_filter_edit_and_delete() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
 
     let r = t
-        .send(
+        .send_body(
             Method::DELETE,
             &format!("/api/v1/photos/{}", ids[0]),
             "text/plain",
@@ -397,7 +292,7 @@ async fn favourites_filter_edit_and_delete() {
 
 #[tokio::test]
 async fn photos_need_a_login() {
-    let mut t = TestApp::logged_in().await;
+    let mut t = PhotoApp::logged_in().await;
     let r = t.upload("a.jpg", &samples::jpeg(80, 60, 1), &[]).await;
     let id = r.body["id"].as_u64().unwrap();
     t.cookie = None;
@@ -413,7 +308,7 @@ async fn photos_need_a_login() {
     let r = t.upload("a.jpg", &samples::jpeg(80, 60, 2), &[]).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     let r = t
-        .send(
+        .send_body(
             Method::DELETE,
             &format!("/api/v1/photos/{id}"),
             "text/plain",
