@@ -5,19 +5,11 @@
 //! contacts and downloads the Excel exports (`import.spec.mjs`). With `SCREENSHOT_DIR`
 //! set it saves the main pages as PNG (`docs/screenshots/`).
 
-use crate::server_support::Server;
+use crate::server_support::{run_browser_spec, Server};
 use crate::support::{kartei, stderr};
-use std::path::Path;
-use std::process::Command;
 
 #[test]
 fn phone_web_app_in_headless_chromium() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let browser_dir = root.join("tests/browser");
-    assert!(
-        browser_dir.join("node_modules/playwright-core").is_dir(),
-        "run scripts/setup (npm ci in tests/browser) first"
-    );
     let dir = tempfile::tempdir().unwrap();
     let out = kartei(dir.path(), &["demo", "--customers", "200"]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -28,22 +20,7 @@ fn phone_web_app_in_headless_chromium() {
     assert!(out.status.success(), "{}", stderr(&out));
     let server = Server::start(dir.path(), &["serve", "--no-mdns"]);
 
-    let mut node = Command::new("node");
-    node.arg("phone.spec.mjs")
-        .current_dir(&browser_dir)
-        .env("KARTEI_URL", &server.url)
-        .env("KARTEI_STAFF", "Mia")
-        .env("KARTEI_PIN", "4711");
-    if std::env::var_os("SCREENSHOT_DIR").is_none() {
-        node.env_remove("SCREENSHOT_DIR");
-    }
-    let out = node.output().expect("node runs");
-    let log = format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "browser test failed:\n{log}");
+    run_browser_spec("phone.spec.mjs", &server, &[]);
     let (status, _) = server.stop();
     assert!(status.success());
 }
@@ -67,12 +44,6 @@ EMAIL:sabine@example.de\r\nEND:VCARD\r\n";
 /// line's preview of the same file offers only the contact that was left out.
 #[test]
 fn phone_imports_contacts_and_downloads_excel() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let browser_dir = root.join("tests/browser");
-    assert!(
-        browser_dir.join("node_modules/playwright-core").is_dir(),
-        "run scripts/setup (npm ci in tests/browser) first"
-    );
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     // An owner: only owners may export the customer list.
@@ -97,22 +68,10 @@ fn phone_imports_contacts_and_downloads_excel() {
     std::fs::write(&contacts, CONTACTS).unwrap();
 
     let server = Server::start(&data, &["serve", "--no-mdns"]);
-    let mut node = Command::new("node");
-    node.arg("import.spec.mjs")
-        .current_dir(&browser_dir)
-        .env("KARTEI_URL", &server.url)
-        .env("KARTEI_STAFF", "Mia")
-        .env("KARTEI_PIN", "4711")
-        .env("KARTEI_VCF", &contacts);
-    if std::env::var_os("SCREENSHOT_DIR").is_none() {
-        node.env_remove("SCREENSHOT_DIR");
-    }
-    let out = node.output().expect("node runs");
-    assert!(
-        out.status.success(),
-        "browser test failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+    run_browser_spec(
+        "import.spec.mjs",
+        &server,
+        &[("KARTEI_VCF", contacts.as_os_str())],
     );
     let (status, _) = server.stop();
     assert!(status.success());

@@ -3,20 +3,12 @@
 //! the `image` crate, is uploaded on a phone-sized viewport and its thumbnail appears upright; a
 //! text file named `.jpg` is refused. The files in the data folder are checked afterwards.
 
-use crate::server_support::Server;
-use crate::support::{kartei, stderr, stdout};
+use crate::server_support::{run_browser_spec, Server};
+use crate::support::{kartei, stderr};
 use kartei_core::photos::samples::{self, ExifSpec};
-use std::path::Path;
-use std::process::Command;
 
 #[test]
 fn phone_uploads_a_photo_and_sees_its_thumbnail() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let browser_dir = root.join("tests/browser");
-    assert!(
-        browser_dir.join("node_modules/playwright-core").is_dir(),
-        "run scripts/setup (npm ci in tests/browser) first"
-    );
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let out = kartei(&data, &["staff", "add", "--name", "Mia", "--pin", "4711"]);
@@ -37,24 +29,14 @@ fn phone_uploads_a_photo_and_sees_its_thumbnail() {
     std::fs::write(&not_a_photo, "Shampoo, Föhn, Spangen\n").unwrap();
 
     let server = Server::start(&data, &["serve", "--no-mdns"]);
-    let mut node = Command::new("node");
-    node.arg("photos.spec.mjs")
-        .current_dir(&browser_dir)
-        .env("KARTEI_URL", &server.url)
-        .env("KARTEI_STAFF", "Mia")
-        .env("KARTEI_PIN", "4711")
-        .env("KARTEI_CUSTOMER", "1")
-        .env("KARTEI_PHOTO", &photo)
-        .env("KARTEI_NOT_A_PHOTO", &not_a_photo);
-    if std::env::var_os("SCREENSHOT_DIR").is_none() {
-        node.env_remove("SCREENSHOT_DIR");
-    }
-    let out = node.output().expect("node runs");
-    assert!(
-        out.status.success(),
-        "browser test failed:\n{}\n{}",
-        stdout(&out),
-        stderr(&out)
+    run_browser_spec(
+        "photos.spec.mjs",
+        &server,
+        &[
+            ("KARTEI_CUSTOMER", "1".as_ref()),
+            ("KARTEI_PHOTO", photo.as_os_str()),
+            ("KARTEI_NOT_A_PHOTO", not_a_photo.as_os_str()),
+        ],
     );
     let (status, _) = server.stop();
     assert!(status.success());

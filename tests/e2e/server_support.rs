@@ -202,3 +202,31 @@ pub fn try_http(
         body: body.to_string(),
     })
 }
+
+/// Runs the browser script `tests/browser/SPEC` (playwright-core driving headless Chromium)
+/// against `server`, logged in as Mia with PIN 4711, with the extra environment `env`; fails
+/// the test with the script's output when it fails. `SCREENSHOT_DIR` passes through when set.
+pub fn run_browser_spec(spec: &str, server: &Server, env: &[(&str, &std::ffi::OsStr)]) {
+    let browser_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    assert!(
+        browser_dir.join("node_modules/playwright-core").is_dir(),
+        "run scripts/setup (npm ci in tests/browser) first"
+    );
+    let mut node = std::process::Command::new("node");
+    node.arg(spec)
+        .current_dir(&browser_dir)
+        .env("KARTEI_URL", &server.url)
+        .env("KARTEI_STAFF", "Mia")
+        .env("KARTEI_PIN", "4711")
+        .envs(env.iter().copied());
+    if std::env::var_os("SCREENSHOT_DIR").is_none() {
+        node.env_remove("SCREENSHOT_DIR");
+    }
+    let out = node.output().expect("node runs");
+    assert!(
+        out.status.success(),
+        "browser test {spec} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
