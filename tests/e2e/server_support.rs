@@ -1,5 +1,6 @@
 //! The real `kartei` binary as a LAN server on 127.0.0.1 with a free port and a temporary data
-//! folder ([`Server`]), and a minimal HTTP/1.1 client ([`http`]) to drive it.
+//! folder ([`Server`]), a minimal HTTP/1.1 client ([`http`]) to drive it, and the browser
+//! scripts of `tests/browser/` run against it ([`run_browser_spec`]).
 
 use crate::support::kartei_bin;
 use std::io::{BufRead, BufReader, Read, Write};
