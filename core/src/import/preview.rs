@@ -20,7 +20,7 @@ use crate::search::text::{fold, name_words};
 use crate::store::{BulkCustomer, ImportUpdate};
 use crate::Kartei;
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// What one contact would do.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -255,15 +255,20 @@ pub fn commit_with_progress(
     actor: &str,
     mut progress: impl FnMut(Progress),
 ) -> Result<ImportOutcome> {
-    for line in chosen {
-        let row = preview.rows.iter().find(|r| r.line == *line);
-        if !row.is_some_and(PreviewRow::choosable) {
-            return Err(CoreError::invalid(
-                "rows",
-                Msg::ImportRowNotChoosable { line: *line },
-            ));
-        }
+    // Lines as a set: a file may hold 200,000 contacts, all of them chosen.
+    let choosable: HashSet<usize> = preview
+        .rows
+        .iter()
+        .filter(|r| r.choosable())
+        .map(|r| r.line)
+        .collect();
+    if let Some(line) = chosen.iter().find(|l| !choosable.contains(l)) {
+        return Err(CoreError::invalid(
+            "rows",
+            Msg::ImportRowNotChoosable { line: *line },
+        ));
     }
+    let chosen: HashSet<usize> = chosen.iter().copied().collect();
     let records = preview.records.len() as u64;
     let with_photo = preview
         .records
