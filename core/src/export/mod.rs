@@ -197,15 +197,9 @@ pub fn write_xlsx(
 
     // The names of the exported customers, for the Termine and Notizen sheets.
     let mut names: HashMap<CustomerId, String> = HashMap::new();
-    match &ids {
-        None => snapshot.for_each_customer_name(|id, name| {
-            names.insert(id, name);
-        })?,
-        Some(ids) => snapshot.for_each_customer_of(ids, |c| {
-            names.insert(c.id, c.display_name());
-            Ok(())
-        })?,
-    }
+    snapshot.for_each_customer_name(ids.as_deref(), |id, name| {
+        names.insert(id, name);
+    })?;
 
     let mut workbook = Workbook::new();
     workbook.set_tempdir(kartei.data_dir()).map_err(xlsx)?;

@@ -46,28 +46,30 @@ impl Snapshot {
     }
 
     /// Calls `f` with the id and display name ("Anna Müller", or the company) of every
-    /// customer in id order; faster than [`Snapshot::for_each_customer`], as the rest of each
-    /// record is skipped, not decoded.
-    pub fn for_each_customer_name(&self, mut f: impl FnMut(CustomerId, String)) -> Result<()> {
-        self.for_each(CUSTOMERS, |n: NameFields| {
+    /// customer in id order, or of each of `ids` that exists; faster than decoding the
+    /// customers, as the rest of each record is skipped.
+    pub fn for_each_customer_name(
+        &self,
+        ids: Option<&[CustomerId]>,
+        mut f: impl FnMut(CustomerId, String),
+    ) -> Result<()> {
+        let name = |n: NameFields| {
             f(n.id, display_name(&n.first_name, &n.last_name, &n.company));
             Ok(())
-        })
+        };
+        match ids {
+            None => self.for_each(CUSTOMERS, name),
+            Some(ids) => self.for_each_of(CUSTOMERS, ids, name),
+        }
     }
 
     /// Calls `f` for each of these customers that exists, in the given order.
     pub fn for_each_customer_of(
         &self,
         ids: &[CustomerId],
-        mut f: impl FnMut(Customer) -> Result<()>,
+        f: impl FnMut(Customer) -> Result<()>,
     ) -> Result<()> {
-        let table = self.txn.open_table(CUSTOMERS)?;
-        for id in ids {
-            if let Some(v) = table.get(id.0)? {
-                f(serde_json::from_slice(v.value())?)?;
-            }
-        }
-        Ok(())
+        self.for_each_of(CUSTOMERS, ids, f)
     }
 
     /// Calls `f` for every appointment in id order.
@@ -78,6 +80,21 @@ impl Snapshot {
     /// Calls `f` for every note in id order.
     pub fn for_each_note(&self, f: impl FnMut(Note) -> Result<()>) -> Result<()> {
         self.for_each(NOTES, f)
+    }
+
+    fn for_each_of<T: DeserializeOwned>(
+        &self,
+        table: redb::TableDefinition<u64, &'static [u8]>,
+        ids: &[CustomerId],
+        mut f: impl FnMut(T) -> Result<()>,
+    ) -> Result<()> {
+        let table = self.txn.open_table(table)?;
+        for id in ids {
+            if let Some(v) = table.get(id.0)? {
+                f(serde_json::from_slice(v.value())?)?;
+            }
+        }
+        Ok(())
     }
 
     fn for_each<T: DeserializeOwned>(
