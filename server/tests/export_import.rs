@@ -7,7 +7,7 @@
 mod support;
 
 use axum::body::Body;
-use axum::http::{header, HeaderMap, Method, Request, StatusCode};
+use axum::http::{header, Method, Request, StatusCode};
 use calamine::{Data, Reader};
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
@@ -20,7 +20,7 @@ use kartei_server::ServerConfig;
 use serde_json::{json, Value};
 use std::io::Cursor;
 use std::time::Duration;
-use support::{multipart, TestApp, BOUNDARY};
+use support::{multipart, read_reply, Reply, TestApp, BOUNDARY};
 use tokio::sync::oneshot;
 
 /// Six contacts: Käthe (iPhone 3.0), Jörg (Android 2.1 quoted-printable), Ayşe (4.0), Franz
@@ -50,21 +50,8 @@ struct Live {
     server: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
-struct Reply {
-    status: StatusCode,
-    headers: HeaderMap,
-    bytes: Vec<u8>,
-    body: Value,
-}
-
-impl Reply {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.bytes).into_owned()
-    }
-
-    fn disposition(&self) -> &str {
-        self.headers[header::CONTENT_DISPOSITION].to_str().unwrap()
-    }
+fn disposition(reply: &Reply) -> &str {
+    reply.headers[header::CONTENT_DISPOSITION].to_str().unwrap()
 }
 
 impl Live {
@@ -103,7 +90,7 @@ impl Live {
         let r = live
             .post_json("/api/v1/login", json!({"name": "Anna", "pin": "1234"}))
             .await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
         let cookie = r.headers[header::SET_COOKIE].to_str().unwrap();
         live.cookie = Some(cookie.split(';').next().unwrap().to_string());
         live
@@ -132,23 +119,7 @@ impl Live {
     }
 
     async fn send(&self, request: Request<Full<Bytes>>) -> Reply {
-        let response = self.open(request).await;
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .unwrap()
-            .to_bytes()
-            .to_vec();
-        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Reply {
-            status,
-            headers,
-            bytes,
-            body,
-        }
+        read_reply(self.open(request).await).await
     }
 
     async fn get(&self, path: &str) -> Reply {
@@ -219,13 +190,13 @@ async fn export_downloads_the_whole_card_file_and_filtered_lists() {
     let day = today(&live.kartei);
 
     let r = live.get("/api/v1/export.xlsx").await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(
         r.headers[header::CONTENT_TYPE],
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     );
     assert_eq!(
-        r.disposition(),
+        disposition(&r),
         format!("attachment; filename=\"kunden-{day}.xlsx\"")
     );
     assert_eq!(r.headers[header::CACHE_CONTROL], "no-store");
@@ -244,7 +215,7 @@ async fn export_downloads_the_whole_card_file_and_filtered_lists() {
     // English headers and name.
     let r = live.get_in("/api/v1/export.xlsx", "en-GB,en;q=0.9").await;
     assert_eq!(
-        r.disposition(),
+        disposition(&r),
         format!("attachment; filename=\"customers-{day}.xlsx\"")
     );
     assert_eq!(
@@ -267,11 +238,11 @@ async fn export_downloads_the_whole_card_file_and_filtered_lists() {
             .unwrap();
     }
     let list = live.get("/api/v1/customers?q=Zander").await;
-    assert_eq!(list.body["total"], 2, "{}", list.text());
+    assert_eq!(list.body["total"], 2, "{}", list.text);
     let r = live
         .get("/api/v1/export.xlsx?q=Zander&sort=name_desc")
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let kunden = workbook(&r.bytes).worksheet_range("Kunden").unwrap();
     assert_eq!(kunden.height(), 1 + 2);
     for row in 1..3 {
@@ -288,7 +259,7 @@ async fn export_downloads_the_whole_card_file_and_filtered_lists() {
     // Bad filters are refused with the field named.
     let r = live.get("/api/v1/export.xlsx?filter=everyone").await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert!(r.body["fields"]["filter"].is_string(), "{}", r.text());
+    assert!(r.body["fields"]["filter"].is_string(), "{}", r.text);
     let r = live.get("/api/v1/export.xlsx?group=Nobody").await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(live.leftover_downloads().is_empty());
@@ -344,14 +315,14 @@ async fn one_customers_data_as_xlsx_and_json() {
     let r = live
         .post_json(&format!("/api/v1/customers/{id}/notes"), note)
         .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
 
     let r = live
         .get(&format!("/api/v1/customers/{id}/export.xlsx"))
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(
-        r.disposition(),
+        disposition(&r),
         format!(
             "attachment; filename=\"kunde-{id}-Joerg-Weiss-{day}.xlsx\"; \
              filename*=UTF-8''kunde-{id}-J%C3%B6rg-Wei%C3%9F-{day}.xlsx"
@@ -367,14 +338,12 @@ async fn one_customers_data_as_xlsx_and_json() {
     let r = live
         .get(&format!("/api/v1/customers/{id}/export.json"))
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert!(r.headers[header::CONTENT_TYPE]
         .to_str()
         .unwrap()
         .starts_with("application/json"));
-    assert!(r
-        .disposition()
-        .contains(&format!("filename=\"kunde-{id}-Joerg-Weiss-{day}.json\"")));
+    assert!(disposition(&r).contains(&format!("filename=\"kunde-{id}-Joerg-Weiss-{day}.json\"")));
     assert_eq!(r.headers[header::CACHE_CONTROL], "no-store");
     assert_eq!(r.body["customer"]["last_name"], "Weiß");
     assert_eq!(r.body["notes"][0]["text"], "Nickel");
@@ -386,7 +355,7 @@ async fn one_customers_data_as_xlsx_and_json() {
         let r = live
             .get(&format!("/api/v1/customers/987654/export.{ext}"))
             .await;
-        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text());
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
         assert_eq!(r.body["error"], "not_found");
         assert_eq!(
             r.body["message"], "Einen Kunden Nr. 987654 gibt es nicht (mehr).",
@@ -435,7 +404,7 @@ async fn import_preview_commit_chosen_rows_and_import_again() {
     let before = live.customer_count();
 
     let first = live.upload("Kontakte.vcf", CONTACTS.as_bytes()).await;
-    assert_eq!(first.status, StatusCode::OK, "{}", first.text());
+    assert_eq!(first.status, StatusCode::OK, "{}", first.text);
     let p = &first.body;
     assert_eq!(p["format"], "vcard");
     assert_eq!(p["filename"], "Kontakte.vcf");
@@ -498,7 +467,7 @@ async fn import_preview_commit_chosen_rows_and_import_again() {
             json!({"lines": [1, 2, 6]}),
         )
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(r.body["created"].as_array().unwrap().len(), 2);
     assert_eq!(r.body["merged"], json!([sabine.id.0]));
     assert_eq!(r.body["skipped"], 0);
@@ -511,14 +480,13 @@ async fn import_preview_commit_chosen_rows_and_import_again() {
     let found = live
         .get("/api/v1/customers?q=K%C3%A4the%20M%C3%BCller")
         .await;
-    assert_eq!(found.body["total"], 1, "{}", found.text());
+    assert_eq!(found.body["total"], 1, "{}", found.text);
     assert_eq!(found.body["items"][0]["email"], "kaethe@example.de");
     let found = live.get("/api/v1/customers?q=joerg%20weiss").await;
     assert_eq!(
-        found.body["items"][0]["last_name"],
-        "Weiß",
+        found.body["items"][0]["last_name"], "Weiß",
         "{}",
-        found.text()
+        found.text
     );
     let found = live.get("/api/v1/customers?q=Ay%C5%9Fe").await;
     assert_eq!(found.body["total"], 0, "left out");
@@ -534,7 +502,7 @@ async fn import_preview_commit_chosen_rows_and_import_again() {
             json!({"lines": [1]}),
         )
         .await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text());
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
     assert!(r.body["message"]
         .as_str()
         .unwrap()
@@ -547,7 +515,7 @@ async fn import_preview_commit_chosen_rows_and_import_again() {
             json!({"lines": [1, 2, 6]}),
         )
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(
         r.body,
         json!({"created": [], "merged": [], "skipped": 3, "photos_added": 0, "photos_refused": 0})
@@ -560,7 +528,7 @@ async fn import_preview_commit_chosen_rows_and_import_again() {
         third.body["counts"],
         json!({"new": 1, "merge": 0, "duplicate": 4, "invalid": 1}),
         "{}",
-        third.text()
+        third.text
     );
     assert_eq!(row(&third.body, 1)["action"]["kind"], "duplicate");
     assert_eq!(row(&third.body, 6)["action"]["kind"], "duplicate");
@@ -573,7 +541,7 @@ async fn import_preview_commit_chosen_rows_and_import_again() {
             json!({"lines": [3, 4]}),
         )
         .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
     assert!(r.body["message"].as_str().unwrap().contains("Zeile 4"));
     assert_eq!(live.customer_count(), before + 2);
     live.stop().await;
@@ -596,20 +564,20 @@ async fn bad_uploads_get_clear_messages_and_write_nothing() {
     let junk = live
         .upload("foto.bin", &[0u8, 159, 146, 150, 1, 2, 3, 0, 0, 7])
         .await;
-    assert_eq!(junk.status, StatusCode::BAD_REQUEST, "{}", junk.text());
+    assert_eq!(junk.status, StatusCode::BAD_REQUEST, "{}", junk.text);
     assert!(
         junk.body["message"]
             .as_str()
             .unwrap()
             .contains("Unbekanntes Dateiformat"),
         "{}",
-        junk.text()
+        junk.text
     );
     assert!(junk.body["fields"]["file"].is_string());
 
     let cut = &CONTACTS.as_bytes()[..CONTACTS.len() - 12];
     let r = live.upload("Kontakte.vcf", cut).await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
 
     let r = live.upload("leer.csv", b"").await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
@@ -636,7 +604,7 @@ async fn bad_uploads_get_clear_messages_and_write_nothing() {
     assert!(
         r.body["message"].as_str().unwrap().contains("damaged"),
         "{}",
-        r.text()
+        r.text
     );
 
     // No file field at all.
@@ -651,7 +619,7 @@ async fn bad_uploads_get_clear_messages_and_write_nothing() {
                 .unwrap(),
         )
         .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
     assert!(r.body["fields"]["file"].is_string());
 
     // Unknown preview ids.
@@ -713,14 +681,14 @@ async fn only_owners_export_the_list_staff_export_one_customer() {
     let r = live
         .post_json("/api/v1/login", json!({"name": "Ben", "pin": "5678"}))
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let cookie = r.headers[header::SET_COOKIE].to_str().unwrap();
     live.cookie = Some(cookie.split(';').next().unwrap().to_string());
 
     let r = live
         .get_in("/api/v1/export.xlsx?q=M%C3%BCller", "de-DE")
         .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
     assert_eq!(
         r.body["message"],
         "Die Kundenliste exportieren kann nur ein Inhaber-Zugang. Die Daten eines einzelnen \

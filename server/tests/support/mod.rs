@@ -138,23 +138,31 @@ impl TestApp {
     }
 
     pub async fn call(&self, request: Request<Body>) -> Reply {
-        let response = self.app.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .unwrap()
-            .to_bytes()
-            .to_vec();
-        Reply {
-            status,
-            headers,
-            body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-            text: String::from_utf8_lossy(&bytes).into_owned(),
-            bytes,
-        }
+        read_reply(self.app.clone().oneshot(request).await.unwrap()).await
+    }
+}
+
+/// A response read whole (from the router or from a real socket).
+pub async fn read_reply<B>(response: axum::http::Response<B>) -> Reply
+where
+    B: axum::body::HttpBody,
+    B::Error: std::fmt::Debug,
+{
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
+    Reply {
+        status,
+        headers,
+        body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        text: String::from_utf8_lossy(&bytes).into_owned(),
+        bytes,
     }
 }
 
