@@ -1,5 +1,5 @@
 //! The search benchmark of issue 2, as a bench binary that prints figures:
-//! `cargo bench -p kartei-core --bench search` (set `KARTEI_BENCH_CUSTOMERS` for another size).
+//! `cargo bench -p kartei-core --bench search --features fts5-bench` (set `KARTEI_BENCH_CUSTOMERS` for another size).
 //!
 //! On 100,000 demo customers (~1,000,000 appointments): opening the store (time, RSS),
 //! as-you-type query sequences in process (p50/p99, first page of 50 incl. the total), the same
