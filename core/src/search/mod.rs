@@ -196,11 +196,16 @@ impl Position {
         if !cursor.len().is_multiple_of(2) || cursor.len() > 2048 {
             return Err(bad());
         }
-        let bytes: Vec<u8> = (0..cursor.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&cursor[i..i + 2], 16))
-            .collect::<std::result::Result<_, _>>()
-            .map_err(|_| bad())?;
+        // Byte pairs, not string slices: a cursor from the network may hold multibyte characters.
+        let bytes: Vec<u8> = cursor
+            .as_bytes()
+            .chunks_exact(2)
+            .map(|pair| {
+                let digit = |b: u8| (b as char).to_digit(16);
+                Some((digit(pair[0])? * 16 + digit(pair[1])?) as u8)
+            })
+            .collect::<Option<_>>()
+            .ok_or_else(bad)?;
         serde_json::from_slice(&bytes).map_err(|_| bad())
     }
 }
@@ -336,4 +341,30 @@ pub fn page_of<'r>(
         next_cursor,
         total,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Position;
+
+    #[test]
+    fn a_cursor_round_trips() {
+        let position = Position {
+            tier: 1,
+            text: "müller anna".into(),
+            num: -7,
+            id: 42,
+        };
+        let decoded = Position::decode(&position.encode()).expect("own cursor decodes");
+        assert_eq!(decoded.text, "müller anna");
+        assert_eq!((decoded.tier, decoded.num, decoded.id), (1, -7, 42));
+    }
+
+    #[test]
+    fn a_cursor_with_multibyte_characters_is_refused_not_a_panic() {
+        // `a%C3%A9b` from the network: four bytes, but slicing at byte 2 would split the `é`.
+        for cursor in ["aéb", "éé", "zz", "7", "ä1", "7b22"] {
+            assert!(Position::decode(cursor).is_err(), "{cursor:?} must be refused");
+        }
+    }
 }
