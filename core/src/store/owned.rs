@@ -34,7 +34,7 @@ impl Owned {
 
     /// The redb tables that hold this kind (records and their per-customer indexes).
     pub fn tables(self) -> Vec<String> {
-        let names = match self {
+        match self {
             Owned::Notes => [NOTES.name(), NOTES_BY_CUSTOMER.name()]
                 .map(str::to_string)
                 .to_vec(),
@@ -55,8 +55,7 @@ impl Owned {
             ]
             .map(str::to_string)
             .to_vec(),
-        };
-        names
+        }
     }
 
     /// How many records of this kind `customer` has.
