@@ -46,6 +46,10 @@ pub enum CoreError {
     /// Reading or writing a file (export, import, photos) failed.
     #[error("file error: {0}")]
     Io(#[from] std::io::Error),
+    /// A bug: work that cannot fail by design panicked (caught by the face that ran it, so the
+    /// screen says so instead of waiting forever). The text is the panic's, for the log.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 impl CoreError {
@@ -86,9 +90,10 @@ impl CoreError {
                 supported: *supported,
             }
             .text(lang),
-            CoreError::Store(_) | CoreError::Index(_) | CoreError::Io(_) => {
-                Msg::Internal.text(lang)
-            }
+            CoreError::Store(_)
+            | CoreError::Index(_)
+            | CoreError::Io(_)
+            | CoreError::Internal(_) => Msg::Internal.text(lang),
         }
     }
 }

@@ -15,19 +15,34 @@ pub enum Lang {
 }
 
 impl Lang {
-    /// Picks the language from an HTTP `Accept-Language` header or a locale like `en_GB.UTF-8`:
-    /// English if English comes before German, German otherwise.
+    /// Picks the language from an HTTP `Accept-Language` header (RFC 9110: `en;q=0.1, de`
+    /// picks German) or a locale like `en_GB.UTF-8`: of German and English, the one with the
+    /// higher weight (`q`, 1 when not given; 0 means "not wanted"), the earlier one on a tie;
+    /// German when neither is asked for. Hand-written: the grammar is a few lines, and the same
+    /// call must read POSIX locales, which header crates do not.
     pub fn from_accept_language(header: &str) -> Lang {
-        for part in header.split(',') {
-            let tag = part.trim().to_ascii_lowercase();
-            if tag.starts_with("de") {
-                return Lang::De;
-            }
-            if tag.starts_with("en") {
-                return Lang::En;
+        let mut best: Option<(Lang, u16)> = None;
+        for entry in header.split(',').take(MAX_LANGUAGE_RANGES) {
+            let mut params = entry.split(';');
+            let tag = params.next().unwrap_or_default().trim();
+            let primary = tag.split(['-', '_', '.', '@']).next().unwrap_or_default();
+            let lang = if primary.eq_ignore_ascii_case("de") {
+                Lang::De
+            } else if primary.eq_ignore_ascii_case("en") {
+                Lang::En
+            } else {
+                continue;
+            };
+            let weight = params
+                .map(str::trim)
+                .find_map(|p| p.strip_prefix("q=").or_else(|| p.strip_prefix("Q=")))
+                .map_or(Some(1000), quality);
+            match weight {
+                Some(w) if w > 0 && best.is_none_or(|(_, b)| w > b) => best = Some((lang, w)),
+                _ => {}
             }
         }
-        Lang::De
+        best.map_or(Lang::De, |(lang, _)| lang)
     }
 
     pub fn code(self) -> &'static str {
@@ -35,6 +50,24 @@ impl Lang {
             Lang::De => "de",
             Lang::En => "en",
         }
+    }
+}
+
+/// How many entries of an `Accept-Language` header are read (the header is bounded).
+const MAX_LANGUAGE_RANGES: usize = 32;
+
+/// A `q` value (`0`, `0.5`, `1.000`: at most three decimals, at most 1) in thousandths; `None`
+/// for anything else, and such an entry is passed over.
+fn quality(q: &str) -> Option<u16> {
+    let (whole, fraction) = q.split_once('.').unwrap_or((q, ""));
+    if fraction.len() > 3 || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let thousandths: u16 = format!("{fraction:0<3}").parse().ok()?;
+    match whole {
+        "0" => Some(thousandths),
+        "1" if thousandths == 0 => Some(1000),
+        _ => None,
     }
 }
 
@@ -149,6 +182,15 @@ pub enum Msg {
     },
     /// The file claims to be a picture but is truncated or broken.
     PhotoDamaged,
+
+    // ---- issue 14 (the house) ----
+    /// What a merge moves from the removed card to the kept one.
+    MergeMoves {
+        notes: usize,
+        patch_tests: usize,
+        appointments: usize,
+        photos: usize,
+    },
 }
 
 impl Msg {
@@ -435,6 +477,18 @@ impl Msg {
                 "Die Bilddatei ist beschädigt oder unvollständig. Bitte erneut aufnehmen oder hochladen.",
                 "The picture file is damaged or incomplete. Please take or upload it again.",
             ),
+            MergeMoves {
+                notes,
+                patch_tests,
+                appointments,
+                photos,
+            } => {
+                if de {
+                    format!("{notes} Notizen, {patch_tests} Allergietests, {appointments} Termine, {photos} Fotos")
+                } else {
+                    format!("{notes} notes, {patch_tests} patch tests, {appointments} appointments, {photos} photos")
+                }
+            }
         }
     }
 }
@@ -493,5 +547,55 @@ impl FieldErrors {
         } else {
             Err(crate::CoreError::Invalid(self))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn check(header: &str, want: Lang) {
+        assert_eq!(Lang::from_accept_language(header), want, "{header:?}");
+    }
+
+    #[test]
+    fn accept_language_weights_decide() {
+        check("en;q=0.1, de", Lang::De);
+        check("de;q=0.1, en", Lang::En);
+        check("en-US,en;q=0.9,de;q=0.8", Lang::En);
+        check("de-DE,de;q=0.9,en-US;q=0.8,en;q=0.7", Lang::De);
+        check("fr-FR, en;q=0.5, de;q=0.4", Lang::En);
+        check("en;q=0.500, de;q=0.501", Lang::De);
+        check("EN;Q=1.0", Lang::En);
+        check("en ; q=0.8 , de ; q=0.9", Lang::De);
+        check("en, de", Lang::En);
+        check("de, en", Lang::De);
+        check("en;q=0, fr", Lang::De);
+        check("en;q=0.000", Lang::De);
+        check("en;q=abc, de;q=0.2", Lang::De);
+        check("en;q=1.5", Lang::De);
+        check("en;q=0.1234", Lang::De);
+        check("en;q=-1", Lang::De);
+        check("fr, it", Lang::De);
+        check("*", Lang::De);
+        check("", Lang::De);
+        check("denglisch, english", Lang::De);
+        check(";;;,,,", Lang::De);
+    }
+
+    #[test]
+    fn locales_name_the_language() {
+        check("en_GB.UTF-8", Lang::En);
+        check("de_AT.UTF-8", Lang::De);
+        check("en_US@euro", Lang::En);
+        check("C.UTF-8", Lang::De);
+        check("POSIX", Lang::De);
+    }
+
+    #[test]
+    fn a_long_header_is_read_only_so_far() {
+        let header = format!("{}en", "fr, ".repeat(MAX_LANGUAGE_RANGES));
+        check(&header, Lang::De);
     }
 }

@@ -1,6 +1,9 @@
 //! [`Kartei`]: the one API the faces (server, kiosk, command line) use. It owns the store, the
 //! in-memory list rows and the search index of one data folder, and keeps them in step: every
-//! save is durable in redb, then reflected in the rows and the index overlay, then announced.
+//! change goes through [`Kartei::commit`] (save lock → one durable redb transaction → the rows
+//! and the index overlay of the touched cards → change events), so none can skip a step. The
+//! store's write methods are `pub(crate)`; other crates get only its readers from
+//! [`Kartei::store`].
 
 use crate::auth::{self, Throttle};
 use crate::card::{AppointmentView, CardInput, CustomerCard, CustomerView};
@@ -130,7 +133,7 @@ impl Kartei {
         let photo_files = crate::photos::files::PhotoFiles::open(dir)?;
         report.orphan_photo_files = photo_files.clean_orphans(&store.photo_hashes()?)?;
         let rows = Rows::new(all_rows);
-        let indexer = Indexer::start(store.clone(), index.clone());
+        let indexer = Indexer::start(store.clone(), index.clone())?;
         if report.caught_up > 0 {
             indexer.notify();
         }
@@ -172,7 +175,8 @@ impl Kartei {
         self.inner.events.subscribe()
     }
 
-    /// The store, for bulk readers (export, import) in this crate and for tests.
+    /// The store, for bulk readers (export, import, tests). Only its readers are public: every
+    /// write goes through a `Kartei` method and so through [`Kartei::commit`].
     pub fn store(&self) -> &Store {
         &self.inner.store
     }
@@ -184,10 +188,11 @@ impl Kartei {
     }
 
     pub fn set_settings(&self, settings: Settings) -> Result<()> {
-        self.inner.store.put_settings(&settings)?;
-        *lock_mut(&self.inner.settings) = settings;
-        let _ = self.inner.events.send(Change::CatalogChanged);
-        Ok(())
+        self.commit(|store| {
+            store.put_settings(&settings)?;
+            *lock_mut(&self.inner.settings) = settings;
+            Ok(((), Written::default().announce(Change::CatalogChanged)))
+        })
     }
 
     pub fn groups(&self) -> Vec<Group> {
@@ -203,10 +208,11 @@ impl Kartei {
     }
 
     pub fn create_group(&self, name: &str) -> Result<Group> {
-        let group = self.inner.store.create_group(name)?;
-        lock_mut(&self.inner.groups).push(group.clone());
-        let _ = self.inner.events.send(Change::CatalogChanged);
-        Ok(group)
+        self.commit(|store| {
+            let group = store.create_group(name)?;
+            lock_mut(&self.inner.groups).push(group.clone());
+            Ok((group, Written::default().announce(Change::CatalogChanged)))
+        })
     }
 
     // ---- customers ------------------------------------------------------------------------
@@ -230,14 +236,15 @@ impl Kartei {
         actor: &str,
     ) -> Result<Customer> {
         let valid = draft.validate(self.today()).map_err(CoreError::Invalid)?;
-        let _guard = self.save_guard();
-        let (customer, seq) =
-            self.inner
-                .store
-                .create_customer(valid, source, actor, self.now(), self.today())?;
-        self.refresh(customer.id, seq)?;
-        self.announce(Change::CustomerCreated(customer.id));
-        Ok(customer)
+        self.commit(|store| {
+            let (customer, seq) =
+                store.create_customer(valid, source, actor, self.now(), self.today())?;
+            let id = customer.id;
+            Ok((
+                customer,
+                Written::card(id, seq, Change::CustomerCreated(id)),
+            ))
+        })
     }
 
     /// Saves an edit made on `version`; refused with [`CoreError::Conflict`] if somebody saved
@@ -250,24 +257,22 @@ impl Kartei {
         actor: &str,
     ) -> Result<Customer> {
         let valid = draft.validate(self.today()).map_err(CoreError::Invalid)?;
-        let _guard = self.save_guard();
-        let (customer, seq) =
-            self.inner
-                .store
-                .update_customer(id, version, valid, actor, self.now())?;
-        self.refresh(id, seq)?;
-        self.announce(Change::CustomerChanged(id));
-        Ok(customer)
+        self.commit(|store| {
+            let (customer, seq) = store.update_customer(id, version, valid, actor, self.now())?;
+            Ok((
+                customer,
+                Written::card(id, seq, Change::CustomerChanged(id)),
+            ))
+        })
     }
 
     /// Erases the customer and everything about them (GDPR Art. 17), from store and index.
     pub fn delete_customer(&self, id: CustomerId) -> Result<()> {
-        let _guard = self.save_guard();
-        let (seq, freed) = self.inner.store.delete_customer(id)?;
-        self.remove_photo_files(&freed);
-        self.refresh(id, seq)?;
-        self.announce(Change::CustomerDeleted(id));
-        Ok(())
+        self.commit(|store| {
+            let (seq, freed) = store.delete_customer(id)?;
+            self.remove_photo_files(&freed);
+            Ok(((), Written::card(id, seq, Change::CustomerDeleted(id))))
+        })
     }
 
     /// A booking arrived with a customer's data: complete the card found by e-mail or phone
@@ -419,31 +424,35 @@ impl Kartei {
 
     pub fn add_note(&self, customer: CustomerId, draft: &NoteDraft, author: &str) -> Result<Note> {
         draft.validate().map_err(CoreError::Invalid)?;
-        let _guard = self.save_guard();
-        let (note, seq) = self
-            .inner
-            .store
-            .add_note(customer, draft, author, self.now())?;
-        self.refresh(customer, seq)?;
-        self.announce(Change::CustomerChanged(customer));
-        Ok(note)
+        self.commit(|store| {
+            let (note, seq) = store.add_note(customer, draft, author, self.now())?;
+            Ok((
+                note,
+                Written::card(customer, seq, Change::CustomerChanged(customer)),
+            ))
+        })
     }
 
     pub fn update_note(&self, id: NoteId, draft: &NoteDraft) -> Result<Note> {
         draft.validate().map_err(CoreError::Invalid)?;
-        let _guard = self.save_guard();
-        let (note, seq) = self.inner.store.update_note(id, draft, self.now())?;
-        self.refresh(note.customer_id, seq)?;
-        self.announce(Change::CustomerChanged(note.customer_id));
-        Ok(note)
+        self.commit(|store| {
+            let (note, seq) = store.update_note(id, draft, self.now())?;
+            let customer = note.customer_id;
+            Ok((
+                note,
+                Written::card(customer, seq, Change::CustomerChanged(customer)),
+            ))
+        })
     }
 
     pub fn delete_note(&self, id: NoteId) -> Result<()> {
-        let _guard = self.save_guard();
-        let (customer, seq) = self.inner.store.delete_note(id)?;
-        self.refresh(customer, seq)?;
-        self.announce(Change::CustomerChanged(customer));
-        Ok(())
+        self.commit(|store| {
+            let (customer, seq) = store.delete_note(id)?;
+            Ok((
+                (),
+                Written::card(customer, seq, Change::CustomerChanged(customer)),
+            ))
+        })
     }
 
     pub fn add_patch_test(
@@ -452,12 +461,14 @@ impl Kartei {
         draft: &PatchTestDraft,
         by: &str,
     ) -> Result<PatchTest> {
-        let test = self
-            .inner
-            .store
-            .add_patch_test(customer, draft, by, self.today())?;
-        self.announce(Change::CustomerChanged(customer));
-        Ok(test)
+        self.commit(|store| {
+            // Patch tests are not in the list rows or the index: nothing to refresh.
+            let test = store.add_patch_test(customer, draft, by, self.today())?;
+            Ok((
+                test,
+                Written::default().announce(Change::CustomerChanged(customer)),
+            ))
+        })
     }
 
     // ---- services and appointments ---------------------------------------------------------
@@ -467,9 +478,10 @@ impl Kartei {
     }
 
     pub fn create_service(&self, draft: &ServiceDraft) -> Result<Service> {
-        let service = self.inner.store.create_service(draft)?;
-        self.announce(Change::CatalogChanged);
-        Ok(service)
+        self.commit(|store| {
+            let service = store.create_service(draft)?;
+            Ok((service, Written::default().announce(Change::CatalogChanged)))
+        })
     }
 
     pub fn appointment(&self, id: AppointmentId) -> Result<AppointmentView> {
@@ -524,32 +536,38 @@ impl Kartei {
         id: Option<AppointmentId>,
         draft: &AppointmentDraft,
     ) -> Result<AppointmentView> {
-        let appt = {
-            let _guard = self.save_guard();
-            let (appt, touched) = self.inner.store.save_appointment(id, draft, self.now())?;
-            for (customer, seq) in &touched {
-                self.refresh(*customer, *seq)?;
+        let appt = self.commit(|store| {
+            let (appt, touched) = store.save_appointment(id, draft, self.now())?;
+            let mut written = Written::default();
+            for (customer, seq) in touched {
+                written = written
+                    .refresh(customer, seq)
+                    .announce(Change::CustomerChanged(customer));
             }
-            for (customer, _) in touched {
-                self.announce(Change::CustomerChanged(customer));
-            }
-            appt
-        };
+            Ok((appt, written))
+        })?;
         self.appointment_view(&appt)
     }
 
     pub fn delete_appointment(&self, id: AppointmentId) -> Result<()> {
-        let _guard = self.save_guard();
-        let (customer, seq) = self.inner.store.delete_appointment(id)?;
-        self.refresh(customer, seq)?;
-        self.announce(Change::CustomerChanged(customer));
-        Ok(())
+        self.commit(|store| {
+            let (customer, seq) = store.delete_appointment(id)?;
+            Ok((
+                (),
+                Written::card(customer, seq, Change::CustomerChanged(customer)),
+            ))
+        })
     }
 
     // ---- staff ----------------------------------------------------------------------------
 
     pub fn staff(&self) -> Result<Vec<Staff>> {
         self.inner.store.staff()
+    }
+
+    /// The staff member called `name` (any case), if there is one (session checks).
+    pub fn staff_member(&self, name: &str) -> Result<Option<Staff>> {
+        self.inner.store.staff_member(name)
     }
 
     pub fn add_staff(&self, name: &str, pin: &str, role: Role) -> Result<Staff> {
@@ -564,12 +582,14 @@ impl Kartei {
             pin_hash: auth::hash_pin(pin)?,
             created_at: self.now(),
         };
-        self.inner.store.add_staff(&staff)?;
-        Ok(staff)
+        self.commit(|store| {
+            store.add_staff(&staff)?;
+            Ok((staff, Written::default()))
+        })
     }
 
     pub fn remove_staff(&self, name: &str) -> Result<()> {
-        self.inner.store.remove_staff(name)
+        self.commit(|store| Ok((store.remove_staff(name)?, Written::default())))
     }
 
     /// Checks a staff member's PIN, throttled per `client` (an address, "kiosk") and per name.
@@ -597,22 +617,16 @@ impl Kartei {
     /// Writes many complete customers in one durable transaction (demo data, imports) and
     /// makes them searchable.
     pub fn bulk_insert(&self, batch: Vec<BulkCustomer>) -> Result<Vec<CustomerId>> {
-        let _guard = self.save_guard();
-        let ids = self.inner.store.bulk_insert(batch)?;
-        let last = self.inner.store.last_change()?;
-        let mut rows = lock_mut(&self.inner.rows);
-        for id in &ids {
-            if let Some(facts) = self.inner.store.facts(*id)? {
-                self.inner.index.stage(*id, last, Some(terms_of(&facts)));
-                rows.upsert(Row::from_facts(&facts));
+        self.commit(|store| {
+            let created = store.bulk_insert(batch)?;
+            let mut written = Written::default();
+            for (id, seq) in &created {
+                written = written
+                    .refresh(*id, *seq)
+                    .announce(Change::CustomerCreated(*id));
             }
-        }
-        drop(rows);
-        self.inner.indexer.notify();
-        for id in &ids {
-            self.announce(Change::CustomerCreated(*id));
-        }
-        Ok(ids)
+            Ok((created.into_iter().map(|(id, _)| id).collect(), written))
+        })
     }
 
     /// Commits everything saved so far to the search index and waits for it.
@@ -622,6 +636,7 @@ impl Kartei {
 
     /// Rebuilds the search index from the store.
     pub fn reindex(&self) -> Result<usize> {
+        // The save lock, so that no save lands between the rebuild and the new rows.
         let _guard = self.save_guard();
         let store = &self.inner.store;
         rebuild_index(store, &self.inner.index, store.last_change()?)?;
@@ -641,17 +656,51 @@ impl Kartei {
         indexer::catch_up(&self.inner.store, &self.inner.index)
     }
 
-    // ---- internals ------------------------------------------------------------------------
+    // ---- the one write path ---------------------------------------------------------------
 
-    pub(crate) fn save_guard(&self) -> std::sync::MutexGuard<'_, ()> {
+    /// Every change goes through here: under the save lock, `write` makes one durable store
+    /// transaction (and may do what belongs to it, such as removing freed photo files); then the
+    /// list rows and index overlay of every card it names are brought up to date, and its
+    /// changes are announced. An error from `write` changes nothing and announces nothing.
+    pub(crate) fn commit<T>(
+        &self,
+        write: impl FnOnce(&Store) -> Result<(T, Written)>,
+    ) -> Result<T> {
+        self.commit_reporting(write, |_| {})
+    }
+
+    /// [`Kartei::commit`] that tells `refreshed` how many cards are up to date so far (progress
+    /// bars of large imports).
+    pub(crate) fn commit_reporting<T>(
+        &self,
+        write: impl FnOnce(&Store) -> Result<(T, Written)>,
+        mut refreshed: impl FnMut(usize),
+    ) -> Result<T> {
+        let _guard = self.save_guard();
+        let (out, written) = write(&self.inner.store)?;
+        for (done, (id, seq)) in written.cards.iter().enumerate() {
+            self.refresh_card(*id, *seq)?;
+            refreshed(done + 1);
+        }
+        if !written.cards.is_empty() {
+            self.inner.indexer.notify();
+        }
+        for change in written.changes {
+            let _ = self.inner.events.send(change);
+        }
+        Ok(out)
+    }
+
+    fn save_guard(&self) -> std::sync::MutexGuard<'_, ()> {
         self.inner
             .save_lock
             .lock()
             .unwrap_or_else(|p| p.into_inner())
     }
 
-    /// After a durable save: bring the customer's row and search terms up to date.
-    pub(crate) fn refresh(&self, id: CustomerId, seq: u64) -> Result<()> {
+    /// After a durable save: bring the customer's row and search terms up to date (the caller,
+    /// [`Kartei::commit_reporting`], then wakes the indexer once).
+    fn refresh_card(&self, id: CustomerId, seq: u64) -> Result<()> {
         let facts = self.inner.store.facts(id)?;
         let mut rows = lock_mut(&self.inner.rows);
         match &facts {
@@ -662,12 +711,33 @@ impl Kartei {
         self.inner
             .index
             .stage(id, seq, facts.as_ref().map(terms_of));
-        self.inner.indexer.notify();
         Ok(())
     }
+}
 
-    pub(crate) fn announce(&self, change: Change) {
-        let _ = self.inner.events.send(change);
+/// What a write inside [`Kartei::commit`] did: the cards whose list row and search terms
+/// changed (with the change sequence the store gave the write) and the events to announce.
+#[derive(Debug, Default)]
+#[must_use]
+pub(crate) struct Written {
+    cards: Vec<(CustomerId, u64)>,
+    changes: Vec<Change>,
+}
+
+impl Written {
+    /// One card changed: refresh it and announce `change`.
+    pub(crate) fn card(id: CustomerId, seq: u64, change: Change) -> Written {
+        Written::default().refresh(id, seq).announce(change)
+    }
+
+    pub(crate) fn refresh(mut self, id: CustomerId, seq: u64) -> Written {
+        self.cards.push((id, seq));
+        self
+    }
+
+    pub(crate) fn announce(mut self, change: Change) -> Written {
+        self.changes.push(change);
+        self
     }
 }
 

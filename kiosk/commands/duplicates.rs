@@ -1,5 +1,6 @@
 //! `kartei duplicates` (the report) and `kartei merge KEEP REMOVE [--take …] [--yes]`.
 
+use kartei_core::i18n::Msg;
 use kartei_core::import::{duplicates, merge};
 use kartei_core::model::CustomerId;
 use kartei_core::{Kartei, Lang};
@@ -70,13 +71,14 @@ pub fn merge(
         };
         println!("  {}: {} / {} → {wins}", c.field, c.kept, c.removed);
     }
-    println!(
-        "  {} {}, {} {}",
-        preview.moves.notes,
-        if de { "Notizen" } else { "notes" },
-        preview.moves.appointments,
-        if de { "Termine" } else { "appointments" }
-    );
+    let moves = preview.moves;
+    let moves = Msg::MergeMoves {
+        notes: moves.notes,
+        patch_tests: moves.patch_tests,
+        appointments: moves.appointments,
+        photos: moves.photos,
+    };
+    println!("  {}", moves.text(lang));
     if !yes {
         eprint!(
             "{}",

@@ -38,8 +38,12 @@ pub fn refresh(ui: &MainWindow, ctx: &Arc<Ctx>) {
     let lang = ctx.lang();
     ctx.worker.run(
         ui,
-        move || kartei.stats(),
+        move || Ok(kartei.stats()),
         move |ui, stats| {
+            let stats = match stats {
+                Ok(stats) => stats,
+                Err(err) => return super::app::show_error(ui, &err.user_message(lang)),
+            };
             let a = ui.global::<DashboardAdapter>();
             let int = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
             a.set_total(count(stats.total_customers, lang).into());

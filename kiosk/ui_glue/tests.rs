@@ -776,3 +776,61 @@ fn import_says_when_no_stick_is_there_or_it_holds_nothing_to_import() {
     assert_eq!(import.get_status(), "");
     assert_eq!(import.get_files().row_count(), 1);
 }
+
+/// A job that panics (a bug in parsing a stick's file, say) reaches its screen as an error, as
+/// any failure does, instead of leaving the screen waiting for ever.
+#[test]
+fn a_panicking_job_reaches_its_screen_as_an_error() {
+    let f = fixture(0);
+    f.ctx.worker.run(
+        &f.ui,
+        || -> Result<(), kartei_core::CoreError> { panic!("a bug in the vCard parser") },
+        |ui, result| match result {
+            Err(err) => super::app::show_error(ui, &err.user_message(kartei_core::Lang::De)),
+            Ok(()) => super::app::show_message(ui, "fertig"),
+        },
+    );
+    let app = f.ui.global::<AppAdapter>();
+    assert!(app.get_toast_error());
+    assert_eq!(
+        app.get_toast().as_str(),
+        kartei_core::i18n::Msg::Internal.text(kartei_core::Lang::De)
+    );
+}
+
+/// The worker thread lives on after a job panicked: the next job runs.
+#[test]
+fn the_worker_thread_survives_a_panicking_job() {
+    i_slint_backend_testing::init_no_event_loop();
+    let ui = MainWindow::new().unwrap();
+    let worker = Worker::thread().unwrap();
+    let (panicked, outcome) = std::sync::mpsc::channel();
+    worker.run(
+        &ui,
+        move || -> Result<(), kartei_core::CoreError> {
+            let caught = super::worker::caught(|| -> Result<(), kartei_core::CoreError> {
+                panic!("first job")
+            });
+            panicked.send(caught.map_err(|e| e.to_string())).unwrap();
+            panic!("and the job itself")
+        },
+        |_, _| {},
+    );
+    assert_eq!(
+        outcome
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .unwrap(),
+        Err("internal error: first job".to_string())
+    );
+    let (ran, next) = std::sync::mpsc::channel();
+    worker.run(
+        &ui,
+        move || {
+            ran.send(()).unwrap();
+            Ok(())
+        },
+        |_, _| {},
+    );
+    next.recv_timeout(std::time::Duration::from_secs(10))
+        .expect("the worker thread took the next job");
+}

@@ -93,7 +93,8 @@ impl ApiError {
                 | CoreError::SchemaTooNew { .. }
                 | CoreError::Store(_)
                 | CoreError::Index(_)
-                | CoreError::Io(_) => StatusCode::INTERNAL_SERVER_ERROR,
+                | CoreError::Io(_)
+                | CoreError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             },
             ErrorKind::Unauthorized => StatusCode::UNAUTHORIZED,
             ErrorKind::BadRequest(_) => StatusCode::BAD_REQUEST,

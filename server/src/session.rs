@@ -139,7 +139,7 @@ fn session_of(parts: &Parts, state: &AppState) -> Option<Session> {
     let token = token_of(&parts.headers)?;
     state.sessions.touch(&token, |name| {
         // A store error keeps the session (the next check asks again).
-        !matches!(state.kartei.store().staff_member(name), Ok(None))
+        !matches!(state.kartei.staff_member(name), Ok(None))
     })
 }
 

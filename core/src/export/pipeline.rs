@@ -81,6 +81,41 @@ mod tests {
         assert_eq!(seen, (0..10_000).collect::<Vec<_>>());
     }
 
+    /// The memory bound of the export: while the writer is stuck, the reader stops after a few
+    /// batches instead of decoding the whole card file into the channel.
+    #[test]
+    fn at_most_a_few_batches_are_in_flight() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let produced = AtomicUsize::new(0);
+        let mut ahead_while_stuck = 0;
+        pipelined(
+            |emit| {
+                for i in 0..(100 * BATCH) as u32 {
+                    produced.fetch_add(1, Ordering::SeqCst);
+                    emit(i)?;
+                }
+                Ok(())
+            },
+            |i| {
+                if i == 0 {
+                    std::thread::sleep(std::time::Duration::from_millis(300));
+                    ahead_while_stuck = produced.load(Ordering::SeqCst);
+                }
+                Ok(())
+            },
+        )
+        .unwrap();
+        // One batch in the writer's hands, IN_FLIGHT in the channel, one being filled.
+        assert!(
+            ahead_while_stuck <= (IN_FLIGHT + 2) * BATCH,
+            "{ahead_while_stuck} records decoded while the writer was stuck"
+        );
+        assert!(
+            ahead_while_stuck >= BATCH,
+            "the reader did not run meanwhile"
+        );
+    }
+
     #[test]
     fn a_failing_consumer_stops_the_producer() {
         let mut produced = 0;

@@ -1,7 +1,7 @@
 //! Merging two cards of the same person: a [`preview`] lists the fields where they differ and
-//! what moves; [`apply`] keeps one card with the values the user chose, moves notes, patch
-//! tests, appointments (and everything else keyed by customer, see the store's
-//! `move_everything_owned`) to it and deletes the other, in one transaction.
+//! what moves; [`apply`] keeps one card with the values the user chose, moves everything the
+//! other card owns (notes, patch tests, appointments, photos: the store's [`Owned`]) to it and
+//! deletes the other, in one transaction.
 //!
 //! Nothing is overwritten silently: where both cards have a different value, the kept card's
 //! value stays unless the user names the field in `take_from_removed`. Empty fields are filled
@@ -11,7 +11,9 @@ use crate::card::{group_names, CustomerView};
 use crate::error::{CoreError, Result};
 use crate::events::Change;
 use crate::i18n::Msg;
+use crate::kartei::Written;
 use crate::model::*;
+use crate::store::Owned;
 use crate::Kartei;
 use serde::{Deserialize, Serialize};
 
@@ -24,11 +26,29 @@ pub struct FieldChoice {
     pub removed: String,
 }
 
+/// How many records of each customer-owned kind ([`Owned`]) move to the kept card.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Moves {
     pub notes: usize,
     pub patch_tests: usize,
     pub appointments: usize,
+    pub photos: usize,
+}
+
+impl Moves {
+    fn of(counts: Vec<(Owned, usize)>) -> Moves {
+        let mut moves = Moves::default();
+        for (kind, n) in counts {
+            // Exhaustive: a new kind of customer-owned record is shown here too.
+            match kind {
+                Owned::Notes => moves.notes = n,
+                Owned::PatchTests => moves.patch_tests = n,
+                Owned::Appointments => moves.appointments = n,
+                Owned::Photos => moves.photos = n,
+            }
+        }
+        moves
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -172,17 +192,12 @@ pub fn preview(kartei: &Kartei, keep: CustomerId, remove: CustomerId) -> Result<
     let removed = kartei.customer(remove)?;
     let (k, r) = forms(kartei, &kept, &removed);
     let (result, conflicts) = combine(&k, &r, &[])?;
-    let store = kartei.store();
     let groups = kartei.groups();
     Ok(MergePreview {
         keep: CustomerView::new(&kept, &groups),
         remove: CustomerView::new(&removed, &groups),
         conflicts,
-        moves: Moves {
-            notes: store.notes(remove)?.len(),
-            patch_tests: store.patch_tests(remove)?.len(),
-            appointments: store.appointments_of(remove)?.len(),
-        },
+        moves: Moves::of(kartei.store().owned_counts(remove)?),
         result,
     })
 }
@@ -200,21 +215,21 @@ pub fn apply(kartei: &Kartei, request: &MergeRequest, actor: &str) -> Result<Cus
     let valid = result
         .validate(kartei.today())
         .map_err(CoreError::Invalid)?;
-    let customer = {
-        let _guard = kartei.save_guard();
-        let (customer, seqs) = kartei.store().merge_customers(
+    kartei.commit(|store| {
+        let (customer, seqs) = store.merge_customers(
             (request.keep, request.keep_version),
             (request.remove, request.remove_version),
             valid,
             actor,
             kartei.now(),
         )?;
+        let mut written = Written::default();
         for (id, seq) in seqs {
-            kartei.refresh(id, seq)?;
+            written = written.refresh(id, seq);
         }
-        customer
-    };
-    kartei.announce(Change::CustomerChanged(request.keep));
-    kartei.announce(Change::CustomerDeleted(request.remove));
-    Ok(customer)
+        let written = written
+            .announce(Change::CustomerChanged(request.keep))
+            .announce(Change::CustomerDeleted(request.remove));
+        Ok((customer, written))
+    })
 }

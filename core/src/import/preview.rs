@@ -9,11 +9,12 @@
 //! same file twice creates nothing new. The commit plans again against the card file as it is
 //! then, so a second commit of the same preview creates nothing either.
 
-use super::{read, Format, Parsed, Record};
+use super::{read, EmbeddedPhoto, Format, Parsed, Record};
 use crate::error::{CoreError, Result};
 use crate::events::Change;
 use crate::export::Progress;
 use crate::i18n::{Lang, Msg};
+use crate::kartei::Written;
 use crate::model::*;
 use crate::photos::PhotoKind;
 use crate::search::text::{fold, name_words};
@@ -277,18 +278,116 @@ pub fn commit_with_progress(
         .count() as u64;
     let total = records + 2 + chosen.len() as u64 + with_photo;
     progress(Progress { done: 0, total });
+    // The plan is made without the save lock (it reads the whole card file); the transaction
+    // checks that no card changed since `planned_at`, else it is made again under the lock.
+    let planned_at = kartei.store().change_mark()?;
     let planned = plan(kartei, &preview.records, &mut |done| {
         progress(Progress { done, total })
     })?;
+    let prepared = prepare(kartei, planned, &preview.records, &chosen, actor)?;
+    let progress = std::cell::RefCell::new(progress);
+    let report = |done: u64| (progress.borrow_mut())(Progress { done, total });
+    let (written, prepared) = kartei.commit_reporting(
+        |store| {
+            let mut prepared = prepared;
+            let now = kartei.now();
+            let mut written = store.apply_import(
+                planned_at,
+                std::mem::take(&mut prepared.creates),
+                std::mem::take(&mut prepared.updates),
+                actor,
+                now,
+            )?;
+            if written.is_none() {
+                // Another import (the other face) or a save came first: plan again. Under the
+                // save lock nothing else writes, so this plan holds for the transaction.
+                let planned = plan(kartei, &preview.records, &mut |_| {})?;
+                prepared = prepare(kartei, planned, &preview.records, &chosen, actor)?;
+                written = store.apply_import(
+                    store.change_mark()?,
+                    std::mem::take(&mut prepared.creates),
+                    std::mem::take(&mut prepared.updates),
+                    actor,
+                    now,
+                )?;
+            }
+            let written =
+                written.ok_or_else(|| CoreError::invalid("rows", Msg::ImportPreviewStale))?;
+            report(records + 2);
+            let mut cards = Written::default();
+            for (id, seq) in &written.created {
+                cards = cards
+                    .refresh(*id, *seq)
+                    .announce(Change::CustomerCreated(*id));
+            }
+            for (id, seq) in &written.updated {
+                cards = cards
+                    .refresh(*id, *seq)
+                    .announce(Change::CustomerChanged(*id));
+            }
+            Ok(((written, prepared), cards))
+        },
+        |refreshed| report(records + 2 + refreshed as u64),
+    )?;
+    let mut progress = progress.into_inner();
+    let mut outcome = ImportOutcome {
+        created: written.created.iter().map(|(id, _)| *id).collect(),
+        merged: written.updated.iter().map(|(id, _)| *id).collect(),
+        skipped: prepared.skipped,
+        ..Default::default()
+    };
+    // The cards are written; their embedded photos follow, each on its own. A photo that
+    // cannot be read does not undo the contact.
+    let created = written
+        .created
+        .iter()
+        .map(|(id, _)| *id)
+        .zip(prepared.created_photos);
+    let mut done = records + 2 + (written.created.len() + written.updated.len()) as u64;
+    for (id, photo) in created.chain(prepared.merged_photos) {
+        let Some(photo) = photo else { continue };
+        match kartei.add_photo(id, &photo.bytes, PhotoKind::Other, "", actor) {
+            Ok(_) => outcome.photos_added += 1,
+            Err(CoreError::Invalid(_)) => outcome.photos_refused += 1,
+            Err(e) => return Err(e),
+        }
+        done += 1;
+        progress(Progress { done, total });
+    }
+    if done < total {
+        progress(Progress { done: total, total });
+    }
+    Ok(outcome)
+}
+
+/// The chosen rows of a plan as the store writes them, with the photos that follow.
+struct Prepared {
+    creates: Vec<BulkCustomer>,
+    created_photos: Vec<Option<EmbeddedPhoto>>,
+    updates: Vec<ImportUpdate>,
+    merged_photos: Vec<(CustomerId, Option<EmbeddedPhoto>)>,
+    /// Chosen rows the card file has by now.
+    skipped: usize,
+}
+
+fn prepare(
+    kartei: &Kartei,
+    planned: Vec<Planned>,
+    records: &[Record],
+    chosen: &HashSet<usize>,
+    actor: &str,
+) -> Result<Prepared> {
     let now = kartei.now();
     let today = kartei.today();
     let groups = kartei.groups();
-    let mut creates = Vec::new();
-    let mut created_photos = Vec::new();
-    let mut updates = Vec::new();
-    let mut merged_photos = Vec::new();
-    let mut outcome = ImportOutcome::default();
-    for (p, record) in planned.into_iter().zip(&preview.records) {
+    let mut prepared = Prepared {
+        creates: Vec::new(),
+        created_photos: Vec::new(),
+        updates: Vec::new(),
+        merged_photos: Vec::new(),
+        skipped: 0,
+    };
+    for (p, record) in planned.into_iter().zip(records) {
         if !chosen.contains(&record.line) {
             continue;
         }
@@ -320,70 +419,27 @@ pub fn commit_with_progress(
                     now,
                     today,
                 );
-                creates.push(BulkCustomer {
+                prepared.creates.push(BulkCustomer {
                     customer,
                     notes: p.notes.iter().map(note).collect(),
                     appointments: Vec::new(),
                 });
-                created_photos.push(record.photo.clone());
+                prepared.created_photos.push(record.photo.clone());
             }
             Write::Update { id, version, draft } => {
                 let valid = draft.validate(today).map_err(CoreError::Invalid)?;
-                updates.push(ImportUpdate {
+                prepared.updates.push(ImportUpdate {
                     id,
                     expected_version: version,
                     valid,
                     notes: p.notes.iter().map(note).collect(),
                 });
-                merged_photos.push((id, record.photo.clone()));
+                prepared.merged_photos.push((id, record.photo.clone()));
             }
-            Write::Nothing => outcome.skipped += 1,
+            Write::Nothing => prepared.skipped += 1,
         }
     }
-    let written = {
-        let _guard = kartei.save_guard();
-        let written = kartei.store().apply_import(creates, updates, actor, now)?;
-        progress(Progress {
-            done: records + 2,
-            total,
-        });
-        let cards = written.created.iter().chain(&written.updated);
-        for (done, (id, seq)) in (records + 3..).zip(cards) {
-            kartei.refresh(*id, *seq)?;
-            progress(Progress { done, total });
-        }
-        written
-    };
-    for (id, _) in &written.created {
-        kartei.announce(Change::CustomerCreated(*id));
-        outcome.created.push(*id);
-    }
-    for (id, _) in &written.updated {
-        kartei.announce(Change::CustomerChanged(*id));
-        outcome.merged.push(*id);
-    }
-    // The cards are written; their embedded photos follow, each on its own. A photo that
-    // cannot be read does not undo the contact.
-    let created = written
-        .created
-        .iter()
-        .map(|(id, _)| *id)
-        .zip(created_photos);
-    let mut done = records + 2 + (written.created.len() + written.updated.len()) as u64;
-    for (id, photo) in created.chain(merged_photos) {
-        let Some(photo) = photo else { continue };
-        match kartei.add_photo(id, &photo.bytes, PhotoKind::Other, "", actor) {
-            Ok(_) => outcome.photos_added += 1,
-            Err(CoreError::Invalid(_)) => outcome.photos_refused += 1,
-            Err(e) => return Err(e),
-        }
-        done += 1;
-        progress(Progress { done, total });
-    }
-    if done < total {
-        progress(Progress { done: total, total });
-    }
-    Ok(outcome)
+    Ok(prepared)
 }
 
 /// What the commit would write for one row.

@@ -1,11 +1,11 @@
 //! The photo part of the [`Kartei`] API: add, list, read, describe and delete customer photos.
 //!
 //! A save decodes and encodes first and writes the files under temporary names (slow, no lock
-//! held), then under the save lock renames them into place and commits the row (short). A delete
+//! held), then inside [`Kartei::commit`] renames them into place and commits the row (short). A delete
 //! commits first and removes the files after, under the lock, unless another photo uses the same
 //! content. A crash between the two steps leaves only orphan files, which start-up removes.
 
-use super::Kartei;
+use super::{Kartei, Written};
 use crate::error::{CoreError, Result};
 use crate::events::Change;
 use crate::i18n::FieldErrors;
@@ -49,21 +49,21 @@ impl Kartei {
             added_at,
             content: prepared.content(),
         };
-        let photo = {
-            let _guard = self.save_guard();
+        self.commit(|store| {
             staged.publish()?;
-            match self.inner.store.add_photo(new) {
-                Ok(photo) => photo,
+            match store.add_photo(new) {
+                Ok(photo) => Ok((
+                    photo,
+                    Written::default().announce(Change::CustomerChanged(customer)),
+                )),
                 Err(e) => {
-                    if !self.inner.store.photo_hash_in_use(&prepared.hash)? {
+                    if !store.photo_hash_in_use(&prepared.hash)? {
                         self.remove_photo_files(std::slice::from_ref(&prepared.hash));
                     }
-                    return Err(e);
+                    Err(e)
                 }
             }
-        };
-        self.announce(Change::CustomerChanged(customer));
-        Ok(photo)
+        })
     }
 
     pub fn photo(&self, id: PhotoId) -> Result<Photo> {
@@ -103,30 +103,27 @@ impl Kartei {
 
     /// Changes kind, caption or the favourite mark.
     pub fn update_photo(&self, id: PhotoId, patch: &PhotoPatch) -> Result<Photo> {
-        let photo = {
-            let _guard = self.save_guard();
-            self.inner.store.update_photo(id, patch)?
-        };
-        self.announce(Change::CustomerChanged(photo.customer_id));
-        Ok(photo)
+        self.commit(|store| {
+            let photo = store.update_photo(id, patch)?;
+            let changed = Change::CustomerChanged(photo.customer_id);
+            Ok((photo, Written::default().announce(changed)))
+        })
     }
 
     /// Deletes a photo; its files go too unless another photo shows the same picture.
     pub fn delete_photo(&self, id: PhotoId) -> Result<()> {
-        let customer = {
-            let _guard = self.save_guard();
-            let (photo, freed) = self.inner.store.delete_photo(id)?;
+        self.commit(|store| {
+            let (photo, freed) = store.delete_photo(id)?;
             if freed {
                 self.remove_photo_files(std::slice::from_ref(&photo.content.hash));
             }
-            photo.customer_id
-        };
-        self.announce(Change::CustomerChanged(customer));
-        Ok(())
+            let changed = Change::CustomerChanged(photo.customer_id);
+            Ok(((), Written::default().announce(changed)))
+        })
     }
 
-    /// Removes the files of content hashes no row uses any more. Call under the save lock,
-    /// after the commit. A failure leaves orphans for the next start-up, so it is only logged.
+    /// Removes the files of content hashes no row uses any more. Call inside
+    /// [`Kartei::commit`] (under the save lock), after the store's write. A failure leaves orphans for the next start-up, so it is only logged.
     pub(super) fn remove_photo_files(&self, hashes: &[String]) {
         for hash in hashes {
             if let Err(e) = self.inner.photo_files.remove(hash) {

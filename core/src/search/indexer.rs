@@ -3,7 +3,7 @@
 
 use super::index::TextIndex;
 use super::text::DocTerms;
-use crate::error::Result;
+use crate::error::{CoreError, Result};
 use crate::model::CustomerId;
 use crate::store::Store;
 use std::collections::BTreeMap;
@@ -28,7 +28,9 @@ pub struct Indexer {
 }
 
 impl Indexer {
-    pub fn start(store: Arc<Store>, index: Arc<TextIndex>) -> Indexer {
+    /// Starts the indexer thread; an error if the system cannot start a thread (then the card
+    /// file does not open: without the indexer, saves would never reach the index).
+    pub fn start(store: Arc<Store>, index: Arc<TextIndex>) -> Result<Indexer> {
         let (commands, inbox) = channel::<Command>();
         let thread = std::thread::Builder::new()
             .name("kartei-indexer".into())
@@ -74,7 +76,7 @@ impl Indexer {
                     for ack in waiting_flushes.drain(..) {
                         let _ = ack.send(match &outcome {
                             Ok(()) => Ok(()),
-                            Err(e) => Err(crate::CoreError::Index(e.to_string())),
+                            Err(e) => Err(CoreError::Index(e.to_string())),
                         });
                     }
                     if stop {
@@ -82,8 +84,11 @@ impl Indexer {
                     }
                 }
             })
-            .ok();
-        Indexer { commands, thread }
+            .map_err(|e| CoreError::Index(format!("the indexer thread did not start: {e}")))?;
+        Ok(Indexer {
+            commands,
+            thread: Some(thread),
+        })
     }
 
     /// Something was saved: commit it within [`BATCH_WINDOW`].
@@ -91,13 +96,15 @@ impl Indexer {
         let _ = self.commands.send(Command::Changed);
     }
 
-    /// Commits everything saved so far and waits for it.
+    /// Commits everything saved so far and waits for it. An error if the commit failed, or if
+    /// the indexer thread is gone (it panicked): nothing was committed then.
     pub fn flush(&self) -> Result<()> {
+        let gone = || CoreError::Index("the indexer thread has stopped".into());
         let (ack, done) = channel();
-        if self.commands.send(Command::Flush(ack)).is_err() {
-            return Ok(());
-        }
-        done.recv().unwrap_or(Ok(()))
+        self.commands
+            .send(Command::Flush(ack))
+            .map_err(|_| gone())?;
+        done.recv().map_err(|_| gone())?
     }
 }
 
@@ -127,5 +134,54 @@ pub fn catch_up(store: &Store, index: &TextIndex) -> Result<()> {
             docs.push((id, terms));
         }
         index.commit(docs, last)?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn started() -> (tempfile::TempDir, Indexer) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(Store::open(&dir.path().join("kartei.redb")).unwrap());
+        let (index, _) = TextIndex::open(&dir.path().join("index")).unwrap();
+        (dir, Indexer::start(store, Arc::new(index)).unwrap())
+    }
+
+    #[test]
+    fn a_running_indexer_flushes() {
+        let (_dir, indexer) = started();
+        indexer.notify();
+        indexer.flush().unwrap();
+    }
+
+    /// The thread is gone (as after a panic): a flush must not report success.
+    #[test]
+    fn flush_fails_when_the_indexer_thread_is_gone() {
+        let (_dir, mut indexer) = started();
+        let _ = indexer.commands.send(Command::Stop);
+        indexer.thread.take().unwrap().join().unwrap();
+        match indexer.flush() {
+            Err(CoreError::Index(text)) => assert!(text.contains("stopped"), "{text}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// The thread dies while a flush waits for it: the flush hears of it.
+    #[test]
+    fn flush_fails_when_the_thread_dies_while_it_waits() {
+        let (commands, inbox) = channel::<Command>();
+        let thread = std::thread::spawn(move || {
+            if let Ok(Command::Flush(ack)) = inbox.recv() {
+                drop(ack);
+                panic!("the indexer died mid-commit");
+            }
+        });
+        let indexer = Indexer {
+            commands,
+            thread: None,
+        };
+        assert!(matches!(indexer.flush(), Err(CoreError::Index(_))));
+        assert!(thread.join().is_err());
     }
 }

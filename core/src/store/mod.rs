@@ -5,12 +5,18 @@
 //! call returns) and quick-repair on, so a power cut costs seconds at the next boot, not a full
 //! repair. Writes that change what search sees append to the `changes` log in the same
 //! transaction; the index follows that log.
+//!
+//! The write methods are `pub(crate)`: they are called only from inside `Kartei::commit`, which
+//! also brings the list rows and the index overlay up to date and announces the change. Other
+//! crates get the readers. `owned.rs` is the one list of the tables that hang off a customer.
 
+mod owned;
 mod photos;
 mod schema;
 mod snapshot;
 pub mod tables;
 
+pub use owned::{not_customer_owned_tables, Owned};
 pub use schema::{force_schema_version, SCHEMA_VERSION};
 pub use snapshot::Snapshot;
 
@@ -20,8 +26,8 @@ use crate::model::*;
 use crate::settings::Settings;
 use chrono::{DateTime, NaiveDate, Utc};
 use redb::{
-    Database, Durability, ReadTransaction, ReadableDatabase, ReadableTable, ReadableTableMetadata,
-    WriteTransaction,
+    Database, Durability, MultimapTableHandle, ReadTransaction, ReadableDatabase, ReadableTable,
+    ReadableTableMetadata, TableHandle, WriteTransaction,
 };
 use serde::{de::DeserializeOwned, Serialize};
 use std::path::{Path, PathBuf};
@@ -121,7 +127,7 @@ impl Store {
         })
     }
 
-    pub fn put_settings(&self, settings: &Settings) -> Result<()> {
+    pub(crate) fn put_settings(&self, settings: &Settings) -> Result<()> {
         self.write(|txn| {
             let bytes = serde_json::to_vec(settings)?;
             txn.open_table(META)?.insert("settings", bytes.as_slice())?;
@@ -227,7 +233,7 @@ impl Store {
         Ok(())
     }
 
-    pub fn create_customer(
+    pub(crate) fn create_customer(
         &self,
         valid: ValidDraft,
         source: Source,
@@ -246,7 +252,7 @@ impl Store {
     }
 
     /// Saves an edit if `expected_version` is still the current one.
-    pub fn update_customer(
+    pub(crate) fn update_customer(
         &self,
         id: CustomerId,
         expected_version: u64,
@@ -273,77 +279,49 @@ impl Store {
         })
     }
 
-    /// Erases the customer and everything about them: notes, patch tests, appointments, photo
-    /// rows. Returns the change sequence and the content hashes of photo files that no photo
+    /// Erases the customer and everything about them: every kind of record in [`Owned`] (notes,
+    /// patch tests, appointments, photo rows). Returns the change sequence and the content hashes of photo files that no photo
     /// refers to any more (the caller removes those files).
-    pub fn delete_customer(&self, id: CustomerId) -> Result<(u64, Vec<String>)> {
+    pub(crate) fn delete_customer(&self, id: CustomerId) -> Result<(u64, Vec<String>)> {
         self.write(|txn| {
             if txn.open_table(CUSTOMERS)?.remove(id.0)?.is_none() {
                 return Err(CoreError::not_found("customer", id));
             }
-            let note_ids = keys_in(&txn.open_table(NOTES_BY_CUSTOMER)?, id.0)?;
-            let mut notes = txn.open_table(NOTES)?;
-            let mut by_customer = txn.open_table(NOTES_BY_CUSTOMER)?;
-            for note in note_ids {
-                notes.remove(note)?;
-                by_customer.remove((id.0, note))?;
-            }
-            let test_ids = keys_in(&txn.open_table(PATCH_TESTS_BY_CUSTOMER)?, id.0)?;
-            let mut tests = txn.open_table(PATCH_TESTS)?;
-            let mut tests_by_customer = txn.open_table(PATCH_TESTS_BY_CUSTOMER)?;
-            for test in test_ids {
-                tests.remove(test)?;
-                tests_by_customer.remove((id.0, test))?;
-            }
-            let mut appts = txn.open_table(APPOINTMENTS)?;
-            let mut appts_by_customer = txn.open_table(APPOINTMENTS_BY_CUSTOMER)?;
-            let mut appts_by_start = txn.open_table(APPOINTMENTS_BY_START)?;
-            let keys: Vec<(u64, i64, u64)> = appts_by_customer
-                .range((id.0, i64::MIN, 0)..=(id.0, i64::MAX, u64::MAX))?
-                .map(|e| e.map(|(k, _)| k.value()))
-                .collect::<std::result::Result<_, _>>()?;
-            for (c, start, appt) in keys {
-                appts.remove(appt)?;
-                appts_by_customer.remove((c, start, appt))?;
-                appts_by_start.remove((start, appt))?;
-            }
-            drop((
-                notes,
-                by_customer,
-                tests,
-                tests_by_customer,
-                appts,
-                appts_by_customer,
-                appts_by_start,
-            ));
-            let freed = photos::delete_photos_of(txn, id)?;
+            let freed = owned::erase_all(txn, id)?;
             Ok((record_change(txn, id)?, freed))
         })
     }
 
     /// Writes many complete customers in one transaction (demo data, imports): all or nothing.
-    /// Ids of `customer`, notes and appointments are assigned here. Returns the new ids.
-    pub fn bulk_insert(&self, batch: Vec<BulkCustomer>) -> Result<Vec<CustomerId>> {
+    /// Ids of `customer`, notes and appointments are assigned here. Returns the new ids with
+    /// their change sequences.
+    pub(crate) fn bulk_insert(&self, batch: Vec<BulkCustomer>) -> Result<Vec<(CustomerId, u64)>> {
         self.write(|txn| {
             let ids = insert_new_customers(txn, batch)?;
-            for id in &ids {
-                record_change(txn, *id)?;
-            }
-            Ok(ids)
+            ids.into_iter()
+                .map(|id| Ok((id, record_change(txn, id)?)))
+                .collect()
         })
     }
 
     /// Commits an import in one transaction: new cards (with their notes) and completions of
-    /// existing cards. If any card named in `updates` changed since its version was read, the
-    /// whole import is refused with [`CoreError::Conflict`] and nothing is written.
-    pub fn apply_import(
+    /// existing cards, planned against the card file as it was at `planned_at` (a
+    /// [`Store::change_mark`]). If any card changed since then (another import, a save on the
+    /// other face), nothing is written and `None` comes back: the caller plans again. If a card
+    /// named in `updates` is not at its version, the whole import is refused with
+    /// [`CoreError::Conflict`] and nothing is written.
+    pub(crate) fn apply_import(
         &self,
+        planned_at: u64,
         creates: Vec<BulkCustomer>,
         updates: Vec<ImportUpdate>,
         actor: &str,
         now: DateTime<Utc>,
-    ) -> Result<ImportWrite> {
+    ) -> Result<Option<ImportWrite>> {
         self.write(|txn| {
+            if change_mark_in(txn)? != planned_at {
+                return Ok(None);
+            }
             let mut written = ImportWrite::default();
             for update in updates {
                 let mut table = txn.open_table(CUSTOMERS)?;
@@ -376,14 +354,23 @@ impl Store {
             for id in created {
                 written.created.push((id, record_change(txn, id)?));
             }
-            Ok(written)
+            Ok(Some(written))
         })
+    }
+
+    /// A mark that moves with every write that changes a card (the change sequence counter;
+    /// unlike [`Store::last_change`] it does not go back when the log is pruned). Plans made
+    /// from what was read after taking a mark are still true while the mark stands.
+    pub(crate) fn change_mark(&self) -> Result<u64> {
+        let txn = self.read()?;
+        let table = txn.open_table(SEQUENCES)?;
+        Ok(table.get("change")?.map(|v| v.value()).unwrap_or(0))
     }
 
     /// Merges card `remove` into card `keep` in one transaction: `keep` gets `valid` (the
     /// master data the user chose), everything owned by `remove` moves to `keep`
-    /// ([`move_everything_owned`]), and `remove` is deleted. Both versions must be current.
-    pub fn merge_customers(
+    /// ([`owned::move_all`]), and `remove` is deleted. Both versions must be current.
+    pub(crate) fn merge_customers(
         &self,
         keep: (CustomerId, u64),
         remove: (CustomerId, u64),
@@ -411,13 +398,34 @@ impl Store {
             put_json(&mut table, keep.0 .0, &kept)?;
             table.remove(remove.0 .0)?;
             drop(table);
-            move_everything_owned(txn, remove.0, keep.0)?;
+            owned::move_all(txn, remove.0, keep.0)?;
             let seqs = vec![
                 (keep.0, record_change(txn, keep.0)?),
                 (remove.0, record_change(txn, remove.0)?),
             ];
             Ok((kept, seqs))
         })
+    }
+
+    /// How many records of each customer-owned kind `customer` has (what a merge moves).
+    pub fn owned_counts(&self, customer: CustomerId) -> Result<Vec<(Owned, usize)>> {
+        owned::counts(&self.read()?, customer)
+    }
+
+    /// Every table in the file with its number of entries (checks and tests that walk the
+    /// whole store).
+    pub fn table_sizes(&self) -> Result<Vec<(String, u64)>> {
+        let txn = self.read()?;
+        let mut out = Vec::new();
+        for handle in txn.list_tables()? {
+            let name = handle.name().to_string();
+            out.push((name, txn.open_untyped_table(handle)?.len()?));
+        }
+        for handle in txn.list_multimap_tables()? {
+            let name = handle.name().to_string();
+            out.push((name, txn.open_untyped_multimap_table(handle)?.len()?));
+        }
+        Ok(out)
     }
 
     // ---- notes and patch tests ------------------------------------------------------------
@@ -440,7 +448,7 @@ impl Store {
         get_json(&txn.open_table(NOTES)?, id.0)?.ok_or_else(|| CoreError::not_found("note", id))
     }
 
-    pub fn add_note(
+    pub(crate) fn add_note(
         &self,
         customer: CustomerId,
         draft: &NoteDraft,
@@ -469,7 +477,7 @@ impl Store {
     }
 
     /// Edits a note; colour formulas only within 24 hours of writing.
-    pub fn update_note(
+    pub(crate) fn update_note(
         &self,
         id: NoteId,
         draft: &NoteDraft,
@@ -499,7 +507,7 @@ impl Store {
     }
 
     /// Deletes a note; colour formulas are kept until the customer is deleted.
-    pub fn delete_note(&self, id: NoteId) -> Result<(CustomerId, u64)> {
+    pub(crate) fn delete_note(&self, id: NoteId) -> Result<(CustomerId, u64)> {
         self.write(|txn| {
             let mut table = txn.open_table(NOTES)?;
             let note: Note =
@@ -529,7 +537,7 @@ impl Store {
         Ok(out)
     }
 
-    pub fn add_patch_test(
+    pub(crate) fn add_patch_test(
         &self,
         customer: CustomerId,
         draft: &PatchTestDraft,
@@ -561,7 +569,7 @@ impl Store {
         all_json(&txn.open_table(SERVICES)?)
     }
 
-    pub fn create_service(&self, draft: &ServiceDraft) -> Result<Service> {
+    pub(crate) fn create_service(&self, draft: &ServiceDraft) -> Result<Service> {
         draft.validate().map_err(CoreError::Invalid)?;
         self.write(|txn| {
             let service = Service {
@@ -622,7 +630,7 @@ impl Store {
 
     /// Creates (`id == None`) or replaces an appointment. Returns it and the change sequences
     /// of the customers it touched (two when it moved to another customer).
-    pub fn save_appointment(
+    pub(crate) fn save_appointment(
         &self,
         id: Option<AppointmentId>,
         draft: &AppointmentDraft,
@@ -690,7 +698,7 @@ impl Store {
         })
     }
 
-    pub fn delete_appointment(&self, id: AppointmentId) -> Result<(CustomerId, u64)> {
+    pub(crate) fn delete_appointment(&self, id: AppointmentId) -> Result<(CustomerId, u64)> {
         self.write(|txn| {
             let mut table = txn.open_table(APPOINTMENTS)?;
             let appt: Appointment =
@@ -714,7 +722,7 @@ impl Store {
         all_json(&txn.open_table(GROUPS)?)
     }
 
-    pub fn create_group(&self, name: &str) -> Result<Group> {
+    pub(crate) fn create_group(&self, name: &str) -> Result<Group> {
         let name = name.trim();
         if name.is_empty() {
             return Err(CoreError::invalid("name", Msg::Required));
@@ -755,7 +763,7 @@ impl Store {
         })
     }
 
-    pub fn add_staff(&self, staff: &Staff) -> Result<()> {
+    pub(crate) fn add_staff(&self, staff: &Staff) -> Result<()> {
         self.write(|txn| {
             let mut table = txn.open_table(STAFF)?;
             let key = staff_key(&staff.name);
@@ -769,7 +777,7 @@ impl Store {
     }
 
     /// Removes a staff member; the last owner stays.
-    pub fn remove_staff(&self, name: &str) -> Result<()> {
+    pub(crate) fn remove_staff(&self, name: &str) -> Result<()> {
         self.write(|txn| {
             let mut table = txn.open_table(STAFF)?;
             let key = staff_key(name);
@@ -819,7 +827,7 @@ impl Store {
     }
 
     /// Forgets changes the index has durably seen.
-    pub fn prune_changes(&self, up_to: u64) -> Result<()> {
+    pub(crate) fn prune_changes(&self, up_to: u64) -> Result<()> {
         self.write(|txn| {
             let mut table = txn.open_table(CHANGES)?;
             table.retain_in(..=up_to, |_, _| false)?;
@@ -866,74 +874,6 @@ fn insert_new_customers(
     Ok(ids)
 }
 
-/// Moves everything keyed by customer from `from` to `to`: notes, patch tests, appointments,
-/// photos.
-///
-/// This is the one place that knows which tables hang off a customer for a merge; a new kind
-/// of customer-owned record (photos, messages) adds its table here, so merging moves it too.
-fn move_everything_owned(txn: &WriteTransaction, from: CustomerId, to: CustomerId) -> Result<()> {
-    let note_ids = keys_in(&txn.open_table(NOTES_BY_CUSTOMER)?, from.0)?;
-    let mut notes = txn.open_table(NOTES)?;
-    let mut notes_by_customer = txn.open_table(NOTES_BY_CUSTOMER)?;
-    for id in note_ids {
-        if let Some(mut note) = get_json::<Note>(&notes, id)? {
-            note.customer_id = to;
-            put_json(&mut notes, id, &note)?;
-            notes_by_customer.remove((from.0, id))?;
-            notes_by_customer.insert((to.0, id), note.kind.as_u8())?;
-        }
-    }
-    drop((notes, notes_by_customer));
-
-    let test_ids = keys_in(&txn.open_table(PATCH_TESTS_BY_CUSTOMER)?, from.0)?;
-    let mut tests = txn.open_table(PATCH_TESTS)?;
-    let mut tests_by_customer = txn.open_table(PATCH_TESTS_BY_CUSTOMER)?;
-    for id in test_ids {
-        if let Some(mut test) = get_json::<PatchTest>(&tests, id)? {
-            test.customer_id = to;
-            put_json(&mut tests, id, &test)?;
-            tests_by_customer.remove((from.0, id))?;
-            tests_by_customer.insert((to.0, id), ())?;
-        }
-    }
-    drop((tests, tests_by_customer));
-
-    let mut appts = txn.open_table(APPOINTMENTS)?;
-    let mut by_customer = txn.open_table(APPOINTMENTS_BY_CUSTOMER)?;
-    let mut by_start = txn.open_table(APPOINTMENTS_BY_START)?;
-    let keys: Vec<(u64, i64, u64)> = by_customer
-        .range((from.0, i64::MIN, 0)..=(from.0, i64::MAX, u64::MAX))?
-        .map(|e| e.map(|(k, _)| k.value()))
-        .collect::<std::result::Result<_, _>>()?;
-    for (_, start, id) in keys {
-        if let Some(mut appt) = get_json::<Appointment>(&appts, id)? {
-            appt.customer_id = to;
-            put_json(&mut appts, id, &appt)?;
-            by_customer.remove((from.0, start, id))?;
-            by_customer.insert((to.0, start, id), appt.status.as_u8())?;
-            by_start.insert((start, id), to.0)?;
-        }
-    }
-    drop((appts, by_customer, by_start));
-
-    // Photos: the files are shared by content hash, so only the rows move.
-    let mut photos = txn.open_table(PHOTOS)?;
-    let mut photos_by_customer = txn.open_table(PHOTOS_BY_CUSTOMER)?;
-    let keys: Vec<((u64, i64, u64), u8)> = photos_by_customer
-        .range((from.0, i64::MIN, 0)..=(from.0, i64::MAX, u64::MAX))?
-        .map(|e| e.map(|(k, v)| (k.value(), v.value())))
-        .collect::<std::result::Result<_, _>>()?;
-    for ((_, taken, id), favourite) in keys {
-        if let Some(mut photo) = get_json::<crate::photos::Photo>(&photos, id)? {
-            photo.customer_id = to;
-            put_json(&mut photos, id, &photo)?;
-        }
-        photos_by_customer.remove((from.0, taken, id))?;
-        photos_by_customer.insert((to.0, taken, id), favourite)?;
-    }
-    Ok(())
-}
-
 /// What a merged card keeps of the card merged into it besides the chosen master data: the
 /// earlier "customer since", and the consent log (proof of consent must not be lost). A consent
 /// recorded more recently on the removed card wins over an older one on the kept card.
@@ -961,6 +901,13 @@ fn next_id(txn: &WriteTransaction, kind: &str) -> Result<u64> {
     let next = table.get(kind)?.map(|v| v.value()).unwrap_or(0) + 1;
     table.insert(kind, next)?;
     Ok(next)
+}
+
+/// [`Store::change_mark`] inside a write transaction.
+fn change_mark_in(txn: &WriteTransaction) -> Result<u64> {
+    let table = txn.open_table(SEQUENCES)?;
+    let mark = table.get("change")?.map(|v| v.value()).unwrap_or(0);
+    Ok(mark)
 }
 
 fn record_change(txn: &WriteTransaction, customer: CustomerId) -> Result<u64> {

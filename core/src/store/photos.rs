@@ -7,11 +7,11 @@ use super::{ensure_customer, get_json, next_id, put_json, Store};
 use crate::error::{CoreError, Result};
 use crate::model::CustomerId;
 use crate::photos::{NewPhoto, Photo, PhotoFilter, PhotoId, PhotoPatch};
-use redb::{ReadableTable, WriteTransaction};
+use redb::{ReadTransaction, ReadableTable, WriteTransaction};
 use std::collections::HashSet;
 
 impl Store {
-    pub fn add_photo(&self, new: NewPhoto) -> Result<Photo> {
+    pub(crate) fn add_photo(&self, new: NewPhoto) -> Result<Photo> {
         self.write(|txn| {
             ensure_customer(txn, new.customer_id)?;
             let photo = new.into_photo(PhotoId(next_id(txn, "photo")?));
@@ -56,17 +56,10 @@ impl Store {
     }
 
     pub fn photo_count(&self, customer: CustomerId) -> Result<usize> {
-        let txn = self.read()?;
-        let table = txn.open_table(PHOTOS_BY_CUSTOMER)?;
-        let mut n = 0;
-        for entry in table.range(customer_range(customer))? {
-            entry?;
-            n += 1;
-        }
-        Ok(n)
+        count_of(&self.read()?, customer)
     }
 
-    pub fn update_photo(&self, id: PhotoId, patch: &PhotoPatch) -> Result<Photo> {
+    pub(crate) fn update_photo(&self, id: PhotoId, patch: &PhotoPatch) -> Result<Photo> {
         patch.validate().map_err(CoreError::Invalid)?;
         self.write(|txn| {
             let mut table = txn.open_table(PHOTOS)?;
@@ -81,7 +74,7 @@ impl Store {
     }
 
     /// Deletes a photo row. Returns it, and whether its files are now unused.
-    pub fn delete_photo(&self, id: PhotoId) -> Result<(Photo, bool)> {
+    pub(crate) fn delete_photo(&self, id: PhotoId) -> Result<(Photo, bool)> {
         self.write(|txn| {
             let photo: Photo = get_json(&txn.open_table(PHOTOS)?, id.0)?
                 .ok_or_else(|| CoreError::not_found("photo", id))?;
@@ -139,6 +132,40 @@ pub(super) fn delete_photos_of(
         }
     }
     Ok(freed)
+}
+
+/// How many photos `customer` has.
+pub(super) fn count_of(txn: &ReadTransaction, customer: CustomerId) -> Result<usize> {
+    let table = txn.open_table(PHOTOS_BY_CUSTOMER)?;
+    let mut n = 0;
+    for entry in table.range(customer_range(customer))? {
+        entry?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// Inside a merge: gives all photo rows of `from` to `to` (the files stay, shared by hash).
+pub(super) fn move_photos_of(
+    txn: &WriteTransaction,
+    from: CustomerId,
+    to: CustomerId,
+) -> Result<()> {
+    let mut photos = txn.open_table(PHOTOS)?;
+    let mut by_customer = txn.open_table(PHOTOS_BY_CUSTOMER)?;
+    let keys: Vec<((u64, i64, u64), u8)> = by_customer
+        .range(customer_range(from))?
+        .map(|e| e.map(|(k, v)| (k.value(), v.value())))
+        .collect::<std::result::Result<_, _>>()?;
+    for ((_, taken, id), favourite) in keys {
+        if let Some(mut photo) = get_json::<Photo>(&photos, id)? {
+            photo.customer_id = to;
+            put_json(&mut photos, id, &photo)?;
+        }
+        by_customer.remove((from.0, taken, id))?;
+        by_customer.insert((to.0, taken, id), favourite)?;
+    }
+    Ok(())
 }
 
 /// Removes a photo's three rows; true if its content hash is no longer used.

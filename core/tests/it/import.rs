@@ -274,6 +274,47 @@ fn importing_twice_creates_nothing_new() {
     assert_eq!(f.kartei.customer_count(), 4);
 }
 
+/// The phone and the kiosk import the same file at once: both previews and both plans are made
+/// before either writes (the progress callback waits for the other at the end of its plan), yet
+/// the cards are created once.
+#[test]
+fn two_imports_of_the_same_file_at_once_create_the_cards_once() {
+    let f = Fixture::new();
+    let all = format!("{IPHONE_30}{ANDROID_21_UTF8}{GOOGLE_40}");
+    let phone = preview(&f, all.as_bytes(), "alle.vcf");
+    let kiosk = preview(&f, all.as_bytes(), "alle.vcf");
+    let planned = (phone.rows.len() + 1) as u64;
+    let both_planned = std::sync::Barrier::new(2);
+    let outcomes: Vec<import::ImportOutcome> = std::thread::scope(|s| {
+        let threads: Vec<_> = [&phone, &kiosk]
+            .into_iter()
+            .map(|p| {
+                let (kartei, both_planned) = (&f.kartei, &both_planned);
+                s.spawn(move || {
+                    import::commit_with_progress(kartei, p, &p.choosable_lines(), "Lena", |pr| {
+                        if pr.done == planned {
+                            both_planned.wait();
+                        }
+                    })
+                    .unwrap()
+                })
+            })
+            .collect();
+        threads.into_iter().map(|t| t.join().unwrap()).collect()
+    });
+    let created: usize = outcomes.iter().map(|o| o.created.len()).sum();
+    assert_eq!(created, 4, "{outcomes:?}");
+    assert_eq!(f.kartei.customer_count(), 4);
+    assert!(
+        outcomes
+            .iter()
+            .any(|o| o.skipped == 4 && o.created.is_empty()),
+        "the second found everything there: {outcomes:?}"
+    );
+    let again = preview(&f, all.as_bytes(), "alle.vcf");
+    assert_eq!(again.counts.duplicate, 4);
+}
+
 #[test]
 fn a_contact_completes_an_existing_card_without_overwriting() {
     let f = Fixture::new();
@@ -430,6 +471,7 @@ fn duplicates_are_reported_and_merged_with_everything_moved() {
     assert_eq!(fields, ["last_name", "birthday"]);
     assert_eq!(preview.moves.notes, 1);
     assert_eq!(preview.moves.appointments, 1);
+    assert_eq!(preview.moves.photos, 1, "photos are counted too");
     assert_eq!(
         preview.result.email, "anna@example.de",
         "empty fields are filled"

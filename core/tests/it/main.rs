@@ -6,6 +6,7 @@ mod export;
 mod fixture;
 mod fuzz;
 mod import;
+mod layering;
 mod photos;
 mod search;
 mod store;

@@ -2,9 +2,11 @@
 //! version, the data-folder lock, erasure.
 
 use crate::fixture::Fixture;
+use kartei_core::import::merge;
 use kartei_core::kartei::{INDEX_DIR, STORE_FILE};
 use kartei_core::model::*;
 use kartei_core::search::SearchRequest;
+use kartei_core::store::{not_customer_owned_tables, Owned};
 use kartei_core::{CoreError, Kartei, Lang};
 
 fn found(f: &Fixture, q: &str) -> usize {
@@ -178,4 +180,130 @@ fn deleting_a_customer_erases_everything_about_them() {
     f.kartei.flush_index().unwrap();
     assert_eq!(found(&f, "erika"), 0);
     assert_eq!(found(&f, "olaf"), 1);
+}
+
+/// One of every customer-owned record on `c`: a note, a patch test, an appointment, a photo.
+fn give_one_of_everything(f: &Fixture, c: CustomerId, service: ServiceId) {
+    f.kartei
+        .add_note(
+            c,
+            &NoteDraft {
+                text: "mag Tee".into(),
+                ..Default::default()
+            },
+            "Lena",
+        )
+        .unwrap();
+    f.kartei
+        .add_patch_test(
+            c,
+            &PatchTestDraft {
+                date: None,
+                product: "Blond 9".into(),
+                result: PatchResult::Passed,
+                note: String::new(),
+            },
+            "Lena",
+        )
+        .unwrap();
+    f.appointment(c, crate::fixture::now(), &[service]);
+    let jpeg = kartei_core::photos::samples::jpeg(32, 24, c.0);
+    f.kartei
+        .add_photo(c, &jpeg, kartei_core::photos::PhotoKind::After, "", "Lena")
+        .unwrap();
+}
+
+fn owned_tables() -> Vec<String> {
+    Owned::ALL.into_iter().flat_map(Owned::tables).collect()
+}
+
+/// A new table must be put in one of the two lists of `store/owned.rs`, so that erasure and
+/// merging cannot forget it.
+#[test]
+fn every_table_is_customer_owned_or_listed_as_not() {
+    let f = Fixture::new();
+    let c = f.add("Tabea", "Tabelle");
+    give_one_of_everything(&f, c.id, f.service("Schnitt").id);
+    let owned = owned_tables();
+    let not_owned = not_customer_owned_tables();
+    assert!(
+        owned.iter().all(|t| !not_owned.contains(t)),
+        "a table in both lists"
+    );
+    let sizes = f.kartei.store().table_sizes().unwrap();
+    assert!(sizes.len() >= owned.len() + not_owned.len());
+    for (table, _) in &sizes {
+        assert!(
+            owned.contains(table) || not_owned.contains(table),
+            "table {table} is neither customer-owned (store::Owned) nor listed as not"
+        );
+    }
+    for table in owned.iter().chain(&not_owned) {
+        assert!(
+            sizes.iter().any(|(t, _)| t == table),
+            "listed table {table} is not in the store"
+        );
+    }
+}
+
+#[test]
+fn erasure_empties_every_customer_owned_table() {
+    let f = Fixture::new();
+    let c = f.add("Erika", "Erase");
+    give_one_of_everything(&f, c.id, f.service("Schnitt").id);
+    let owned = owned_tables();
+    let sizes = f.kartei.store().table_sizes().unwrap();
+    for (table, len) in &sizes {
+        if owned.contains(table) {
+            assert!(*len > 0, "{table} has nothing to erase");
+        }
+    }
+    f.kartei.delete_customer(c.id).unwrap();
+    for (table, len) in f.kartei.store().table_sizes().unwrap() {
+        if owned.contains(&table) {
+            assert_eq!(len, 0, "{table} kept something of the erased customer");
+        }
+    }
+    assert!(f.kartei.store().photo_hashes().unwrap().is_empty());
+}
+
+#[test]
+fn a_merge_moves_every_customer_owned_record() {
+    let f = Fixture::new();
+    let keep = f.add("Mara", "Merge");
+    let remove = f.add("Mara", "Merge");
+    let cut = f.service("Schnitt");
+    give_one_of_everything(&f, keep.id, cut.id);
+    give_one_of_everything(&f, remove.id, cut.id);
+    let preview = merge::preview(&f.kartei, keep.id, remove.id).unwrap();
+    assert_eq!(
+        preview.moves,
+        merge::Moves {
+            notes: 1,
+            patch_tests: 1,
+            appointments: 1,
+            photos: 1
+        }
+    );
+    let before = f.kartei.store().owned_counts(remove.id).unwrap();
+    assert_eq!(before.len(), Owned::ALL.len());
+    assert!(before.iter().all(|(_, n)| *n == 1), "{before:?}");
+    merge::apply(
+        &f.kartei,
+        &merge::MergeRequest {
+            keep: keep.id,
+            keep_version: f.kartei.customer(keep.id).unwrap().version,
+            remove: remove.id,
+            remove_version: f.kartei.customer(remove.id).unwrap().version,
+            take_from_removed: vec![],
+        },
+        "Lena",
+    )
+    .unwrap();
+    for (kind, n) in f.kartei.store().owned_counts(remove.id).unwrap() {
+        assert_eq!(n, 0, "{kind:?} left on the removed card");
+    }
+    for (kind, n) in f.kartei.store().owned_counts(keep.id).unwrap() {
+        assert_eq!(n, 2, "{kind:?} not moved to the kept card");
+    }
 }
