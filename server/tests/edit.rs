@@ -158,3 +158,76 @@ async fn patch_errors_name_the_field_and_change_nothing() {
     let r = patch(&anonymous, id, json!({"version": 1, "title": "x"})).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text);
 }
+
+/// A session for another staff member (added to the card file first).
+async fn session_of(t: &TestApp, name: &str, pin: &str, role: kartei_core::model::Role) -> String {
+    t.kartei.add_staff(name, pin, role).unwrap();
+    let r = t
+        .send(
+            Method::POST,
+            "/api/v1/login",
+            Some(json!({"name": name, "pin": pin})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let cookie = r.headers[axum::http::header::SET_COOKIE].to_str().unwrap();
+    cookie.split(';').next().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn only_owners_erase_customers_and_only_with_the_name() {
+    let mut t = TestApp::logged_in().await;
+    let card = full_card(&t).await;
+    let id = &card["id"];
+    let owner = t.cookie.clone();
+    t.cookie = Some(session_of(&t, "Lena", "1357", kartei_core::model::Role::Staff).await);
+    let path = format!("/api/v1/customers/{id}?confirm_name=Berta%20Brandt");
+    let r = t.send(Method::DELETE, &path, None).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    assert_eq!(
+        r.body["message"],
+        "Kunden löschen kann nur ein Inhaber-Zugang."
+    );
+    t.cookie = owner;
+    let r = t
+        .send(Method::DELETE, &format!("/api/v1/customers/{id}"), None)
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    assert!(r.body["fields"]["confirm_name"]
+        .as_str()
+        .unwrap()
+        .contains("Berta Brandt"));
+    assert_eq!(
+        t.get(&format!("/api/v1/customers/{id}")).await.status,
+        StatusCode::OK
+    );
+    let r = t.send(Method::DELETE, &path, None).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
+    assert_eq!(
+        t.get(&format!("/api/v1/customers/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn logout_page_and_form_end_the_session() {
+    let t = TestApp::logged_in().await;
+    let page = t.get("/logout").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.text.contains("Angemeldet als <strong>Anna</strong>"),
+        "{}",
+        page.text
+    );
+    assert!(page.text.contains("action=\"/logout\""), "{}", page.text);
+    let r = t.send(Method::POST, "/logout", None).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    assert_eq!(r.headers[axum::http::header::LOCATION], "/login");
+    assert!(r.headers[axum::http::header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .contains("Max-Age=0"));
+    assert_eq!(t.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED);
+    let again = t.get("/logout").await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+}

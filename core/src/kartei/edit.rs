@@ -63,3 +63,33 @@ fn known_groups(groups: &[Group], names: &[String]) -> Option<Vec<GroupId>> {
         .map(|name| Group::named(groups, name).map(|g| g.id))
         .collect()
 }
+
+impl Kartei {
+    /// Erases a customer for a person at a face: only an owner may (GDPR erasure is the
+    /// salon's decision), and only with the customer's name confirmed (typed or shown in the
+    /// question and sent back), so a tap on the wrong card cannot erase it.
+    pub fn erase_customer_as(
+        &self,
+        id: CustomerId,
+        role: crate::model::Role,
+        confirmed_name: &str,
+    ) -> Result<()> {
+        if role != crate::model::Role::Owner {
+            return Err(CoreError::Forbidden(crate::i18n::Msg::DeleteOwnerOnly));
+        }
+        let name = self.customer(id)?.display_name();
+        let fold = |s: &str| {
+            s.split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase()
+        };
+        if fold(confirmed_name) != fold(&name) {
+            return Err(CoreError::invalid(
+                "confirm_name",
+                crate::i18n::Msg::DeleteConfirmName { name },
+            ));
+        }
+        self.delete_customer(id)
+    }
+}

@@ -304,3 +304,38 @@ fn stale_versions_and_bad_values_are_refused_and_change_nothing() {
         Err(CoreError::NotFound { .. })
     ));
 }
+
+#[test]
+fn only_owners_erase_and_only_with_the_name_confirmed() {
+    let f = Fixture::new();
+    let card = full_card(&f);
+    let lang = kartei_core::Lang::De;
+    let err = f
+        .kartei
+        .erase_customer_as(card.id, Role::Staff, "Anna Müller")
+        .unwrap_err();
+    assert!(
+        matches!(err, CoreError::Forbidden(Msg::DeleteOwnerOnly)),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.user_message(lang),
+        "Kunden löschen kann nur ein Inhaber-Zugang."
+    );
+    let err = f
+        .kartei
+        .erase_customer_as(card.id, Role::Owner, "Anna Meier")
+        .unwrap_err();
+    assert_eq!(
+        err.user_message(lang),
+        "Zum Löschen bitte den Namen „Anna Müller“ bestätigen."
+    );
+    assert_eq!(f.kartei.customer(card.id).unwrap(), card, "still there");
+    f.kartei
+        .erase_customer_as(card.id, Role::Owner, " anna  müller ")
+        .unwrap();
+    assert!(matches!(
+        f.kartei.customer(card.id),
+        Err(CoreError::NotFound { .. })
+    ));
+}

@@ -182,20 +182,31 @@ async fn patch(
     }
 }
 
-/// Erases the customer and everything about them (GDPR Art. 17).
+/// Erases the customer and everything about them (GDPR Art. 17). Owners only, with the
+/// customer's name confirmed in `confirm_name` (the app asks with the name).
 #[utoipa::path(delete, path = "/api/v1/customers/{id}", tag = "customers",
-    params(("id" = u64, Path, description = "Customer id")),
-    responses((status = 204, description = "Erased"), (status = 401, body = ErrorBody),
+    params(("id" = u64, Path, description = "Customer id"), EraseQuery),
+    responses((status = 204, description = "Erased"), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 403, description = "Not an owner", body = ErrorBody),
               (status = 404, body = ErrorBody)))]
 async fn erase(
     State(state): State<AppState>,
-    _: Session,
+    session: Session,
     Path(id): Path<u64>,
+    Query(query): Query<EraseQuery>,
 ) -> ApiResult<StatusCode> {
+    let confirmed = query.confirm_name.unwrap_or_default();
     state
-        .blocking(move |k| k.delete_customer(CustomerId(id)))
+        .blocking(move |k| k.erase_customer_as(CustomerId(id), session.role, &confirmed))
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The confirmation of an erasure.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct EraseQuery {
+    /// The customer's name as shown on the card ("Anna Müller").
+    pub confirm_name: Option<String>,
 }
 
 /// Adds a note (an allergy note makes the card and the list warn).
