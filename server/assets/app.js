@@ -26,10 +26,12 @@ const T = {
   appointment: ["Neuer Termin", "New appointment"], nav_appointment: ["Termin", "Booking"], customer: ["Kunde", "Customer"], pick: ["Kunde suchen …", "Find customer …"],
   start: ["Beginn", "Start"], service: ["Leistung", "Service"], book: ["Termin speichern", "Save appointment"],
   saved: ["Gespeichert.", "Saved."], offline: ["Offline – es wird angezeigt, was zuletzt geladen war.", "Offline – showing what was loaded last."],
-  changed: ["Diese Karte wurde gerade geändert.", "This card was just changed."], deleted: ["Dieser Kunde wurde gelöscht.", "This customer was deleted."],
+  changed: ["Diese Karte wurde gerade geändert.", "This card was just changed."],
+  changed_while_editing: ["Jemand hat diese Karte gerade gespeichert. Ihre Eingaben bleiben; beim Speichern sehen Sie, was sich unterscheidet.",
+    "Somebody just saved this card. Your input stays; saving shows what differs."], deleted: ["Dieser Kunde wurde gelöscht.", "This customer was deleted."],
   stale: ["Jemand hat die Karte inzwischen geändert – bitte neu laden.", "Somebody changed the card meanwhile – please reload."],
   logout: ["Abmelden", "Log out"], logged_in_as: ["Angemeldet: {name}", "Logged in: {name}"], owner: ["Inhaber", "owner"], warning: ["Achtung", "Warning"],
-  title: ["Titel", "Title"], company: ["Firma / Zusatz", "Company / extra line"], phones: ["Telefonnummern", "Phone numbers"],
+  title: ["Titel", "Title"], visit_count: ["Besuche", "Visits"], customer_since: ["Kundin seit", "Customer since"], company: ["Firma / Zusatz", "Company / extra line"], phones: ["Telefonnummern", "Phone numbers"],
   phone_label: ["Art der Nummer", "Kind of number"], plabel_mobile: ["Mobil", "Mobile"], plabel_private: ["Privat", "Home"],
   plabel_business: ["Geschäftlich", "Work"], add_phone: ["Telefon", "Phone"], remove_phone: ["Nummer entfernen", "Remove number"],
   stylist: ["Stylistin / Stylist", "Stylist"], consents: ["Einwilligungen", "Consents"],
@@ -227,11 +229,14 @@ function renderList() {
 }
 
 // ---- the card ---------------------------------------------------------------------------
-async function cardView(id) {
+// `live`: redrawn because of a live update. Then the note being typed (its form node, with the
+// text, the chosen kind, the focus and the cursor) is carried over as it is, and the page does
+// not jump to the top.
+async function cardView(id, live = false) {
   current = { name: "card", id };
   let card;
-  try { card = await api("GET", `/api/v1/customers/${id}`); } catch (e) { return show(h("p", { class: "error" }, e.message)); }
-  if (current.id !== id) return;
+  try { card = await api("GET", `/api/v1/customers/${id}`); } catch (e) { if (live) return; return show(h("p", { class: "error" }, e.message)); }
+  if (current.name !== "card" || current.id !== id) return;
   const c = card.customer;
   const field = (label, value) => (value ? h("div", { class: "field" }, h("dt", {}, label), h("dd", {}, value)) : null);
   const address = [c.address.street, `${c.address.postal_code} ${c.address.city}`.trim()].filter(Boolean).join(", ");
@@ -239,14 +244,19 @@ async function cardView(id) {
     ...["general", "allergy", "colour_formula", "preference", "personal"].map((k) => h("option", { value: k }, t("kind_" + k))));
   const text = h("textarea", { id: "note-text", "aria-label": t("note"), rows: "3" });
   const noteError = h("p", { class: "error", hidden: true });
-  const noteForm = h("form", { class: "note-form" }, kind, text, noteError, h("button", { type: "submit" }, t("add_note")));
-  noteForm.addEventListener("submit", async (event) => {
+  const kept = live ? document.querySelector(`form.note-form[data-customer="${id}"]`) : null;
+  const noteForm = kept || h("form", { class: "note-form", "data-customer": String(id) }, kind, text, noteError, h("button", { type: "submit" }, t("add_note")));
+  if (!kept) noteForm.addEventListener("submit", async (event) => {
     event.preventDefault();
     try {
       await api("POST", `/api/v1/customers/${id}/notes`, { kind: kind.value, text: text.value });
+      text.value = "";
       cardView(id);
-    } catch (e) { noteError.textContent = (e.body.fields && e.body.fields.text) || e.message; noteError.hidden = false; }
+    } catch (e) { noteError.textContent = (e.body && e.body.fields && e.body.fields.text) || e.message; noteError.hidden = false; }
   });
+  const focused = document.activeElement;
+  const cursor = focused && "selectionStart" in focused ? [focused.selectionStart, focused.selectionEnd] : null;
+  const scroll = window.scrollY;
   const appt = (a) => h("li", {}, `${dateTime(a.start)} – ${a.services.map((s) => s.name).join(", ") || t("appointment")}`, a.staff ? ` (${a.staff})` : "");
   // Erasing is for owners (the server says so too); the question names the customer, and the
   // name goes along so the server can check it is the card the owner meant.
@@ -270,6 +280,10 @@ async function cardView(id) {
       field(t("email"), c.email),
       field(t("birthday").split(" ")[0], date(c.birthday)),
       field(t("street"), address),
+      field(t("stylist"), c.stylist),
+      field(t("last_visit"), card.last_visit ? date(card.last_visit) : ""),
+      field(t("visit_count"), card.visit_count ? card.visit_count.toLocaleString(EN ? "en-GB" : "de-DE") : ""),
+      field(t("customer_since"), date(c.customer_since)),
       field(t("groups"), c.groups.join(", ")),
       field(t("marketing"), c.marketing_consent.given ? "✓" : "")),
     h("p", { class: "actions" }, h("a", { href: `/customers/${id}/edit`, "data-link": true, class: "button" }, t("edit")), erase),
@@ -285,6 +299,15 @@ async function cardView(id) {
     h("h2", {}, t("top")), h("ul", {}, ...card.top_services.map((s) => h("li", {}, `${s.name} (${s.count}×)`))),
     h("h2", {}, t("history")), h("ul", { class: "history" }, ...card.history.slice(0, 30).map((e) => h("li", {}, `${date(e.at)} ${e.title}`, e.detail ? ` – ${e.detail}` : ""))),
   );
+  if (live) {
+    window.scrollTo(0, scroll);
+    if (focused && noteForm.contains(focused)) {
+      focused.focus({ preventScroll: true });
+      if (cursor) try { focused.setSelectionRange(cursor[0], cursor[1]); } catch (e) { /* not a text field */ }
+    }
+    const note = document.getElementById("live-note");
+    if (note) { note.textContent = t("changed"); note.hidden = false; }
+  }
 }
 
 // ---- photos: the card's "Fotos" tab ------------------------------------------------------
@@ -679,6 +702,7 @@ function renderForm(id, state) {
   const groupNames = [...new Set([...state.groups, ...v.groups, ...(state.base ? state.base.groups : [])])];
   const conflictBox = state.conflicts ? conflictPanel(id, state) : null;
   const form = h("form", { class: "customer-form", novalidate: true },
+    h("p", { id: "form-live", class: "live", role: "status", hidden: true }),
     conflictBox,
     select("salutation", t("salutation"), [["", "–"], ["Frau", "Frau"], ["Herr", "Herr"], ["Divers", "Divers"]]),
     input("title", t("title"), "text", { autocomplete: "off" }),
@@ -873,8 +897,14 @@ function connectEvents() {
         const note = document.getElementById("live-note");
         if (note) { note.textContent = t("deleted"); note.hidden = false; }
       } else {
-        cardView(current.id);
+        clearTimeout(refreshTimer);
+        refreshTimer = setTimeout(() => cardView(current.id, true), 200);
       }
+    } else if (current.name === "form" && data.id === current.id) {
+      // Never redraw a form being filled in: only say that the card changed (a save then
+      // shows the fields both changed, see resolveConflict).
+      const note = document.getElementById("form-live");
+      if (note) { note.textContent = t("changed_while_editing"); note.hidden = false; }
     }
   };
   for (const name of ["customer_created", "customer_changed", "customer_deleted", "resync"]) source.addEventListener(name, onChange);

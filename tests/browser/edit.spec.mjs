@@ -4,7 +4,8 @@
 // then "Speichern" without a change leaves the card as it was (same version); changing one
 // field changes only that one. Two phones edit the same card: the second gets the conflict
 // shown field by field (its value and the saved one), chooses, and nothing is lost. Who is
-// logged in shows on every screen, a stylist cannot delete, and logout ends the session.
+// logged in shows on every screen, a stylist cannot delete, and logout ends the session. A live
+// update while a note is being typed merges into the card and leaves the note alone.
 // Env: KARTEI_URL (http://127.0.0.1:PORT), KARTEI_STAFF, KARTEI_PIN. Exits non-zero on failure.
 import { chromium } from "playwright-core";
 
@@ -160,6 +161,25 @@ try {
   await other.waitForURL(`${base}/customers/${id}`);
   const final = await saved(other, id);
   same([final.stylist, final.company], ["Lena", ""], "the saved stylist was chosen, the company cleared");
+
+  // A live update while a note is being typed: the card shows the change, the note keeps its
+  // text, its kind, the focus and the cursor, and typing goes on where it was.
+  await page.goto(`${base}/customers/${id}`);
+  await page.selectOption("#note-kind", "preference");
+  await page.click("#note-text");
+  await page.keyboard.type("Mag Kaffee mit Ha", { delay: 20 });
+  await other.evaluate(async ({ id, version }) => {
+    await fetch(`/api/v1/customers/${id}`, { method: "PATCH", headers: { "Content-Type": "application/json", "X-Kartei-CSRF": "1" },
+      body: JSON.stringify({ version, stylist: "Sofia" }) });
+  }, { id, version: final.version });
+  await page.locator(".master", { hasText: "Sofia" }).waitFor({ timeout: 10000 });
+  await page.locator("#live-note:not([hidden])").waitFor();
+  same(await page.inputValue("#note-text"), "Mag Kaffee mit Ha", "the half-typed note is kept");
+  same(await page.inputValue("#note-kind"), "preference", "the note's kind is kept");
+  same(await page.evaluate(() => document.activeElement && document.activeElement.id), "note-text", "the note keeps the focus");
+  await page.keyboard.type("fermilch", { delay: 20 });
+  await page.click(".note-form button[type=submit]");
+  await page.locator(".note", { hasText: "Mag Kaffee mit Hafermilch" }).waitFor();
 
   // Who is logged in shows on every screen; a stylist sees no delete button; logout works.
   await page.goto(`${base}/customers/${id}`);
