@@ -181,6 +181,20 @@ try {
   await page.click(".note-form button[type=submit]");
   await page.locator(".note", { hasText: "Mag Kaffee mit Hafermilch" }).waitFor();
 
+  // At 320 px nothing runs out sideways (list, card, form), and the header's links are 44 px tall.
+  await page.setViewportSize({ width: 320, height: 640 });
+  for (const path of ["/", `/customers/${id}`, `/customers/${id}/edit`]) {
+    await page.goto(`${base}${path}`);
+    await page.locator("#who", { hasText: staff }).waitFor();
+    await page.waitForLoadState("networkidle");
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    check(width <= 320, `${path}: the page is ${width} px wide at 320 px`);
+  }
+  const small = await page.evaluate(() => [...document.querySelectorAll(".bar a, #logout, .tabs a")]
+    .filter((el) => el.getBoundingClientRect().height < 44).map((el) => el.textContent));
+  same(small, [], "tap targets of at least 44 px");
+  await page.setViewportSize({ width: 390, height: 844 });
+
   // Who is logged in shows on every screen; a stylist sees no delete button; logout works.
   await page.goto(`${base}/customers/${id}`);
   await page.locator("#who", { hasText: `Angemeldet: ${staff}` }).waitFor();

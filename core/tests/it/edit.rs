@@ -50,6 +50,9 @@ fn full_card(f: &Fixture) -> Customer {
     })
 }
 
+/// What a patch should do to the card.
+type Change = Box<dyn Fn(&mut Customer)>;
+
 /// The saved card is exactly `expected` (version bumped by one when `wrote`).
 fn assert_saved(f: &Fixture, before: &Customer, expected: &Customer, wrote: bool) {
     let saved = f.kartei.customer(before.id).unwrap();
@@ -119,7 +122,7 @@ fn a_patch_of_one_field_changes_only_that_field() {
         by: "Mia".into(),
         how: "persönlich".into(),
     };
-    let cases: Vec<(Value, Box<dyn Fn(&mut Customer)>)> = vec![
+    let cases: Vec<(Value, Change)> = vec![
         (
             json!({"salutation": "Herr"}),
             Box::new(|c| c.salutation = Salutation::Herr),
