@@ -191,6 +191,17 @@ pub enum Msg {
         appointments: usize,
         photos: usize,
     },
+    // ---- issue 10: partial edits, deleting customers ------------------------------------
+    /// A partial update names a field the customer form does not have.
+    UnknownField,
+    /// A partial update gives a field a value of the wrong kind (text for a list, …).
+    WrongKind,
+    /// Only an owner may erase a customer.
+    DeleteOwnerOnly,
+    /// Erasing needs the customer's name typed or confirmed, and it did not match.
+    DeleteConfirmName {
+        name: String,
+    },
 }
 
 impl Msg {
@@ -487,6 +498,29 @@ impl Msg {
                     format!("{notes} Notizen, {patch_tests} Allergietests, {appointments} Termine, {photos} Fotos")
                 } else {
                     format!("{notes} notes, {patch_tests} patch tests, {appointments} appointments, {photos} photos")
+                }
+            }
+            // ---- issue 10 ----
+            UnknownField => pick(
+                de,
+                "Dieses Feld gibt es auf der Kundenkarte nicht.",
+                "The customer card has no such field.",
+            ),
+            WrongKind => pick(
+                de,
+                "Ungültiger Wert für dieses Feld.",
+                "Invalid value for this field.",
+            ),
+            DeleteOwnerOnly => pick(
+                de,
+                "Kunden löschen kann nur ein Inhaber-Zugang.",
+                "Only an owner can delete a customer.",
+            ),
+            DeleteConfirmName { name } => {
+                if de {
+                    format!("Zum Löschen bitte den Namen „{name}“ bestätigen.")
+                } else {
+                    format!("To delete, please confirm the name “{name}”.")
                 }
             }
         }

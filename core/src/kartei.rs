@@ -26,6 +26,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 use tokio::sync::broadcast;
 
+mod edit;
 mod photos;
 
 /// The file name of the store inside the data folder.

@@ -5,6 +5,7 @@
 //! - [`model`]: customers, notes, patch tests, services, appointments, staff; validated values.
 //! - [`store`]: the redb store, the source of truth (tables, schema version, migrations).
 //! - [`search`]: folding, query parsing, the tantivy index with its overlay, the list rows.
+//! - [`patch`]: partial edits of the customer form (JSON merge patches).
 //! - [`card`], [`stats`]: the customer card and the dashboard figures, derived on demand.
 //! - [`auth`]: PIN hashes and the guessing throttle. [`events`]: live change notifications.
 //! - [`photos`]: customer photos: bounded decoding, upright JPEG files by content hash.
@@ -21,6 +22,7 @@ pub mod i18n;
 pub mod import;
 pub mod kartei;
 pub mod model;
+pub mod patch;
 pub mod photos;
 pub mod search;
 pub mod settings;

@@ -7,13 +7,13 @@ use super::{app, card, list, Ctx};
 use kartei_core::card::group_names;
 use kartei_core::i18n::FieldErrors;
 use kartei_core::model::{CustomerDraft, CustomerId, PhoneDraft, Salutation, Source};
-use kartei_core::{CoreError, Lang};
+use kartei_core::{patch, CoreError, Lang};
 use slint::ComponentHandle;
 use std::cell::RefCell;
 use std::sync::Arc;
 
-/// The card being edited: its id, the version the edit started from, the full draft (fields the
-/// form does not show are kept as they are) and the first phone's display form.
+/// The card being edited: its id, the version the edit started from, the full draft as loaded
+/// (the save sends only the difference to it) and the first phone's display form.
 struct Editing {
     id: CustomerId,
     version: u64,
@@ -173,12 +173,18 @@ fn show_errors(ui: &MainWindow, errors: &FieldErrors, lang: Lang) {
 fn save(ui: &MainWindow, ctx: &Arc<Ctx>) {
     let lang = ctx.lang();
     let draft = draft(ui);
-    let editing = EDITING.with(|e| e.borrow().as_ref().map(|e| (e.id, e.version)));
+    // An edit sends only what the user changed (a merge patch against the card as loaded), so
+    // fields this form does not show, or that another device saved meanwhile, stay as they are.
+    let editing = EDITING.with(|e| {
+        e.borrow()
+            .as_ref()
+            .map(|e| (e.id, e.version, patch::draft_diff(&e.draft, &draft)))
+    });
     let (kartei, user, c) = (ctx.kartei.clone(), ctx.user(), ctx.clone());
     ctx.worker.run(
         ui,
         move || match editing {
-            Some((id, version)) => kartei.update_customer(id, version, &draft, &user),
+            Some((id, version, changes)) => kartei.patch_customer(id, version, &changes, &user),
             None => kartei.create_customer(&draft, Source::Manual, &user),
         },
         move |ui, result| {

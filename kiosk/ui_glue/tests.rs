@@ -834,3 +834,75 @@ fn the_worker_thread_survives_a_panicking_job() {
     next.recv_timeout(std::time::Duration::from_secs(10))
         .expect("the worker thread took the next job");
 }
+
+/// The master-data editor sends only what was changed: saved unchanged, the card keeps its
+/// version; with a new last name, only the last name changes (the second phone, stylist, title,
+/// company and groups it does not show stay); a save in between by another device is kept.
+#[test]
+fn the_editor_saves_only_what_was_changed() {
+    use kartei_core::model::{CustomerDraft, PhoneDraft, PhoneLabel, Source};
+    let f = fixture(5);
+    unlock_as_lena(&f);
+    let draft = CustomerDraft {
+        title: "Dr.".into(),
+        first_name: "Jana".into(),
+        last_name: "Nowak".into(),
+        company: "Nowak GmbH".into(),
+        phones: vec![
+            PhoneDraft {
+                label: PhoneLabel::Private,
+                number: "030 1234567".into(),
+            },
+            PhoneDraft {
+                label: PhoneLabel::Mobile,
+                number: "0170 7654321".into(),
+            },
+        ],
+        birthday: "24.11.1985".into(),
+        groups: vec!["VIP".into()],
+        stylist: "Lena".into(),
+        marketing_consent: Some(true),
+        ..Default::default()
+    };
+    let card = f
+        .kartei
+        .create_customer(&draft, Source::Manual, "Test")
+        .unwrap();
+    let editor_for = |id| super::editor::open_edit(&f.ui, &f.ctx, id);
+
+    editor_for(card.id);
+    assert_eq!(page(&f.ui), Page::Edit);
+    tap(&f.ui, "Speichern");
+    assert_eq!(page(&f.ui), Page::Card);
+    assert_eq!(f.kartei.customer(card.id).unwrap(), card, "nothing written");
+
+    editor_for(card.id);
+    type_into(&f.ui, "Nachname", "Nowak-Berg");
+    // Meanwhile another phone saves the stylist.
+    let other = f
+        .kartei
+        .patch_customer(
+            card.id,
+            card.version,
+            &serde_json::json!({"stylist": "Mehmet"}),
+            "Mia",
+        )
+        .unwrap();
+    tap(&f.ui, "Speichern");
+    // The kiosk's edit was made on the old version: refused, the form keeps what was typed.
+    assert_eq!(page(&f.ui), Page::Edit);
+    assert!(!f.ui.global::<EditorAdapter>().get_form_error().is_empty());
+    assert_eq!(f.ui.global::<EditorAdapter>().get_last_name(), "Nowak-Berg");
+    assert_eq!(f.kartei.customer(card.id).unwrap(), other);
+
+    editor_for(card.id);
+    type_into(&f.ui, "Nachname", "Nowak-Berg");
+    tap(&f.ui, "Speichern");
+    assert_eq!(page(&f.ui), Page::Card);
+    let saved = f.kartei.customer(card.id).unwrap();
+    let mut expected = other.clone();
+    expected.last_name = "Nowak-Berg".into();
+    expected.version = other.version + 1;
+    expected.updated_at = saved.updated_at;
+    assert_eq!(saved, expected);
+}

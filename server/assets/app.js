@@ -11,7 +11,7 @@ const T = {
   new: ["Neukunden", "New customers"], name_asc: ["Name A–Z", "Name A–Z"], name_desc: ["Name Z–A", "Name Z–A"],
   last_visit: ["Letzter Besuch", "Last visit"], newest: ["Neueste", "Newest"],
   hits: ["Treffer", "matches"], allergy: ["Allergie", "Allergy"], edit: ["Bearbeiten", "Edit"],
-  erase: ["Löschen", "Delete"], confirm_erase: ["Kunde und alle Daten endgültig löschen?", "Delete the customer and all their data for good?"],
+  erase: ["Löschen", "Delete"], confirm_erase: ["„{name}“ und alle Daten endgültig löschen?", "Delete “{name}” and all their data for good?"],
   notes: ["Notizen", "Notes"], add_note: ["Notiz speichern", "Save note"], note: ["Notiz", "Note"],
   upcoming: ["Kommende Termine", "Upcoming appointments"], past: ["Vergangene Termine", "Past appointments"],
   top: ["Meistgebucht", "Most booked"], history: ["Verlauf", "History"], none: ["–", "–"],
@@ -26,9 +26,21 @@ const T = {
   appointment: ["Neuer Termin", "New appointment"], nav_appointment: ["Termin", "Booking"], customer: ["Kunde", "Customer"], pick: ["Kunde suchen …", "Find customer …"],
   start: ["Beginn", "Start"], service: ["Leistung", "Service"], book: ["Termin speichern", "Save appointment"],
   saved: ["Gespeichert.", "Saved."], offline: ["Offline – es wird angezeigt, was zuletzt geladen war.", "Offline – showing what was loaded last."],
-  changed: ["Diese Karte wurde gerade geändert.", "This card was just changed."], deleted: ["Dieser Kunde wurde gelöscht.", "This customer was deleted."],
+  changed: ["Diese Karte wurde gerade geändert.", "This card was just changed."],
+  changed_while_editing: ["Jemand hat diese Karte gerade gespeichert. Ihre Eingaben bleiben; beim Speichern sehen Sie, was sich unterscheidet.",
+    "Somebody just saved this card. Your input stays; saving shows what differs."], deleted: ["Dieser Kunde wurde gelöscht.", "This customer was deleted."],
   stale: ["Jemand hat die Karte inzwischen geändert – bitte neu laden.", "Somebody changed the card meanwhile – please reload."],
-  logout: ["Abmelden", "Log out"], warning: ["Achtung", "Warning"],
+  logout: ["Abmelden", "Log out"], logged_in_as: ["Angemeldet: {name}", "Logged in: {name}"], owner: ["Inhaber", "owner"], warning: ["Achtung", "Warning"],
+  title: ["Titel", "Title"], visit_count: ["Besuche", "Visits"], customer_since: ["Kundin seit", "Customer since"], company: ["Firma / Zusatz", "Company / extra line"], phones: ["Telefonnummern", "Phone numbers"],
+  phone_label: ["Art der Nummer", "Kind of number"], plabel_mobile: ["Mobil", "Mobile"], plabel_private: ["Privat", "Home"],
+  plabel_business: ["Geschäftlich", "Work"], add_phone: ["Telefon", "Phone"], remove_phone: ["Nummer entfernen", "Remove number"],
+  stylist: ["Stylistin / Stylist", "Stylist"], consents: ["Einwilligungen", "Consents"],
+  reminders: ["Terminerinnerungen", "Appointment reminders"], yes: ["Ja", "Yes"], no: ["Nein", "No"],
+  conflict_title: ["Jemand hat diese Karte inzwischen gespeichert.", "Somebody saved this card meanwhile."],
+  conflict_hint: ["Bei diesen Feldern unterscheiden sich Ihre Eingabe und der gespeicherte Stand. Bitte wählen – alles andere ist schon zusammengeführt.",
+    "Your input and the saved card differ in these fields. Please choose – everything else is merged already."],
+  your_value: ["Ihre Eingabe", "Your input"], saved_value: ["Inzwischen gespeichert", "Saved meanwhile"],
+  take_choice: ["Auswahl speichern", "Save choice"],
   kind_general: ["Allgemein", "General"], kind_allergy: ["Allergie", "Allergy"], kind_colour_formula: ["Farbrezept", "Colour formula"],
   kind_preference: ["Vorliebe", "Preference"], kind_personal: ["Persönlich", "Personal"], picked: ["Gewählt", "Picked"],
   card: ["Karte", "Card"], photos: ["Fotos", "Photos"], take_photo: ["Foto aufnehmen", "Take photo"],
@@ -217,11 +229,14 @@ function renderList() {
 }
 
 // ---- the card ---------------------------------------------------------------------------
-async function cardView(id) {
+// `live`: redrawn because of a live update. Then the note being typed (its form node, with the
+// text, the chosen kind, the focus and the cursor) is carried over as it is, and the page does
+// not jump to the top.
+async function cardView(id, live = false) {
   current = { name: "card", id };
   let card;
-  try { card = await api("GET", `/api/v1/customers/${id}`); } catch (e) { return show(h("p", { class: "error" }, e.message)); }
-  if (current.id !== id) return;
+  try { card = await api("GET", `/api/v1/customers/${id}`); } catch (e) { if (live) return; return show(h("p", { class: "error" }, e.message)); }
+  if (current.name !== "card" || current.id !== id) return;
   const c = card.customer;
   const field = (label, value) => (value ? h("div", { class: "field" }, h("dt", {}, label), h("dd", {}, value)) : null);
   const address = [c.address.street, `${c.address.postal_code} ${c.address.city}`.trim()].filter(Boolean).join(", ");
@@ -229,20 +244,31 @@ async function cardView(id) {
     ...["general", "allergy", "colour_formula", "preference", "personal"].map((k) => h("option", { value: k }, t("kind_" + k))));
   const text = h("textarea", { id: "note-text", "aria-label": t("note"), rows: "3" });
   const noteError = h("p", { class: "error", hidden: true });
-  const noteForm = h("form", { class: "note-form" }, kind, text, noteError, h("button", { type: "submit" }, t("add_note")));
-  noteForm.addEventListener("submit", async (event) => {
+  const kept = live ? document.querySelector(`form.note-form[data-customer="${id}"]`) : null;
+  const noteForm = kept || h("form", { class: "note-form", "data-customer": String(id) }, kind, text, noteError, h("button", { type: "submit" }, t("add_note")));
+  if (!kept) noteForm.addEventListener("submit", async (event) => {
     event.preventDefault();
     try {
       await api("POST", `/api/v1/customers/${id}/notes`, { kind: kind.value, text: text.value });
+      text.value = "";
       cardView(id);
-    } catch (e) { noteError.textContent = (e.body.fields && e.body.fields.text) || e.message; noteError.hidden = false; }
+    } catch (e) { noteError.textContent = (e.body && e.body.fields && e.body.fields.text) || e.message; noteError.hidden = false; }
   });
+  const focused = document.activeElement;
+  const cursor = focused && "selectionStart" in focused ? [focused.selectionStart, focused.selectionEnd] : null;
+  const scroll = window.scrollY;
   const appt = (a) => h("li", {}, `${dateTime(a.start)} – ${a.services.map((s) => s.name).join(", ") || t("appointment")}`, a.staff ? ` (${a.staff})` : "");
-  const erase = h("button", { class: "danger", type: "button" }, t("erase"));
+  // Erasing is for owners (the server says so too); the question names the customer, and the
+  // name goes along so the server can check it is the card the owner meant.
+  const erase = h("button", { class: "danger", type: "button", id: "erase", hidden: true }, t("erase"));
+  whoAmI().then((me) => { erase.hidden = !(me && me.role === "owner"); });
   erase.addEventListener("click", async () => {
-    if (!confirm(t("confirm_erase"))) return;
-    await api("DELETE", `/api/v1/customers/${id}`);
-    go("/");
+    const name = fullName(c);
+    if (!confirm(tf("confirm_erase", { name }))) return;
+    try {
+      await api("DELETE", `/api/v1/customers/${id}?${new URLSearchParams({ confirm_name: name })}`);
+      go("/");
+    } catch (e) { alert(e.message); }
   });
   show(
     h("p", { id: "live-note", class: "live", hidden: true }),
@@ -254,6 +280,10 @@ async function cardView(id) {
       field(t("email"), c.email),
       field(t("birthday").split(" ")[0], date(c.birthday)),
       field(t("street"), address),
+      field(t("stylist"), c.stylist),
+      field(t("last_visit"), card.last_visit ? date(card.last_visit) : ""),
+      field(t("visit_count"), card.visit_count ? card.visit_count.toLocaleString(EN ? "en-GB" : "de-DE") : ""),
+      field(t("customer_since"), date(c.customer_since)),
       field(t("groups"), c.groups.join(", ")),
       field(t("marketing"), c.marketing_consent.given ? "✓" : "")),
     h("p", { class: "actions" }, h("a", { href: `/customers/${id}/edit`, "data-link": true, class: "button" }, t("edit")), erase),
@@ -269,6 +299,15 @@ async function cardView(id) {
     h("h2", {}, t("top")), h("ul", {}, ...card.top_services.map((s) => h("li", {}, `${s.name} (${s.count}×)`))),
     h("h2", {}, t("history")), h("ul", { class: "history" }, ...card.history.slice(0, 30).map((e) => h("li", {}, `${date(e.at)} ${e.title}`, e.detail ? ` – ${e.detail}` : ""))),
   );
+  if (live) {
+    window.scrollTo(0, scroll);
+    if (focused && noteForm.contains(focused)) {
+      focused.focus({ preventScroll: true });
+      if (cursor) try { focused.setSelectionRange(cursor[0], cursor[1]); } catch (e) { /* not a text field */ }
+    }
+    const note = document.getElementById("live-note");
+    if (note) { note.textContent = t("changed"); note.hidden = false; }
+  }
 }
 
 // ---- photos: the card's "Fotos" tab ------------------------------------------------------
@@ -543,65 +582,237 @@ function renderImportPreview(area, p) {
 }
 
 // ---- new / edit form --------------------------------------------------------------------
+// The form covers every field of the card. An edit sends only the fields the user changed, as
+// a JSON merge patch with the version it started from (PATCH), so nothing the form did not
+// touch can be lost. On 409 the server sends the card as saved in between: fields only the
+// other side changed are taken over, fields both changed are shown side by side (the user's
+// value and the saved one) and the user chooses; what was typed stays in the form.
+const FORM_FIELDS = ["salutation", "title", "first_name", "last_name", "company", "phones", "email", "birthday",
+  "address.street", "address.postal_code", "address.city", "preferred_contact", "groups", "stylist",
+  "reminder_consent", "marketing_consent"];
+const PHONE_LABELS = ["mobile", "private", "business"];
+// The form's values ("flat": address parts as `address.city`) of a saved card.
+function flatOf(c) {
+  return {
+    salutation: c.salutation || "", title: c.title || "", first_name: c.first_name || "", last_name: c.last_name || "",
+    company: c.company || "", phones: (c.phones || []).map((p) => ({ label: p.label, number: p.display || p.number })),
+    email: c.email || "", birthday: c.birthday ? date(c.birthday) : "",
+    "address.street": (c.address && c.address.street) || "", "address.postal_code": (c.address && c.address.postal_code) || "",
+    "address.city": (c.address && c.address.city) || "", preferred_contact: c.preferred_contact || "none",
+    groups: [...(c.groups || [])], stylist: c.stylist || "",
+    reminder_consent: !!(c.reminder_consent && c.reminder_consent.given),
+    marketing_consent: !!(c.marketing_consent && c.marketing_consent.given),
+  };
+}
+const EMPTY_CARD = flatOf({});
+function sameValue(key, a, b) {
+  if (key === "groups") return JSON.stringify([...a].sort()) === JSON.stringify([...b].sort());
+  if (key === "phones") {
+    const norm = (list) => JSON.stringify(list.filter((p) => p.number.trim()).map((p) => [p.label, p.number.trim()]));
+    return norm(a) === norm(b);
+  }
+  if (typeof a === "string" && typeof b === "string") return a.trim() === b.trim();
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+// The merge patch from `base` to `mine` (flat values): changed keys only.
+function patchOf(base, mine) {
+  const patch = {};
+  for (const key of FORM_FIELDS) {
+    if (sameValue(key, base[key], mine[key])) continue;
+    const value = key === "phones" ? mine.phones.filter((p) => p.number.trim()) : mine[key];
+    if (key.startsWith("address.")) (patch.address ??= {})[key.slice(8)] = value;
+    else patch[key] = value;
+  }
+  return patch;
+}
+// The whole form as the API's draft (new cards).
+function draftOf(flat) {
+  const draft = patchOf(EMPTY_CARD, flat);
+  for (const key of FORM_FIELDS) if (!key.startsWith("address.") && !(key in draft)) draft[key] = flat[key];
+  draft.address = { street: flat["address.street"], postal_code: flat["address.postal_code"], city: flat["address.city"], ...(draft.address || {}) };
+  return draft;
+}
+function fieldLabel(key) {
+  return { birthday: t("birthday").split(" ")[0], "address.street": t("street"), "address.postal_code": t("postal_code"),
+    "address.city": t("city"), reminder_consent: t("reminders"), marketing_consent: t("marketing"), phones: t("phones") }[key] || t(key);
+}
+function shownValue(key, value) {
+  if (typeof value === "boolean") return value ? t("yes") : t("no");
+  if (key === "phones") return value.filter((p) => p.number.trim()).map((p) => `${t("plabel_" + p.label)}: ${p.number}`).join(", ") || t("none");
+  if (key === "groups") return value.join(", ") || t("none");
+  if (key === "preferred_contact") return { none: t("none"), phone: t("phone"), sms: "SMS", email: t("email") }[value] || value;
+  return String(value || "").trim() || t("none");
+}
+
 async function formView(id) {
   current = { name: "form", id };
-  let c = { salutation: "", first_name: "", last_name: "", phones: [], email: "", birthday: "", address: { street: "", postal_code: "", city: "", country: "DE" }, preferred_contact: "none", groups: [], marketing_consent: { given: false } };
+  let values = { ...EMPTY_CARD, phones: [{ label: "mobile", number: "" }] };
+  let base = null;
   let version = null;
   if (id) {
-    try { const card = await api("GET", `/api/v1/customers/${id}`); c = card.customer; version = c.version; } catch (e) { return show(h("p", { class: "error" }, e.message)); }
+    let card;
+    try { card = await api("GET", `/api/v1/customers/${id}`); } catch (e) { return show(h("p", { class: "error" }, e.message)); }
+    if (current.name !== "form" || current.id !== id) return;
+    base = flatOf(card.customer);
+    values = structuredClone(base);
+    version = card.customer.version;
   }
   const groups = await api("GET", "/api/v1/groups").catch(() => []);
-  const input = (name, label, value, type = "text", extra = {}) => h("div", { class: "input", "data-field": name },
-    h("label", { for: `f-${name}` }, label), h("input", { id: `f-${name}`, name, type, value: value || "", ...extra }), h("p", { class: "field-error", hidden: true }));
-  const select = (name, label, options, value) => h("div", { class: "input", "data-field": name },
+  if (current.name !== "form" || current.id !== id) return;
+  renderForm(id, { values, base, version, groups: groups.map((g) => g.name), conflicts: null });
+}
+
+// Draws the form with `state.values`; `state.base` is the card the edit started from (null for
+// a new card), `state.conflicts` the fields to choose after a 409.
+function renderForm(id, state) {
+  const v = state.values;
+  const input = (name, label, type = "text", extra = {}) => h("div", { class: "input", "data-field": name },
+    h("label", { for: `f-${name}` }, label), h("input", { id: `f-${name}`, name, type, value: v[name] || "", ...extra }), h("p", { class: "field-error", hidden: true }));
+  const select = (name, label, options) => h("div", { class: "input", "data-field": name },
     h("label", { for: `f-${name}` }, label),
-    h("select", { id: `f-${name}`, name }, ...options.map(([v, l]) => h("option", { value: v, selected: v === value }, l))), h("p", { class: "field-error", hidden: true }));
-  const form = h("form", { class: "customer-form", novalidate: true },
-    select("salutation", t("salutation"), [["", "–"], ["Frau", "Frau"], ["Herr", "Herr"], ["Divers", "Divers"]], c.salutation),
-    input("first_name", t("first_name"), c.first_name, "text", { autocomplete: "off" }),
-    input("last_name", t("last_name"), c.last_name, "text", { autocomplete: "off" }),
-    input("phones.0.number", t("phone"), c.phones[0] ? c.phones[0].display : "", "tel"),
-    input("email", t("email"), c.email, "email"),
-    input("birthday", t("birthday"), c.birthday ? date(c.birthday) : ""),
-    input("address.street", t("street"), c.address.street),
-    input("address.postal_code", t("postal_code"), c.address.postal_code, "text", { inputmode: "numeric" }),
-    input("address.city", t("city"), c.address.city),
-    select("preferred_contact", t("preferred_contact"), [["none", "–"], ["phone", t("phone")], ["sms", "SMS"], ["email", t("email")]], c.preferred_contact),
-    h("fieldset", { class: "groups" }, h("legend", {}, t("groups")),
-      ...groups.map((g) => h("label", { class: "check" }, h("input", { type: "checkbox", name: "group", value: g.name, checked: c.groups.includes(g.name) }), g.name))),
-    h("label", { class: "check" }, h("input", { type: "checkbox", name: "marketing", checked: c.marketing_consent && c.marketing_consent.given }), t("marketing")),
-    h("p", { class: "error", id: "form-error", hidden: true, role: "alert" }),
-    h("button", { type: "submit" }, t("save")));
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const v = (name) => form.querySelector(`[name="${name}"]`).value;
-    const body = {
-      salutation: v("salutation"), first_name: v("first_name"), last_name: v("last_name"),
-      phones: v("phones.0.number").trim() ? [{ label: "mobile", number: v("phones.0.number") }] : [],
-      email: v("email"), birthday: v("birthday"),
-      address: { street: v("address.street"), postal_code: v("address.postal_code"), city: v("address.city"), country: c.address.country || "DE" },
-      preferred_contact: v("preferred_contact"),
-      groups: [...form.querySelectorAll('input[name="group"]:checked')].map((x) => x.value),
-      marketing_consent: form.querySelector('input[name="marketing"]').checked,
-    };
-    if (version !== null) body.version = version;
-    form.querySelectorAll(".field-error").forEach((p) => { p.hidden = true; });
-    const formError = document.getElementById("form-error");
-    formError.hidden = true;
-    try {
-      const saved = id ? await api("PUT", `/api/v1/customers/${id}`, body) : await api("POST", "/api/v1/customers", body);
-      go(`/customers/${saved.id}`);
-    } catch (e) {
-      const fields = (e.body && e.body.fields) || {};
-      for (const [name, message] of Object.entries(fields)) {
-        const box = form.querySelector(`[data-field="${name}"] .field-error`);
-        if (box) { box.textContent = message; box.hidden = false; }
-      }
-      formError.textContent = e.status === 409 ? t("stale") : e.message;
-      formError.hidden = false;
-    }
+    h("select", { id: `f-${name}`, name }, ...options.map(([value, l]) => h("option", { value, selected: value === v[name] }, l))), h("p", { class: "field-error", hidden: true }));
+  const check = (name, label) => h("label", { class: "check", "data-field": name },
+    h("input", { type: "checkbox", name, id: `f-${name}`, checked: v[name] }), label);
+
+  const phoneList = h("div", { class: "phones", id: "f-phones" });
+  const phoneRow = (p) => {
+    const row = h("div", { class: "phone-row" });
+    const label = h("select", { class: "phone-label", "aria-label": t("phone_label") },
+      ...PHONE_LABELS.map((l) => h("option", { value: l, selected: l === p.label }, t("plabel_" + l))));
+    const number = h("input", { type: "tel", class: "phone-number", value: p.number, "aria-label": t("phone"), autocomplete: "off" });
+    const remove = h("button", { type: "button", class: "secondary remove-phone", "aria-label": t("remove_phone") }, "✕");
+    remove.addEventListener("click", () => { row.remove(); numberPhones(); });
+    row.append(label, number, remove, h("p", { class: "field-error", hidden: true }));
+    return row;
+  };
+  // Ids and error slots follow the position (`phones.1.number`), as the server names errors.
+  const numberPhones = () => [...phoneList.children].forEach((row, i) => {
+    row.dataset.field = `phones.${i}.number`;
+    row.querySelector(".phone-number").id = `f-phones.${i}.number`;
+    row.querySelector(".phone-label").id = `f-phones.${i}.label`;
+    row.querySelector(".phone-number").setAttribute("aria-label", `${t("phone")} ${i + 1}`);
+    row.querySelector(".remove-phone").setAttribute("aria-label", `${t("remove_phone")} ${i + 1}`);
   });
+  for (const p of v.phones.length ? v.phones : [{ label: "mobile", number: "" }]) phoneList.append(phoneRow(p));
+  numberPhones();
+  const addPhone = h("button", { type: "button", class: "secondary", id: "add-phone" }, `+ ${t("add_phone")}`);
+  addPhone.addEventListener("click", () => { phoneList.append(phoneRow({ label: "mobile", number: "" })); numberPhones(); phoneList.lastChild.querySelector("input").focus(); });
+
+  // Groups of the card that the list of groups does not know (yet) stay choosable.
+  const groupNames = [...new Set([...state.groups, ...v.groups, ...(state.base ? state.base.groups : [])])];
+  const conflictBox = state.conflicts ? conflictPanel(id, state) : null;
+  const form = h("form", { class: "customer-form", novalidate: true },
+    h("p", { id: "form-live", class: "live", role: "status", hidden: true }),
+    conflictBox,
+    select("salutation", t("salutation"), [["", "–"], ["Frau", "Frau"], ["Herr", "Herr"], ["Divers", "Divers"]]),
+    input("title", t("title"), "text", { autocomplete: "off" }),
+    input("first_name", t("first_name"), "text", { autocomplete: "off" }),
+    input("last_name", t("last_name"), "text", { autocomplete: "off" }),
+    input("company", t("company"), "text", { autocomplete: "off" }),
+    h("fieldset", { class: "phones-set" }, h("legend", {}, t("phones")), phoneList, addPhone),
+    input("email", t("email"), "email", { autocomplete: "off" }),
+    input("birthday", t("birthday"), "text", { inputmode: "numeric", autocomplete: "off" }),
+    input("address.street", t("street")),
+    input("address.postal_code", t("postal_code"), "text", { inputmode: "numeric" }),
+    input("address.city", t("city")),
+    select("preferred_contact", t("preferred_contact"), [["none", "–"], ["phone", t("phone")], ["sms", "SMS"], ["email", t("email")]]),
+    input("stylist", t("stylist"), "text", { autocomplete: "off" }),
+    h("fieldset", { class: "groups", "data-field": "groups" }, h("legend", {}, t("groups")),
+      ...groupNames.map((g) => h("label", { class: "check" }, h("input", { type: "checkbox", name: "group", value: g, checked: v.groups.includes(g) }), g)),
+      h("p", { class: "field-error", hidden: true })),
+    h("fieldset", { class: "consents" }, h("legend", {}, t("consents")),
+      check("reminder_consent", t("reminders")), check("marketing_consent", t("marketing"))),
+    h("p", { class: "error", id: "form-error", hidden: true, role: "alert" }),
+    h("div", { class: "sticky-action" }, h("button", { type: "submit", id: "save" }, t("save"))));
+  form.readValues = () => {
+    const val = (name) => form.querySelector(`[name="${name}"]`).value;
+    const flat = {};
+    for (const key of FORM_FIELDS) {
+      if (key === "phones") flat.phones = [...phoneList.children].map((row) => ({ label: row.querySelector(".phone-label").value, number: row.querySelector(".phone-number").value }));
+      else if (key === "groups") flat.groups = [...form.querySelectorAll('input[name="group"]:checked')].map((x) => x.value);
+      else if (key.endsWith("_consent")) flat[key] = form.querySelector(`[name="${key}"]`).checked;
+      else flat[key] = val(key);
+    }
+    return flat;
+  };
+  form.addEventListener("submit", (event) => { event.preventDefault(); saveForm(id, form, state); });
   show(h("h1", {}, id ? t("edit_customer") : t("new_customer")), form);
+  if (conflictBox) conflictBox.scrollIntoView();
+}
+
+async function saveForm(id, form, state) {
+  const mine = form.readValues();
+  form.querySelectorAll(".field-error").forEach((p) => { p.hidden = true; });
+  const formError = document.getElementById("form-error");
+  formError.hidden = true;
+  const button = form.querySelector("#save");
+  button.disabled = true;
+  try {
+    let saved;
+    if (!id) saved = await api("POST", "/api/v1/customers", draftOf(mine));
+    else {
+      const patch = patchOf(state.base, mine);
+      // Nothing changed: nothing to send.
+      if (Object.keys(patch).length) saved = await api("PATCH", `/api/v1/customers/${id}`, { version: state.version, ...patch });
+    }
+    go(`/customers/${saved ? saved.id : id}`);
+  } catch (e) {
+    button.disabled = false;
+    if (e.status === 409 && e.body && e.body.current) return resolveConflict(id, state, mine, e.body.current);
+    const fields = (e.body && e.body.fields) || {};
+    for (const [name, message] of Object.entries(fields)) {
+      const box = form.querySelector(`[data-field="${name}"] .field-error`);
+      if (box) { box.textContent = message; box.hidden = false; }
+    }
+    formError.textContent = e.status === 409 ? t("stale") : e.message;
+    formError.hidden = false;
+    const first = form.querySelector(".field-error:not([hidden])");
+    if (first) first.parentElement.scrollIntoView({ block: "center" });
+  }
+}
+
+// After a 409: the saved card becomes the new base. What only the other side changed is taken
+// over; what only this user changed stays; what both changed (differently) is for the user to
+// choose, field by field. Nothing typed is dropped: the user's value is one of the choices.
+function resolveConflict(id, state, mine, saved) {
+  const theirs = flatOf(saved);
+  const values = structuredClone(theirs);
+  const conflicts = [];
+  for (const key of FORM_FIELDS) {
+    const iChanged = !sameValue(key, state.base[key], mine[key]);
+    if (!iChanged) continue;
+    const theyChanged = !sameValue(key, state.base[key], theirs[key]);
+    if (theyChanged && !sameValue(key, mine[key], theirs[key])) conflicts.push({ key, mine: mine[key], theirs: theirs[key], pick: "mine" });
+    values[key] = mine[key];
+  }
+  const next = { ...state, values, base: theirs, version: saved.version, conflicts: conflicts.length ? conflicts : null };
+  renderForm(id, next);
+  // Nothing to choose: the merged form is saved at once on the new version.
+  if (!conflicts.length) saveForm(id, document.querySelector("form.customer-form"), next);
+}
+
+function conflictPanel(id, state) {
+  const rows = state.conflicts.map((c, i) => {
+    const name = `pick-${i}`;
+    const option = (which, label, value) => h("label", { class: "check choice" },
+      h("input", { type: "radio", name, value: which, checked: c.pick === which, "data-key": c.key }),
+      h("span", {}, h("small", {}, label), h("span", { class: "value" }, shownValue(c.key, value))));
+    return h("fieldset", { class: "conflict-field", "data-conflict": c.key }, h("legend", {}, fieldLabel(c.key)),
+      option("mine", t("your_value"), c.mine), option("theirs", t("saved_value"), c.theirs));
+  });
+  const take = h("button", { type: "button", id: "conflict-take" }, t("take_choice"));
+  take.addEventListener("click", () => {
+    const form = take.closest("form");
+    const values = form.readValues();
+    state.conflicts.forEach((c, i) => {
+      const picked = form.querySelector(`input[name="pick-${i}"]:checked`);
+      values[c.key] = picked && picked.value === "theirs" ? c.theirs : c.mine;
+    });
+    renderForm(id, { ...state, values, conflicts: null });
+    saveForm(id, document.querySelector("form.customer-form"), { ...state, conflicts: null });
+  });
+  return h("section", { class: "conflict", id: "conflict", role: "alert" },
+    h("p", {}, h("strong", {}, t("conflict_title"))), h("p", { class: "hint" }, t("conflict_hint")), ...rows, take);
 }
 
 // ---- stats ------------------------------------------------------------------------------
@@ -686,8 +897,14 @@ function connectEvents() {
         const note = document.getElementById("live-note");
         if (note) { note.textContent = t("deleted"); note.hidden = false; }
       } else {
-        cardView(current.id);
+        clearTimeout(refreshTimer);
+        refreshTimer = setTimeout(() => cardView(current.id, true), 200);
       }
+    } else if (current.name === "form" && data.id === current.id) {
+      // Never redraw a form being filled in: only say that the card changed (a save then
+      // shows the fields both changed, see resolveConflict).
+      const note = document.getElementById("form-live");
+      if (note) { note.textContent = t("changed_while_editing"); note.hidden = false; }
     }
   };
   for (const name of ["customer_created", "customer_changed", "customer_deleted", "resync"]) source.addEventListener(name, onChange);
@@ -695,6 +912,11 @@ function connectEvents() {
   source.addEventListener("error", () => { if (!navigator.onLine) setOffline(true); });
 }
 
+// Who is logged in, on every screen, next to the logout button (a form: POST /logout).
+whoAmI().then((me) => {
+  const who = document.getElementById("who");
+  if (who && me) who.textContent = tf("logged_in_as", { name: me.role === "owner" ? `${me.name} (${t("owner")})` : me.name });
+});
 document.getElementById("new-customer").textContent = `+ ${t("new_customer")}`;
 document.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
 document.documentElement.lang = EN ? "en" : "de";

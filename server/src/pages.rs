@@ -65,6 +65,7 @@ const LOGIN_HTML: &str = include_str!("../assets/login.html");
 pub fn router() -> Router<AppState> {
     let mut router = Router::new()
         .route("/login", get(login))
+        .route("/logout", get(logout_page).post(logout))
         .route("/healthz", get(healthz));
     for path in APP_ROUTES {
         router = router.route(path, get(app_shell));
@@ -109,6 +110,45 @@ async fn login(
         .replace("{{ADDRESS}}", &escape_html(address))
         .replace("{{QR_SVG}}", &qr_svg(address));
     (StatusCode::OK, Html(page)).into_response()
+}
+
+/// `GET /logout`: a page with the logout button (a GET must not end the session: a link on
+/// another site could do it), or to the login page when there is no session.
+async fn logout_page(session: Option<PageSession>, lang: crate::extract::ReqLang) -> Response {
+    let Some(PageSession(session)) = session else {
+        return Redirect::to("/login").into_response();
+    };
+    let de = lang.0 == kartei_core::Lang::De;
+    let (title, who, button, back) = if de {
+        ("Abmelden", "Angemeldet als", "Abmelden", "Zurück")
+    } else {
+        ("Log out", "Logged in as", "Log out", "Back")
+    };
+    let page = format!(
+        "<!doctype html>\n<html lang=\"{code}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <meta name=\"referrer\" content=\"same-origin\">\
+         <title>{title}</title><link rel=\"stylesheet\" href=\"/assets/app.css\"></head>\
+         <body class=\"login\"><main><h1>{title}</h1><p>{who} <strong>{name}</strong></p>\
+         <form method=\"post\" action=\"/logout\"><button type=\"submit\" id=\"logout\">{button}</button></form>\
+         <p><a href=\"/\">{back}</a></p></main></body></html>",
+        code = lang.0.code(),
+        name = escape_html(&session.staff),
+    );
+    Html(page).into_response()
+}
+
+/// `POST /logout` (the form on every screen): ends the session, clears the cookie, back to
+/// the login page. Without a session it just goes there.
+async fn logout(State(state): State<AppState>, session: Option<PageSession>) -> Response {
+    if let Some(PageSession(session)) = session {
+        state.sessions.end(&session.token);
+    }
+    (
+        [(header::SET_COOKIE, crate::session::clear_cookie())],
+        Redirect::to("/login"),
+    )
+        .into_response()
 }
 
 /// The QR code of `text` as inline SVG (empty if the text is too long for a QR code).

@@ -235,9 +235,13 @@ async fn customers_create_search_card_edit_conflict_erase() {
     assert_eq!(r.body["error"], "conflict");
 
     let r = t
-        .send(Method::DELETE, &format!("/api/v1/customers/{id}"), None)
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/customers/{id}?confirm_name=Bertha%20Brandt"),
+            None,
+        )
         .await;
-    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
     let r = t
         .send(Method::GET, &format!("/api/v1/customers/{id}"), None)
         .await;

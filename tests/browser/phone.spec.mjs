@@ -116,7 +116,7 @@ try {
   await page.locator(".pick button", { hasText: "Zwiebelmann" }).click();
   await page.locator(".picked", { hasText: "Zwiebelmann" }).waitFor();
   if (await page.locator("#service option").count() > 1) await page.selectOption("#service", { index: 1 });
-  await page.click("form button[type=submit]");
+  await page.click("main form button[type=submit]");
   await page.waitForURL(cardUrl);
   await page.locator("h2", { hasText: "Kommende Termine" }).waitFor();
   check(!(await page.locator("h2:has-text('Kommende Termine') + ul").textContent()).trim().startsWith("–"), "the new appointment is listed as upcoming");

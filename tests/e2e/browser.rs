@@ -91,3 +91,22 @@ fn phone_imports_contacts_and_downloads_excel() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+/// Edits that lose nothing, on a LAN-style origin (`http://kartei.test:PORT`): a customer with
+/// every field set survives "Bearbeiten → Speichern" unchanged; two phones editing one card get
+/// the conflict shown field by field and keep both changes (`edit.spec.mjs`).
+#[test]
+fn phone_edits_lose_nothing_and_show_conflicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = kartei(dir.path(), &["demo", "--customers", "20"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = kartei(
+        dir.path(),
+        &["staff", "add", "--name", "Mia", "--pin", "4711"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let server = Server::start(dir.path(), &["serve", "--no-mdns"]);
+    run_browser_spec("edit.spec.mjs", &server, &[]);
+    let (status, _) = server.stop();
+    assert!(status.success());
+}

@@ -2,6 +2,7 @@
 //! with a fixed clock (24.11.2026 10:00 UTC).
 
 mod customers;
+mod edit;
 mod export;
 mod fixture;
 mod fuzz;

@@ -2,7 +2,8 @@
 //! edit (optimistic version check), erase, and notes.
 
 use super::docs::{
-    CardDoc, CustomerDoc, CustomerInput, CustomerPage, ListQuery, NoteDoc, NoteInput,
+    CardDoc, ConflictDoc, CustomerDoc, CustomerInput, CustomerPage, CustomerPatchDoc, ListQuery,
+    NoteDoc, NoteInput,
 };
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Json, Path, Query, ReqLang};
@@ -10,6 +11,7 @@ use crate::session::Session;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use kartei_core::card::{CustomerCard, CustomerView};
 use kartei_core::i18n::{FieldErrors, Msg};
 use kartei_core::model::{CustomerDraft, CustomerId, Note, NoteDraft, NoteKind, Source};
@@ -22,7 +24,7 @@ use utoipa_axum::routes;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
-        .routes(routes!(card, update, erase))
+        .routes(routes!(card, update, patch, erase))
         .routes(routes!(add_note))
 }
 
@@ -129,20 +131,82 @@ async fn update(
     Ok(axum::Json(view))
 }
 
-/// Erases the customer and everything about them (GDPR Art. 17).
+/// Saves a partial edit: only the fields in the merge patch change (see `CustomerPatchDoc`).
+/// A patch that changes nothing writes nothing. On 409 the body also holds `current`, the
+/// card as saved now.
+#[utoipa::path(patch, path = "/api/v1/customers/{id}", tag = "customers",
+    params(("id" = u64, Path, description = "Customer id")), request_body = CustomerPatchDoc,
+    responses((status = 200, body = CustomerDoc), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, description = "Somebody saved in between", body = ConflictDoc)))]
+async fn patch(
+    State(state): State<AppState>,
+    session: Session,
+    ReqLang(lang): ReqLang,
+    Path(id): Path<u64>,
+    Json(body): Json<Value>,
+) -> ApiResult<Response> {
+    let Value::Object(mut changes) = body else {
+        return Err(CoreError::invalid("body", Msg::InvalidInput).into());
+    };
+    let version = match changes.remove("version") {
+        None | Some(Value::Null) => return Err(CoreError::invalid("version", Msg::Required).into()),
+        Some(v) => v
+            .as_u64()
+            .ok_or_else(|| CoreError::invalid("version", Msg::InvalidInput))?,
+    };
+    let id = CustomerId(id);
+    let outcome = state
+        .blocking(move |k| {
+            match k.patch_customer(id, version, &Value::Object(changes), &session.staff) {
+                Ok(_) => Ok(Ok(k.customer_view(id)?)),
+                Err(conflict @ CoreError::Conflict { .. }) => {
+                    Ok(Err((conflict, k.customer_view(id)?)))
+                }
+                Err(other) => Err(other),
+            }
+        })
+        .await?;
+    match outcome {
+        Ok(view) => Ok(axum::Json(view).into_response()),
+        Err((conflict, current)) => {
+            let body = ApiError::from(conflict).body(lang);
+            let doc = serde_json::json!({
+                "error": body.error,
+                "message": body.message,
+                "fields": body.fields,
+                "current": current,
+            });
+            Ok((StatusCode::CONFLICT, axum::Json(doc)).into_response())
+        }
+    }
+}
+
+/// Erases the customer and everything about them (GDPR Art. 17). Owners only, with the
+/// customer's name confirmed in `confirm_name` (the app asks with the name).
 #[utoipa::path(delete, path = "/api/v1/customers/{id}", tag = "customers",
-    params(("id" = u64, Path, description = "Customer id")),
-    responses((status = 204, description = "Erased"), (status = 401, body = ErrorBody),
+    params(("id" = u64, Path, description = "Customer id"), EraseQuery),
+    responses((status = 204, description = "Erased"), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 403, description = "Not an owner", body = ErrorBody),
               (status = 404, body = ErrorBody)))]
 async fn erase(
     State(state): State<AppState>,
-    _: Session,
+    session: Session,
     Path(id): Path<u64>,
+    Query(query): Query<EraseQuery>,
 ) -> ApiResult<StatusCode> {
+    let confirmed = query.confirm_name.unwrap_or_default();
     state
-        .blocking(move |k| k.delete_customer(CustomerId(id)))
+        .blocking(move |k| k.erase_customer_as(CustomerId(id), session.role, &confirmed))
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The confirmation of an erasure.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct EraseQuery {
+    /// The customer's name as shown on the card ("Anna Müller").
+    pub confirm_name: Option<String>,
 }
 
 /// Adds a note (an allergy note makes the card and the list warn).

@@ -120,6 +120,31 @@ pub struct CustomerInput {
     pub notes: Option<String>,
 }
 
+/// A partial edit (`PATCH`): a JSON merge patch (RFC 7396) of the customer form with the
+/// version it was made on. Only the keys given change; `null` clears a field; `phones` and
+/// `groups` are replaced as a whole, `address` is merged key by key.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct CustomerPatchDoc {
+    /// The version the edit started from (409 when somebody saved in between).
+    pub version: u64,
+    /// Any keys of the customer form (`CustomerInput` without `version` and `notes`), plus
+    /// `consent_how` (how a consent change was obtained) and `deactivated`.
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub changes: serde_json::Map<String, serde_json::Value>,
+}
+
+/// 409 on a partial edit: the error, and the card as it is saved now, so the client can show
+/// the user their value next to the one saved in between and let them choose.
+#[derive(Serialize, ToSchema)]
+pub struct ConflictDoc {
+    /// `conflict`.
+    pub error: String,
+    pub message: String,
+    pub fields: std::collections::BTreeMap<String, String>,
+    pub current: CustomerDoc,
+}
+
 /// The customer's master data as stored (`GET` returns it inside the card).
 #[derive(Serialize, ToSchema)]
 pub struct CustomerDoc {
