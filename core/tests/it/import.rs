@@ -41,6 +41,20 @@ fn by_last_name(f: &Fixture, last: &str) -> Customer {
     found.unwrap_or_else(|| panic!("no {last}"))
 }
 
+fn by_first_name(f: &Fixture, first: &str) -> Customer {
+    let mut found = None;
+    f.kartei
+        .store()
+        .for_each_customer(|c| {
+            if c.first_name == first {
+                found = Some(c);
+            }
+            Ok(())
+        })
+        .unwrap();
+    found.unwrap_or_else(|| panic!("no {first}"))
+}
+
 #[test]
 fn iphone_vcard_30() {
     let f = Fixture::new();
@@ -144,14 +158,30 @@ Herr;Björn;Schäfer;0160 9876543;;;24.11.;;;;;Grün\r\n\
         ["Lieblingsfarbe"],
         "unknown columns are reported"
     );
-    assert_eq!((p.counts.new, p.counts.invalid), (2, 1));
-    let bad = &p.rows[2];
-    assert_eq!(bad.line, 4);
-    let reasons = import::ImportPreview::reason_texts(bad, Lang::De).join(" | ");
-    assert!(reasons.contains("E-Mail"), "{reasons}");
-    assert!(reasons.contains("Datum"), "{reasons}");
+    // The third row's phone, e-mail and birthday are broken: Ömer is still imported, with the
+    // broken values in his import note and as warnings on his row.
+    assert_eq!((p.counts.new, p.counts.invalid), (3, 0));
+    assert_eq!(p.counts.with_warnings, 1);
+    let odd = &p.rows[2];
+    assert_eq!(odd.line, 4);
+    let warnings: Vec<String> = odd.warnings.iter().map(|w| w.text(Lang::De)).collect();
+    let warnings = warnings.join(" | ");
+    for part in [
+        "Telefon „kaputt“",
+        "E-Mail „nicht-mail“",
+        "Geburtstag „31.02.1990“",
+    ] {
+        assert!(warnings.contains(part), "{warnings}");
+    }
     let outcome = take_all(&f, &p);
-    assert_eq!(outcome.created.len(), 2);
+    assert_eq!(outcome.created.len(), 3);
+    let o = by_first_name(&f, "Ömer");
+    assert!(o.phones.is_empty() && o.email.is_none() && o.birthday.is_none());
+    let note = &f.kartei.notes(o.id).unwrap()[0].text;
+    assert_eq!(
+        note,
+        "Beim Import nicht in die Felder der Karte übernommen:\nTelefon: kaputt\nGeburtstag: 31.02.1990\nE-Mail: nicht-mail"
+    );
     let j = by_last_name(&f, "Weiß");
     assert_eq!(j.first_name, "Jürgen");
     assert_eq!(j.salutation, Salutation::Frau);
@@ -620,4 +650,184 @@ fn pending_previews_are_bounded_in_memory() {
         pending.get(ids.last().unwrap()).is_some(),
         "the newest is kept"
     );
+}
+
+// ---- issue 11: every contact arrives -------------------------------------------------------
+
+/// One imported contact: the card, its notes and the preview row's warnings (German).
+struct Arrived {
+    card: Customer,
+    notes: Vec<String>,
+    warnings: Vec<String>,
+    preview: import::ImportPreview,
+}
+
+fn arrive(f: &Fixture, bytes: &[u8], name: &str) -> Arrived {
+    let p = preview(f, bytes, name);
+    assert_eq!(p.rows.len(), 1, "{:#?}", p.rows);
+    assert!(p.rows[0].choosable(), "{:#?}", p.rows[0]);
+    let warnings = p.rows[0]
+        .warnings
+        .iter()
+        .map(|w| w.text(Lang::De))
+        .collect();
+    let outcome = take_all(f, &p);
+    let id = outcome
+        .created
+        .first()
+        .or(outcome.merged.first())
+        .copied()
+        .unwrap();
+    let card = f.kartei.customer(id).unwrap();
+    let notes = f
+        .kartei
+        .notes(id)
+        .unwrap()
+        .into_iter()
+        .map(|n| n.text)
+        .collect();
+    Arrived {
+        card,
+        notes,
+        warnings,
+        preview: p,
+    }
+}
+
+/// A one-card vCard from its property lines.
+#[track_caller]
+fn vcard(lines: &str) -> Arrived {
+    let f = Fixture::new();
+    let text = format!(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\n{}\r\nEND:VCARD\r\n",
+        lines.replace('\n', "\r\n")
+    );
+    arrive(&f, text.as_bytes(), "karte.vcf")
+}
+
+/// A one-row CSV from its header and row.
+#[track_caller]
+fn csv(header: &str, row: &str) -> Arrived {
+    let f = Fixture::new();
+    arrive(&f, format!("{header}\r\n{row}\r\n").as_bytes(), "liste.csv")
+}
+
+fn numbers(c: &Customer) -> Vec<&str> {
+    c.phones.iter().map(|p| p.number.as_str()).collect()
+}
+
+#[track_caller]
+fn has(texts: &[String], part: &str) {
+    assert!(
+        texts.iter().any(|t| t.contains(part)),
+        "{part:?} not in {texts:#?}"
+    );
+}
+
+#[test]
+fn one_odd_phone_number_never_refuses_the_contact() {
+    let n = "N:Muster;Anna;;;\nFN:Anna Muster";
+    for (tel, want, kept) in [
+        ("TEL;CELL:0171 2345678", vec!["+491712345678"], None),
+        ("TEL:(650) 555-1212", vec![], Some("(650) 555-1212")),
+        ("TEL;WORK:BusinessPhone", vec![], Some("BusinessPhone")),
+        ("TEL;CELL:0173 223344", vec![], Some("0173 223344")),
+        (
+            "TEL:0171 2345678\nTEL:0351 223344\nTEL:12",
+            vec!["+491712345678", "+49351223344"],
+            Some("12"),
+        ),
+        ("TEL;TYPE=HOME:+1-800-123456", vec![], Some("+1-800-123456")),
+    ] {
+        let a = vcard(&format!("{n}\n{tel}"));
+        assert_eq!(numbers(&a.card), want, "{tel}");
+        match kept {
+            Some(kept) => {
+                has(&a.warnings, &format!("Telefon „{kept}“ nicht übernommen"));
+                has(&a.notes, &format!("Telefon: {kept}"));
+            }
+            None => assert!(a.warnings.is_empty(), "{tel}: {:?}", a.warnings),
+        }
+    }
+}
+
+#[test]
+fn phone_numbers_keep_their_country_and_extension() {
+    let n = "N:Muster;Anna;;;";
+    for (tel, want) in [
+        (
+            "TEL;VALUE=uri;TYPE=work:tel:+1-418-656-9254;ext=102",
+            vec!["+14186569254"],
+        ),
+        ("TEL:+1 650 555 1212", vec!["+16505551212"]),
+        ("TEL:+44 20 7946 0958", vec!["+442079460958"]),
+        ("TEL:0043 1 5880000", vec!["+4315880000"]),
+        (
+            "TEL:(650) 555-1212\nADR;TYPE=home:;;1 Main St;Palo Alto;CA;94301;USA",
+            vec!["+16505551212"],
+        ),
+        (
+            "TEL:044 668 18 00\nADR:;;Bahnhofstr. 1;Zürich;;8001;Schweiz",
+            vec!["+41446681800"],
+        ),
+        (
+            "TEL:089 1234567\nADR:;;Bahnhofstr. 1;Zürich;;8001;Schweiz",
+            vec!["+49891234567"],
+        ),
+    ] {
+        let a = vcard(&format!("{n}\n{tel}"));
+        assert_eq!(numbers(&a.card), want, "{tel}");
+        assert!(
+            !a.card
+                .phones
+                .iter()
+                .any(|p| p.number.starts_with("+496505")),
+            "{tel}"
+        );
+    }
+    let a = vcard("N:Muster;Anna;;;\nTEL;VALUE=uri:tel:+1-418-656-9254;ext=102");
+    has(&a.notes, "Durchwahl: +1 418-656-9254 – 102");
+    has(
+        &a.warnings,
+        "Durchwahl „+1 418-656-9254 – 102“ steht in der Import-Notiz",
+    );
+    // Google's ` ::: ` between two numbers in one cell.
+    let a = csv(
+        "First Name,Last Name,Phone 1 - Type,Phone 1 - Value",
+        "Anna,Muster,Mobile,+49 171 2345678 ::: 089 123456",
+    );
+    assert_eq!(numbers(&a.card), ["+491712345678", "+4989123456"]);
+    assert_eq!(a.card.phones[0].label, PhoneLabel::Mobile);
+}
+
+#[test]
+fn a_bad_value_is_kept_in_the_note_and_the_rest_is_imported() {
+    for (lines, field_warning, note_line) in [
+        (
+            "EMAIL:anna(at)example.de",
+            "E-Mail „anna(at)example.de“",
+            "E-Mail: anna(at)example.de",
+        ),
+        (
+            "BDAY:1990-02-31",
+            "Geburtstag „1990-02-31“",
+            "Geburtstag: 1990-02-31",
+        ),
+        (
+            "ADR:;;Hauptstr. 1;Musterstadt;;ABC12;",
+            "PLZ „ABC12“",
+            "PLZ: ABC12",
+        ),
+    ] {
+        let a = vcard(&format!("N:Muster;Anna;;;\nTEL;CELL:0171 2345678\n{lines}"));
+        assert_eq!(a.card.first_name, "Anna", "{lines}");
+        assert_eq!(numbers(&a.card), ["+491712345678"], "{lines}");
+        has(&a.warnings, field_warning);
+        has(&a.notes, note_line);
+        assert_eq!(a.preview.counts.with_warnings, 1);
+    }
+    // A contact with only a company is imported under the company's name.
+    let a = vcard("ORG:Acer America\nTEL:+1 800 000 0000");
+    assert_eq!(a.card.last_name, "Acer America");
+    has(&a.warnings, "Firma „Acer America“ wird als Name übernommen");
 }
