@@ -148,7 +148,7 @@ pub enum Msg {
     ImportBlockedNote {
         reason: String,
     },
-    /// A contact without a name: the company is its name on the card.
+    /// A contact without a name: its company (or e-mail address) is its name on the card.
     ImportNameFromCompany {
         company: String,
     },
@@ -448,9 +448,9 @@ impl Msg {
             },
             ImportNameFromCompany { company } => {
                 if de {
-                    format!("Kein Name in der Datei; die Firma „{company}“ wird als Name übernommen.")
+                    format!("Kein Name in der Datei; „{company}“ wird als Name übernommen.")
                 } else {
-                    format!("No name in the file; the company \"{company}\" is taken as the name.")
+                    format!("No name in the file; \"{company}\" is taken as the name.")
                 }
             }
             ImportNoteHeading => pick(

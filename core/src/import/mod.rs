@@ -98,8 +98,9 @@ pub struct Record {
     pub kept: Vec<Kept>,
     /// The other system marked the contact as blocked, with its reason if it gave one.
     pub blocked: Option<String>,
-    /// The card takes the company as its name (the contact had no name).
-    pub name_from_company: bool,
+    /// The contact had no name: the card's name was taken from this (its company, or its
+    /// e-mail address).
+    pub name_from: Option<String>,
 }
 
 /// A value of the file that is not (or not wholly) in the card's fields: it goes into the
@@ -180,7 +181,7 @@ pub fn read(bytes: &[u8], filename: &str) -> Result<Parsed> {
     }
     let parsed = match detect(bytes, filename)? {
         Format::Xlsx => xlsx::read(bytes)?,
-        Format::VCard => vcard::read(&text::decode(bytes))?,
+        Format::VCard => vcard::read(&text::decode_vcard(bytes))?,
         Format::Csv => csv::read(&text::decode(bytes))?,
     };
     if parsed.records.is_empty() {

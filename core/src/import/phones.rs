@@ -107,6 +107,22 @@ pub fn read(raw: &str, home: Option<Id>) -> PhoneRead {
     }
 }
 
+/// Whether [`read`] must look at the number, or the card's own check (which reads numbers
+/// without a country code as German, as [`read`] would) can take it as typed: a number with
+/// a country code or a German-style `0…` number of a contact at home, without an extension.
+/// Saves parsing every number twice on large imports.
+pub fn needs_reading(raw: &str, home: Option<Id>) -> bool {
+    let typed = raw.trim();
+    let digits = typed.chars().filter(|c| c.is_ascii_digit()).count();
+    let plain = (3..=20).contains(&digits)
+        && typed.len() <= 40
+        && !typed
+            .chars()
+            .any(|c| c.is_alphabetic() || matches!(c, ';' | '#' | ','));
+    let at_home = home.is_none_or(|h| h == Id::DE);
+    !(plain && (typed.starts_with('+') || (typed.starts_with('0') && at_home)))
+}
+
 /// `1712345678`: only digits, 10 or 11 of them, starting like a German mobile number (15…, 16…,
 /// 17…) — what Excel makes of `0171 2345678` in a number cell.
 fn lost_trunk_zero(cleaned: &str) -> bool {
@@ -213,6 +229,17 @@ mod tests {
         kept("phone home", None);
         kept("12", None);
         kept("", None);
+    }
+
+    #[test]
+    fn plain_numbers_are_left_to_the_card_check() {
+        assert!(!needs_reading("+49 171 2345678", None));
+        assert!(!needs_reading("0171 2345678", Some(Id::DE)));
+        assert!(needs_reading("0171 2345678", Some(Id::CH)));
+        assert!(needs_reading("(650) 555-1212", None));
+        assert!(needs_reading("tel:+1-418-656-9254;ext=102", None));
+        assert!(needs_reading("+1 650 555 1212 ext. 3", None));
+        assert!(needs_reading("1712345678", None));
     }
 
     #[test]

@@ -606,9 +606,9 @@ fn plan_one(
 ) -> Result<Planned> {
     let mut warnings = Vec::new();
     let mut draft = record.draft.clone();
-    if record.name_from_company {
+    if let Some(from) = &record.name_from {
         warnings.push(Msg::ImportNameFromCompany {
-            company: draft.company.clone(),
+            company: from.clone(),
         });
     }
     draft.groups.retain(|name| {

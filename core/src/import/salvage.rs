@@ -42,7 +42,24 @@ pub fn finish(r: &mut Record) {
             d.last_name = last;
         } else if !d.company.trim().is_empty() {
             d.last_name = d.company.clone();
-            r.name_from_company = true;
+            r.name_from = Some(d.company.clone());
+        } else if let Some((local, _)) = d.email.split_once('@') {
+            // Only an e-mail address: `john.doe@…` is John Doe.
+            let words: Vec<String> = local
+                .split(['.', '_', '-', '+'])
+                .filter(|w| !w.is_empty())
+                .map(|w| {
+                    let mut c = w.chars();
+                    c.next()
+                        .map(|f| f.to_uppercase().chain(c).collect())
+                        .unwrap_or_default()
+                })
+                .collect();
+            if let Some((last, first)) = words.split_last() {
+                d.first_name = first.join(" ");
+                d.last_name = last.clone();
+                r.name_from = Some(d.email.clone());
+            }
         }
     }
 
@@ -53,6 +70,16 @@ pub fn finish(r: &mut Record) {
     };
     for (label, raw) in std::mem::take(&mut r.raw_phones) {
         for piece in phones::split_cell(&raw) {
+            if !phones::needs_reading(piece, home) {
+                // The card's check reads it the same way; a number it refuses is kept by
+                // `take_out`.
+                let label = label.unwrap_or_else(|| guess_label(piece));
+                r.draft.phones.push(PhoneDraft {
+                    label,
+                    number: piece.trim_start_matches('\'').to_string(),
+                });
+                continue;
+            }
             match phones::read(piece, home) {
                 PhoneRead::Taken { e164, extension } => {
                     if let Some(ext) = extension {

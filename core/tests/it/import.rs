@@ -829,5 +829,90 @@ fn a_bad_value_is_kept_in_the_note_and_the_rest_is_imported() {
     // A contact with only a company is imported under the company's name.
     let a = vcard("ORG:Acer America\nTEL:+1 800 000 0000");
     assert_eq!(a.card.last_name, "Acer America");
-    has(&a.warnings, "Firma „Acer America“ wird als Name übernommen");
+    has(&a.warnings, "„Acer America“ wird als Name übernommen");
+}
+
+/// Real exports gathered from other projects' public test data (see
+/// `core/tests/fixtures/import/README.md` for origin and licence): every person on them
+/// arrives, is found by name, with umlauts intact.
+#[test]
+fn real_exports_from_other_projects_import_every_person() {
+    use kartei_core::search::SearchRequest;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import");
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .flat_map(|d| std::fs::read_dir(d.unwrap().path()).into_iter().flatten())
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "vcf" || e == "csv"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 30, "{} files", files.len());
+    let mut failures = Vec::new();
+    for path in &files {
+        let f = Fixture::new();
+        let (bytes, name) = import::read_file(path).unwrap();
+        let p = match import::preview(&f.kartei, &bytes, &name) {
+            Ok(p) => p,
+            Err(e) => {
+                failures.push(format!("{}: {e:?}", path.display()));
+                continue;
+            }
+        };
+        let not_taken: Vec<_> = p.rows.iter().filter(|r| !r.choosable()).collect();
+        if !not_taken.is_empty() {
+            failures.push(format!("{}: not taken {not_taken:#?}", path.display()));
+            continue;
+        }
+        let outcome = take_all(&f, &p);
+        assert_eq!(outcome.created.len(), p.rows.len(), "{}", path.display());
+        for id in &outcome.created {
+            let c = f.kartei.customer(*id).unwrap();
+            let name = if c.last_name.is_empty() {
+                &c.first_name
+            } else {
+                &c.last_name
+            };
+            let word = name
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            let found = f
+                .kartei
+                .search_all(&SearchRequest {
+                    q: word.clone(),
+                    ..Default::default()
+                })
+                .unwrap();
+            if !found.contains(id) {
+                failures.push(format!("{}: {word:?} not found", path.display()));
+            }
+            let shown = c.display_name();
+            if shown.contains('\u{fffd}') || shown.contains("Ã") {
+                failures.push(format!("{}: mangled {shown:?}", path.display()));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+
+    // Umlauts and other letters, as the files have them.
+    for (file, last, first) in [
+        ("roundcube/photo.vcf", "Müller", "Jörg"),
+        ("roundcube/johndoe.vcf", "Doë", "John"),
+        // FIXME: The Bat! wrote ISO-8859-2 quoted-printable without a CHARSET; without one the
+        // bytes are read as Latin-1, so `ń` (0xF1) arrives as `ñ`.
+        ("roundcube/thebat.vcf", "Iksiñski", "Piotr"),
+        ("kcontacts/vcard5.vcf", "Mustermann", "Heiko"),
+        ("ez-vcard/John_Doe_LOTUS_NOTES.vcf", "Doe", "John"),
+    ] {
+        let f = Fixture::new();
+        let (bytes, name) = import::read_file(&root.join(file)).unwrap();
+        let p = preview(&f, &bytes, &name);
+        take_all(&f, &p);
+        assert_eq!(
+            by_last_name(&f, last).first_name.split(' ').next(),
+            Some(first),
+            "{file}"
+        );
+    }
 }
