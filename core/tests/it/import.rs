@@ -916,3 +916,138 @@ fn real_exports_from_other_projects_import_every_person() {
         );
     }
 }
+
+#[test]
+fn home_and_work_addresses_are_kept_apart_and_foreign_codes_placed() {
+    // Outlook CSV: business and home address in their own columns.
+    let a = csv(
+        "First Name,Last Name,Home Street,Home City,Home Postal Code,Business Street,Business City,Business Postal Code,Business Country/Region",
+        "Anna,Muster,Lindenstraße 4,Dresden,1067,Prager Straße 55,Wien,1010,Österreich",
+    );
+    assert_eq!(a.card.address.street, "Lindenstraße 4");
+    assert_eq!(a.card.address.postal_code, "01067");
+    has(
+        &a.notes,
+        "Adresse geschäftlich: Prager Straße 55, 1010 Wien, AT",
+    );
+    // Only a work address: it is the card's.
+    let a = vcard("N:Muster;Anna;;;\nADR;TYPE=work:;;Prager Str. 55;Dresden;;01066;Germany");
+    assert_eq!(
+        (
+            a.card.address.city.as_str(),
+            a.card.address.country.as_str()
+        ),
+        ("Dresden", "DE")
+    );
+    // vCard home and work: home on the card, work in the note.
+    let a = vcard("N:Muster;Anna;;;\nADR;TYPE=work:;;Prager Str. 55;Dresden;;01066;\nADR;TYPE=home:;;Buehlauer Str. 45;Dresden;;01327;");
+    assert_eq!(a.card.address.street, "Buehlauer Str. 45");
+    has(
+        &a.notes,
+        "Adresse geschäftlich: Prager Str. 55, 01066 Dresden",
+    );
+    for (adr, code, country) in [
+        (";;Shibuya 2-21-1;Tokyo;;150-8512;", "150-8512", "JP"),
+        (
+            ";;6544 Battleford Drive;Raleigh;NC;27613-3502;U.S.A.",
+            "27613-3502",
+            "US",
+        ),
+        (";;10 Downing St;London;;SW1A 2AA;", "SW1A 2AA", "GB"),
+        (";;Stephansplatz 1;Wien;;1010;Österreich", "1010", "AT"),
+        (";;Hauptstr. 1;Köln;;50667;", "50667", "DE"),
+    ] {
+        let a = vcard(&format!("N:Muster;Anna;;;\nADR:{adr}"));
+        assert_eq!(a.card.address.postal_code, code, "{adr}");
+        assert_eq!(a.card.address.country, country, "{adr}");
+        assert!(a.warnings.is_empty(), "{adr}: {:?}", a.warnings);
+    }
+}
+
+#[test]
+fn prefixes_middle_names_labels_gender_and_blocked_flags_are_mapped() {
+    // Google's CSV.
+    let a = csv(
+        "First Name,Middle Name,Last Name,Name Prefix,Labels,E-mail 1 - Value",
+        "Anna,Maria,Muster,Dr.,* myContacts ::: Stammkundin ::: VIP,anna@example.de",
+    );
+    assert_eq!(
+        (a.card.first_name.as_str(), a.card.title.as_str()),
+        ("Anna Maria", "Dr.")
+    );
+    // VIP is one of a new card file's groups; Stammkundin is created.
+    assert_eq!(a.preview.new_groups, ["Stammkundin"]);
+    let f_groups = a.card.groups.len();
+    assert_eq!(
+        f_groups, 2,
+        "the groups are created and the card is in them"
+    );
+    // vCard prefix with salutation and title, middle name, categories, gender.
+    let a = vcard("N:Muster;Anna;Maria;Frau Dr.;\nCATEGORIES:Färben,VIP\nGENDER:F");
+    assert_eq!(a.card.salutation, Salutation::Frau);
+    assert_eq!(
+        (a.card.first_name.as_str(), a.card.title.as_str()),
+        ("Anna Maria", "Dr.")
+    );
+    assert_eq!(a.preview.new_groups, ["Färben"]);
+    assert_eq!(a.card.groups.len(), 2);
+    // Shore's tags and gender; Fresha's Blocked.
+    for (gender, salutation) in [
+        ("female", Salutation::Frau),
+        ("m", Salutation::Herr),
+        ("divers", Salutation::Divers),
+    ] {
+        let a = csv(
+            "Vorname,Nachname,gender,tags",
+            &format!("Anna,Muster,{gender},Balayage"),
+        );
+        assert_eq!(a.card.salutation, salutation, "{gender}");
+        assert_eq!(a.preview.new_groups, ["Balayage"]);
+    }
+    let a = csv(
+        "First Name,Last Name,Blocked,Block Reason",
+        "Anna,Muster,Yes,No-shows",
+    );
+    has(&a.warnings, "Im bisherigen System gesperrt („No-shows“)");
+    let f = Fixture::new();
+    let p = preview(
+        &f,
+        b"First Name,Last Name,Blocked\r\nAnna,Muster,true\r\n",
+        "fresha.csv",
+    );
+    let id = take_all(&f, &p).created[0];
+    let notes = f.kartei.notes(id).unwrap();
+    assert!(
+        notes[0].pinned && notes[0].text.contains("gesperrt"),
+        "{notes:?}"
+    );
+    // Columns the import did not map are listed.
+    let a = csv(
+        "Vorname,Nachname,Lieblingsfarbe,Kunden-Nr.",
+        "Anna,Muster,Rot,17",
+    );
+    assert_eq!(a.preview.unknown_columns, ["Lieblingsfarbe"]);
+    assert_eq!(a.preview.ignored_columns, ["Kunden-Nr."]);
+}
+
+#[test]
+fn in_file_duplicates_are_judged_by_more_than_the_name() {
+    let f = Fixture::new();
+    let two = "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Muster;Anna;;;\r\nFN:Anna Muster\r\nEND:VCARD\r\n\
+               BEGIN:VCARD\r\nVERSION:3.0\r\nN:Muster;Anna;;;\r\nFN:Anna Muster (Tochter)\r\nEND:VCARD\r\n\
+               BEGIN:VCARD\r\nVERSION:3.0\r\nN:Muster;Anna;;;\r\nFN:Anna Muster\r\nEND:VCARD\r\n\
+               BEGIN:VCARD\r\nVERSION:3.0\r\nN:Weiß;Jörg;;;\r\nEMAIL:j@example.de\r\nEND:VCARD\r\n\
+               BEGIN:VCARD\r\nVERSION:3.0\r\nN:Weiss;Joerg;;;\r\nEMAIL:J@example.de\r\nEND:VCARD\r\n";
+    let p = preview(&f, two.as_bytes(), "zwei.vcf");
+    let actions: Vec<&RowAction> = p.rows.iter().map(|r| &r.action).collect();
+    assert_eq!(
+        actions,
+        [
+            &RowAction::New,
+            &RowAction::New,
+            &RowAction::DuplicateInFile { line: 1 },
+            &RowAction::New,
+            &RowAction::DuplicateInFile { line: 4 },
+        ]
+    );
+}
