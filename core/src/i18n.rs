@@ -160,6 +160,37 @@ pub enum Msg {
     /// An import preview that is no longer kept (expired, taken already, or the server
     /// restarted): upload the file again.
     ImportPreviewGone,
+    // ---- issue 11: imports that keep every contact ------------------------------------------
+    /// A value of the file that the card cannot take (an odd phone number, a postal code that
+    /// fits no country); it is kept in the card's import note.
+    ImportValueKept {
+        field: String,
+        value: String,
+    },
+    /// A value the card has no field for (an extension, a second address); it is kept in the
+    /// card's import note.
+    ImportValueNoted {
+        field: String,
+        value: String,
+    },
+    /// The other system marked the contact as blocked (Fresha's `Blocked`).
+    ImportBlocked {
+        reason: String,
+    },
+    /// The text of the pinned note a blocked contact gets.
+    ImportBlockedNote {
+        reason: String,
+    },
+    /// A contact without a name: its company (or e-mail address) is its name on the card.
+    ImportNameFromCompany {
+        company: String,
+    },
+    /// The first line of a card's import note.
+    ImportNoteHeading,
+    /// A group the import creates because the card file does not have it yet.
+    ImportGroupCreated {
+        name: String,
+    },
     /// A customer id that does not exist (any more).
     CustomerNotFound {
         id: u64,
@@ -440,6 +471,53 @@ impl Msg {
                 "Diese Import-Vorschau gibt es nicht mehr (abgelaufen oder schon übernommen). Bitte die Datei erneut hochladen.",
                 "This import preview no longer exists (expired or already taken). Please upload the file again.",
             ),
+            ImportValueKept { field, value } => {
+                let label = import_field_label(field, lang);
+                if de {
+                    format!("{label} „{value}“ nicht übernommen; steht in der Import-Notiz der Karte.")
+                } else {
+                    format!("{label} \"{value}\" not taken; it is in the card's import note.")
+                }
+            }
+            ImportValueNoted { field, value } => {
+                let label = import_field_label(field, lang);
+                if de {
+                    format!("{label} „{value}“ steht in der Import-Notiz der Karte.")
+                } else {
+                    format!("{label} \"{value}\" is in the card's import note.")
+                }
+            }
+            ImportBlocked { reason } => match (de, reason.is_empty()) {
+                (true, true) => "Im bisherigen System gesperrt; die Karte bekommt eine angeheftete Notiz.".to_string(),
+                (true, false) => format!("Im bisherigen System gesperrt („{reason}“); die Karte bekommt eine angeheftete Notiz."),
+                (false, true) => "Blocked in the previous system; the card gets a pinned note.".to_string(),
+                (false, false) => format!("Blocked in the previous system (\"{reason}\"); the card gets a pinned note."),
+            },
+            ImportBlockedNote { reason } => match (de, reason.is_empty()) {
+                (true, true) => "Im bisherigen System gesperrt (Import).".to_string(),
+                (true, false) => format!("Im bisherigen System gesperrt (Import): {reason}"),
+                (false, true) => "Blocked in the previous system (import).".to_string(),
+                (false, false) => format!("Blocked in the previous system (import): {reason}"),
+            },
+            ImportNameFromCompany { company } => {
+                if de {
+                    format!("Kein Name in der Datei; „{company}“ wird als Name übernommen.")
+                } else {
+                    format!("No name in the file; \"{company}\" is taken as the name.")
+                }
+            }
+            ImportNoteHeading => pick(
+                de,
+                "Beim Import nicht in die Felder der Karte übernommen:",
+                "Not put into the card's fields by the import:",
+            ),
+            ImportGroupCreated { name } => {
+                if de {
+                    format!("Die Gruppe „{name}“ wird neu angelegt.")
+                } else {
+                    format!("The group \"{name}\" is created.")
+                }
+            }
             CustomerNotFound { id } => {
                 if de {
                     format!("Einen Kunden Nr. {id} gibt es nicht (mehr).")
@@ -524,6 +602,33 @@ impl Msg {
                 }
             }
         }
+    }
+}
+
+/// What a value kept by the import is (issue 11), as the import note and the preview name it.
+pub fn import_field_label(field: &str, lang: Lang) -> &'static str {
+    let (de, en) = match field {
+        "phone" => ("Telefon", "Phone"),
+        "phone_extension" => ("Durchwahl", "Extension"),
+        "email" => ("E-Mail", "E-mail"),
+        "email_other" => ("Weitere E-Mail", "Other e-mail"),
+        "birthday" => ("Geburtstag", "Birthday"),
+        "postal_code" => ("PLZ", "Postal code"),
+        "street" => ("Straße", "Street"),
+        "city" => ("Ort", "City"),
+        "address_work" => ("Adresse geschäftlich", "Business address"),
+        "address_other" => ("Weitere Adresse", "Other address"),
+        "title" => ("Titel", "Title"),
+        "stylist" => ("Stylist", "Stylist"),
+        "company" => ("Firma", "Company"),
+        "first_name" => ("Vorname", "First name"),
+        "last_name" => ("Nachname", "Last name"),
+        _ => ("Wert", "Value"),
+    };
+    if lang == Lang::De {
+        de
+    } else {
+        en
     }
 }
 

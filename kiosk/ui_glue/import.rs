@@ -285,26 +285,51 @@ fn show_preview(ui: &MainWindow, preview: Arc<ImportPreview>, lang: Lang) {
     a.set_merge_count(int(c.merge));
     a.set_duplicate_count(int(c.duplicate));
     a.set_invalid_count(int(c.invalid));
-    a.set_unknown_columns(if preview.unknown_columns.is_empty() {
-        "".into()
-    } else {
-        format!(
-            "{} {}",
-            tr(
-                lang,
-                "Unbekannte Spalten (werden nicht übernommen):",
-                "Unknown columns (not imported):"
-            ),
-            preview.unknown_columns.join(", ")
-        )
-        .into()
-    });
+    a.set_unknown_columns(columns_line(&preview, lang).into());
     a.set_rows(ModelRc::from(rows.clone() as Rc<dyn Model<Data = _>>));
     STATE.with(|s| s.borrow_mut().rows = Some(rows));
     show_chosen(ui);
     a.set_status("".into());
     a.set_progress(0.0);
     a.set_step(PREVIEW);
+}
+
+/// What the preview says about the file's columns and groups: unknown and known-but-ignored
+/// columns, the groups the import creates and how many rows carry a warning.
+pub fn columns_line(preview: &ImportPreview, lang: Lang) -> String {
+    let mut parts = Vec::new();
+    let mut list = |names: &[String], de: &str, en: &str| {
+        if !names.is_empty() {
+            parts.push(format!("{} {}", tr(lang, de, en), names.join(", ")));
+        }
+    };
+    list(
+        &preview.unknown_columns,
+        "Unbekannte Spalten (werden nicht übernommen):",
+        "Unknown columns (not imported):",
+    );
+    list(
+        &preview.ignored_columns,
+        "Bekannte, nicht übernommene Spalten:",
+        "Known columns not imported:",
+    );
+    list(
+        &preview.new_groups,
+        "Neue Gruppen (werden angelegt):",
+        "New groups (created):",
+    );
+    let warned = preview.counts.with_warnings;
+    if warned > 0 {
+        parts.push(match lang {
+            Lang::De => format!(
+                "{warned} mit Hinweis (⚠): was nicht passte, steht in einer Import-Notiz auf der Karte."
+            ),
+            Lang::En => format!(
+                "{warned} with a note (⚠): what did not fit is in an import note on the card."
+            ),
+        });
+    }
+    parts.join("  ·  ")
 }
 
 /// Takes the chosen rows.

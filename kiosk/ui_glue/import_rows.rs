@@ -111,7 +111,7 @@ pub fn import_row(row: &PreviewRow, chosen: bool, lang: Lang) -> ImportRow {
     if !row.birthday.is_empty() {
         detail.push(birthday(&row.birthday));
     }
-    detail.extend(row.warnings.iter().map(|w| w.text(lang)));
+    detail.extend(row.warnings.iter().map(|w| format!("⚠ {}", w.text(lang))));
     let (kind, action) = match &row.action {
         RowAction::New => (NEW, tr(lang, "Neu", "New")),
         RowAction::Merge {

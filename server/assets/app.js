@@ -70,6 +70,9 @@ const T = {
   import_to_list: ["Zur Kundenliste", "To the customer list"], import_another: ["Weitere Datei", "Another file"],
   import_unknown_columns: ["Unbekannte Spalten (nicht übernommen)", "Unknown columns (not imported)"],
   import_columns: ["Erkannte Spalten", "Recognised columns"], import_photo: ["mit Foto", "with photo"],
+  import_ignored_columns: ["Bekannte, nicht übernommene Spalten", "Known columns not imported"],
+  import_new_groups: ["Neue Gruppen (werden angelegt)", "New groups (created)"],
+  import_with_warnings: ["{n} Kontakte mit Hinweisen (⚠): sie werden übernommen, was nicht passte steht in einer Import-Notiz auf der Karte. Abwählen, wer nicht übernommen werden soll.", "{n} contacts with notes (⚠): they are imported, what did not fit is in an import note on the card. Untick those not to take."],
 };
 const t = (k) => (T[k] ? T[k][EN ? 1 : 0] : k);
 // A text with {placeholders} filled in.
@@ -533,7 +536,7 @@ function renderImportPreview(area, p) {
     if (!r.choosable) return h("li", { class: `import-row ${a.kind}`, "data-line": String(r.line) }, text);
     const box = h("input", { type: "checkbox", checked: chosen.has(r.line), "aria-label": r.name || String(r.line) });
     box.addEventListener("change", () => { if (box.checked) chosen.add(r.line); else chosen.delete(r.line); update(); });
-    return h("li", { class: `import-row ${a.kind}`, "data-line": String(r.line) }, h("label", { class: "check" }, box, text));
+    return h("li", { class: `import-row ${a.kind}${r.warnings.length ? " warned" : ""}`, "data-line": String(r.line) }, h("label", { class: "check" }, box, text));
   };
   // A whole system's export can hold tens of thousands of contacts: rows are drawn a page at a
   // time; what is chosen is kept in `chosen`, not in the page.
@@ -573,6 +576,9 @@ function renderImportPreview(area, p) {
   area.replaceChildren(h("div", { id: "import-preview" },
     h("p", { class: "count", id: "import-counts" }, `${p.filename}: ${tf("import_counts", p.counts)}`),
     p.unknown_columns.length ? h("p", { class: "hint" }, `${t("import_unknown_columns")}: ${p.unknown_columns.join(", ")}`) : null,
+    p.ignored_columns.length ? h("p", { class: "hint", id: "import-ignored" }, `${t("import_ignored_columns")}: ${p.ignored_columns.join(", ")}`) : null,
+    p.new_groups.length ? h("p", { class: "hint", id: "import-new-groups" }, `${t("import_new_groups")}: ${p.new_groups.join(", ")}`) : null,
+    p.counts.with_warnings ? h("p", { class: "hint", id: "import-warnings" }, tf("import_with_warnings", { n: p.counts.with_warnings })) : null,
     columns,
     group("new", t("import_new"), ["new"]),
     group("merge", t("import_merge"), ["merge"]),

@@ -7,7 +7,7 @@ use super::table::Table;
 use super::{refuse, Format, Parsed, Record};
 use crate::error::Result;
 use crate::i18n::Msg;
-use crate::model::{Address, ContactChannel, CustomerDraft, PhoneDraft, PhoneLabel, Salutation};
+use crate::model::{Address, ContactChannel, CustomerDraft, PhoneLabel, Salutation};
 use crate::search::text::fold;
 use serde::Serialize;
 
@@ -36,6 +36,24 @@ pub enum Field {
     Groups,
     PreferredContact,
     Stylist,
+    /// "Middle Name", "Additional Name": kept after the first name.
+    MiddleName,
+    /// "Name Prefix", "Title" as Outlook and Google mean it: `Frau` is the salutation, `Dr.`
+    /// the title.
+    Prefix,
+    /// "Gender", "Geschlecht": the salutation, when the file has none.
+    Gender,
+    /// The other system's "Blocked" flag (Fresha): a pinned note on the card.
+    Blocked,
+    BlockReason,
+    WorkStreet,
+    WorkPostalCode,
+    WorkCity,
+    WorkCountry,
+    OtherStreet,
+    OtherPostalCode,
+    OtherCity,
+    OtherCountry,
 }
 
 /// Known columns that are not imported: figures Kartei derives itself (visits, last visit),
@@ -70,14 +88,53 @@ const IGNORED: &[&str] = &[
     "reminders",
     "umsatz",
     "revenue",
+    // Google's and Outlook's derived or foreign columns.
+    "fileas",
+    "initials",
+    "yominame",
+    "phoneticfirstname",
+    "phoneticmiddlename",
+    "phoneticlastname",
+    "givennameyomi",
+    "additionalnameyomi",
+    "familynameyomi",
+    "sensitivity",
+    "priority",
+    "appointments",
+    "termine",
+    "noshows",
+    "totalsales",
+    "outstanding",
+    "added",
+    "acceptsmarketing",
+    "acceptssmsmarketing",
+    "referralsource",
+    "clientid",
 ];
 
 const EXACT: &[(&str, Field)] = &[
     ("anrede", Field::Salutation),
     ("salutation", Field::Salutation),
-    ("nameprefix", Field::Salutation),
-    ("titel", Field::Title),
-    ("title", Field::Title),
+    ("nameprefix", Field::Prefix),
+    ("prefix", Field::Prefix),
+    ("titel", Field::Prefix),
+    ("title", Field::Prefix),
+    ("akademischergrad", Field::Title),
+    ("middlename", Field::MiddleName),
+    ("additionalname", Field::MiddleName),
+    ("zweitervorname", Field::MiddleName),
+    ("weiterevornamen", Field::MiddleName),
+    ("gender", Field::Gender),
+    ("geschlecht", Field::Gender),
+    ("sex", Field::Gender),
+    ("blocked", Field::Blocked),
+    ("gesperrt", Field::Blocked),
+    ("blockiert", Field::Blocked),
+    ("banned", Field::Blocked),
+    ("blacklisted", Field::Blocked),
+    ("blockreason", Field::BlockReason),
+    ("blockedreason", Field::BlockReason),
+    ("sperrgrund", Field::BlockReason),
     ("vorname", Field::FirstName),
     ("firstname", Field::FirstName),
     ("givenname", Field::FirstName),
@@ -167,6 +224,16 @@ const EXACT: &[(&str, Field)] = &[
     ("group", Field::Groups),
     ("groups", Field::Groups),
     ("kundengruppe", Field::Groups),
+    ("labels", Field::Groups),
+    ("label", Field::Groups),
+    ("tags", Field::Groups),
+    ("tag", Field::Groups),
+    ("categories", Field::Groups),
+    ("kategorien", Field::Groups),
+    ("kategorie", Field::Groups),
+    ("groupmembership", Field::Groups),
+    ("schlagworte", Field::Groups),
+    ("schlagworter", Field::Groups),
     ("bevorzugterkontakt", Field::PreferredContact),
     ("preferredcontact", Field::PreferredContact),
     ("kontaktweg", Field::PreferredContact),
@@ -190,7 +257,11 @@ pub fn field_of(header: &str) -> Option<Option<Field>> {
         return Some(Some(*field));
     }
     // Multi-column exports: "Phone 1 - Label" says what kind the next column is; not a value.
-    if key.ends_with("label") || key.ends_with("type") || key.ends_with("typ") {
+    if key.ends_with("label")
+        || key.ends_with("type")
+        || key.ends_with("typ")
+        || key.ends_with("formatted")
+    {
         return Some(None);
     }
     let has = |parts: &[&str]| parts.iter().any(|p| key.contains(p));
@@ -210,12 +281,29 @@ pub fn field_of(header: &str) -> Option<Option<Field>> {
         } else {
             Field::Phone
         }
-    } else if has(&["strasse", "street"]) {
-        Field::Street
-    } else if has(&["postleitzahl", "plz", "postalcode", "zip"]) {
-        Field::PostalCode
-    } else if key.starts_with("ort") || has(&["city", "stadt"]) {
-        Field::City
+    } else if let Some(part) = address_part(&key) {
+        let kind = if has(&["business", "work", "geschaft", "dienst", "buro", "arbeit"]) {
+            1
+        } else if key.starts_with("other")
+            || key.starts_with("weitere")
+            || key.starts_with("andere")
+            || key.starts_with("address2")
+            || key.starts_with("address3")
+            || key.starts_with("adresse2")
+        {
+            2
+        } else {
+            0
+        };
+        use Field::*;
+        const KINDS: [[Field; 4]; 3] = [
+            [Street, PostalCode, City, Country],
+            [WorkStreet, WorkPostalCode, WorkCity, WorkCountry],
+            [OtherStreet, OtherPostalCode, OtherCity, OtherCountry],
+        ];
+        KINDS[kind][part]
+    } else if has(&["organization", "organisation"]) && key.ends_with("name") {
+        Field::Company
     } else if has(&["geburt", "birth"]) {
         Field::Birthday
     } else if has(&["notiz", "note", "bemerkung"]) {
@@ -224,6 +312,24 @@ pub fn field_of(header: &str) -> Option<Option<Field>> {
         return None;
     };
     Some(Some(field))
+}
+
+/// Which part of an address a header names (0 street, 1 postal code, 2 city, 3 country), if any:
+/// "Home Street", "Business Postal Code", "Work ZipCode", "Address 1 - City", "Home Address 2",
+/// "Business Country/Region".
+fn address_part(key: &str) -> Option<usize> {
+    let has = |parts: &[&str]| parts.iter().any(|p| key.contains(p));
+    if has(&["postleitzahl", "plz", "postalcode", "postcode", "zip"]) {
+        Some(1)
+    } else if has(&["strasse", "street", "address", "adresse", "anschrift"]) {
+        Some(0)
+    } else if key.starts_with("ort") || has(&["city", "stadt", "wohnort"]) {
+        Some(2)
+    } else if has(&["country", "staat"]) || key.ends_with("land") {
+        Some(3)
+    } else {
+        None
+    }
 }
 
 /// Turns a table into records: maps the header, reports unknown columns, fills one draft per
@@ -281,6 +387,7 @@ pub fn records(table: Table, format: Format) -> Result<Parsed> {
                 put(&mut record, *field, value.trim());
             }
         }
+        record.finish();
         parsed.records.push(record);
     }
     Ok(parsed)
@@ -293,47 +400,137 @@ pub fn put(record: &mut Record, field: Field, value: &str) {
     }
     let d = &mut record.draft;
     match field {
-        Field::Salutation => d.salutation = salutation(value),
-        Field::Title => d.title = value.to_string(),
+        Field::Salutation => {
+            if let Some(s) = salutation_of(value) {
+                d.salutation = s;
+            }
+        }
+        Field::Title => append_word(&mut d.title, value),
+        Field::Prefix => prefix(d, value),
         Field::FirstName => append_word(&mut d.first_name, value),
+        Field::MiddleName => append_word(&mut d.first_name, value),
         Field::LastName => append_word(&mut d.last_name, value),
         Field::FullName => {
-            if d.first_name.is_empty() && d.last_name.is_empty() {
-                let (first, last) = split_full_name(value);
-                d.first_name = first;
-                d.last_name = last;
+            if record.display_name.is_empty() {
+                record.display_name = value.to_string();
             }
         }
         Field::Company => d.company = value.to_string(),
-        Field::Mobile => add_phones(d, Some(PhoneLabel::Mobile), value),
-        Field::PhonePrivate => add_phones(d, Some(PhoneLabel::Private), value),
-        Field::PhoneBusiness => add_phones(d, Some(PhoneLabel::Business), value),
-        Field::Phone => add_phones(d, None, value),
-        Field::Email => {
-            if d.email.is_empty() {
-                d.email = value
-                    .split([',', ';', ' ', '\n'])
-                    .find(|s| !s.is_empty())
-                    .unwrap_or("")
-                    .to_string();
-            }
-        }
+        Field::Mobile => add_phones(record, Some(PhoneLabel::Mobile), value),
+        Field::PhonePrivate => add_phones(record, Some(PhoneLabel::Private), value),
+        Field::PhoneBusiness => add_phones(record, Some(PhoneLabel::Business), value),
+        Field::Phone => add_phones(record, None, value),
+        Field::Email => add_emails(record, value),
         Field::Street => append_word(&mut d.address.street, value),
         Field::PostalCode => d.address.postal_code = postal_code(value),
         Field::City => d.address.city = value.to_string(),
         Field::Country => d.address.country = country_code(value),
+        Field::WorkStreet => append_word(&mut record.work_address.street, value),
+        Field::WorkPostalCode => record.work_address.postal_code = postal_code(value),
+        Field::WorkCity => record.work_address.city = value.to_string(),
+        Field::WorkCountry => record.work_address.country = country_code(value),
+        Field::OtherStreet => append_word(&mut record.other_address.street, value),
+        Field::OtherPostalCode => record.other_address.postal_code = postal_code(value),
+        Field::OtherCity => record.other_address.city = value.to_string(),
+        Field::OtherCountry => record.other_address.country = country_code(value),
         Field::Birthday => d.birthday = value.to_string(),
         Field::Note => record.notes.push(value.to_string()),
-        Field::Groups => d.groups.extend(
-            value
-                .split([',', ';'])
-                .map(str::trim)
-                .filter(|g| !g.is_empty())
-                .map(String::from),
-        ),
+        Field::Groups => add_groups(d, value),
         Field::PreferredContact => d.preferred_contact = channel(value),
         Field::Stylist => d.stylist = value.to_string(),
+        Field::Gender => {
+            if d.salutation == Salutation::None {
+                d.salutation = gender(value);
+            }
+        }
+        Field::Blocked => {
+            if truthy(value) && record.blocked.is_none() {
+                record.blocked = Some(String::new());
+            }
+        }
+        Field::BlockReason => {
+            // The reason alone says the contact was blocked.
+            record.blocked = Some(value.to_string());
+        }
     }
+}
+
+/// A cell's e-mail addresses (`a@x.de ::: b@y.de`, `a@x.de, b@y.de`): the first is the card's,
+/// the others go into the import note.
+pub fn add_emails(record: &mut Record, value: &str) {
+    for email in value
+        .split(":::")
+        .flat_map(|p| p.split([',', ';', ' ', '\n']))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        if record.draft.email.is_empty() {
+            record.draft.email = email.to_string();
+        } else if !record.draft.email.eq_ignore_ascii_case(email) {
+            record.note_only("email_other", email);
+        }
+    }
+}
+
+/// Group names of a cell: `Stammkunden, VIP`, Google's `* myContacts ::: Freunde`. Google's
+/// own system labels (`* myContacts`, `* starred`) are not groups.
+pub fn add_groups(d: &mut CustomerDraft, value: &str) {
+    for name in value
+        .split(":::")
+        .flat_map(|p| p.split([',', ';']))
+        .map(str::trim)
+    {
+        if name.is_empty() || name.starts_with('*') {
+            continue;
+        }
+        let key = fold(name);
+        if matches!(key.as_str(), "mycontacts" | "starred" | "meinekontakte") {
+            continue;
+        }
+        if !d
+            .groups
+            .iter()
+            .any(|g| g.to_lowercase() == name.to_lowercase())
+        {
+            d.groups.push(name.to_string());
+        }
+    }
+}
+
+/// A name prefix (`Frau`, `Dr.`, `Herr Prof. Dr.`, `Mrs.`): salutation words set the salutation,
+/// the rest is the title.
+pub fn prefix(d: &mut CustomerDraft, value: &str) {
+    let mut title = Vec::new();
+    for word in value.split_whitespace() {
+        match salutation_of(word) {
+            Some(s) if d.salutation == Salutation::None => d.salutation = s,
+            Some(_) => {}
+            None => title.push(word),
+        }
+    }
+    if !title.is_empty() {
+        append_word(&mut d.title, &title.join(" "));
+    }
+}
+
+/// A gender as systems write it → the salutation.
+pub fn gender(value: &str) -> Salutation {
+    match fold(value).as_str() {
+        "f" | "w" | "female" | "weiblich" | "frau" | "woman" => Salutation::Frau,
+        "m" | "male" | "mannlich" | "herr" | "man" => Salutation::Herr,
+        "d" | "x" | "o" | "divers" | "diverse" | "nonbinary" | "other" | "andere" => {
+            Salutation::Divers
+        }
+        _ => Salutation::None,
+    }
+}
+
+/// Whether a flag cell is set (`yes`, `ja`, `true`, `1`, `x`).
+fn truthy(value: &str) -> bool {
+    matches!(
+        fold(value).as_str(),
+        "yes" | "ja" | "true" | "wahr" | "1" | "x" | "y" | "j" | "blocked" | "gesperrt"
+    )
 }
 
 fn append_word(target: &mut String, value: &str) {
@@ -356,23 +553,16 @@ pub fn split_full_name(value: &str) -> (String, String) {
     }
 }
 
-/// Adds every number of a cell ("0170 1234567, 089 123456"); without a label, German mobile
-/// numbers (015…, 016…, 017…) become mobile, others private.
-pub fn add_phones(d: &mut CustomerDraft, label: Option<PhoneLabel>, value: &str) {
-    for number in value.split([',', ';', '\n']).map(str::trim) {
-        if number.is_empty() {
-            continue;
-        }
-        let number = number.trim_start_matches('\'');
-        let label = label.unwrap_or_else(|| guess_label(number));
-        d.phones.push(PhoneDraft {
-            label,
-            number: number.to_string(),
-        });
+/// Keeps a cell's numbers ("0170 1234567, 089 123456") for [`Record::finish`], which reads
+/// them; without a label, German mobile numbers (015…, 016…, 017…) become mobile, others
+/// private.
+pub fn add_phones(record: &mut Record, label: Option<PhoneLabel>, value: &str) {
+    if !value.trim().is_empty() && record.raw_phones.len() < 50 {
+        record.raw_phones.push((label, value.to_string()));
     }
 }
 
-fn guess_label(number: &str) -> PhoneLabel {
+pub fn guess_label(number: &str) -> PhoneLabel {
     let digits: String = number.chars().filter(|c| c.is_ascii_digit()).collect();
     let national = if let Some(rest) = digits.strip_prefix("0049") {
         rest
@@ -388,23 +578,23 @@ fn guess_label(number: &str) -> PhoneLabel {
     }
 }
 
-/// Postal codes that a spreadsheet turned into numbers lose their leading zero ("1067" for
-/// Dresden's "01067"): four digits get it back.
+/// A postal code cell: a spreadsheet's number form (`80331.0`) without its decimals. A lost
+/// leading zero is put back once the country is known ([`super::salvage::place_postal_code`]).
 fn postal_code(value: &str) -> String {
-    let v = value.trim().trim_end_matches(".0");
-    if v.len() == 4 && v.chars().all(|c| c.is_ascii_digit()) {
-        format!("0{v}")
-    } else {
-        v.to_string()
-    }
+    value.trim().trim_end_matches(".0").to_string()
 }
 
 pub fn salutation(value: &str) -> Salutation {
+    salutation_of(value).unwrap_or(Salutation::None)
+}
+
+/// A salutation word (`Frau`, `Hr.`, `Mrs`), if it is one.
+pub fn salutation_of(value: &str) -> Option<Salutation> {
     match fold(value).as_str() {
-        "frau" | "fr" | "ms" | "mrs" | "miss" => Salutation::Frau,
-        "herr" | "hr" | "mr" => Salutation::Herr,
-        "divers" | "mx" => Salutation::Divers,
-        _ => Salutation::None,
+        "frau" | "fr" | "ms" | "mrs" | "miss" | "madame" | "mme" => Some(Salutation::Frau),
+        "herr" | "hr" | "mr" | "monsieur" => Some(Salutation::Herr),
+        "divers" | "mx" => Some(Salutation::Divers),
+        _ => None,
     }
 }
 
@@ -433,6 +623,33 @@ pub fn country_code(value: &str) -> String {
         "dk" | "danemark" | "denmark" => "DK",
         "be" | "belgien" | "belgium" => "BE",
         "lu" | "luxemburg" | "luxembourg" => "LU",
+        "us"
+        | "usa"
+        | "unitedstates"
+        | "unitedstatesofamerica"
+        | "vereinigtestaaten"
+        | "america" => "US",
+        "gb" | "uk" | "unitedkingdom" | "grossbritannien" | "england" | "greatbritain" => "GB",
+        "ie" | "irland" | "ireland" => "IE",
+        "es" | "spanien" | "spain" | "espana" => "ES",
+        "pt" | "portugal" => "PT",
+        "gr" | "griechenland" | "greece" => "GR",
+        "cz" | "tschechien" | "czechia" | "czechrepublic" => "CZ",
+        "hu" | "ungarn" | "hungary" => "HU",
+        "hr" | "kroatien" | "croatia" => "HR",
+        "ru" | "russland" | "russia" => "RU",
+        "ua" | "ukraine" => "UA",
+        "se" | "schweden" | "sweden" => "SE",
+        "no" | "norwegen" | "norway" => "NO",
+        "fi" | "finnland" | "finland" => "FI",
+        "jp" | "japan" => "JP",
+        "cn" | "china" => "CN",
+        "ca" | "kanada" | "canada" => "CA",
+        "au" | "australien" | "australia" => "AU",
+        "ro" | "rumanien" | "romania" => "RO",
+        "bg" | "bulgarien" | "bulgaria" => "BG",
+        "rs" | "serbien" | "serbia" => "RS",
+        "german" => "DE",
         _ => return value.trim().to_string(),
     };
     code.to_string()
@@ -499,7 +716,7 @@ mod tests {
         assert_eq!(guess_label("0171 2345678"), PhoneLabel::Mobile);
         assert_eq!(guess_label("+49 171 2345678"), PhoneLabel::Mobile);
         assert_eq!(guess_label("089 123456"), PhoneLabel::Private);
-        assert_eq!(postal_code("1067"), "01067");
+        assert_eq!(postal_code("80331.0"), "80331");
         assert_eq!(country_code("Österreich"), "AT");
     }
 }

@@ -10,10 +10,17 @@
 //! file within the size limit.
 //!
 //! Modules:
-//! - [`text`]: bytes → text (UTF-8 with or without BOM, UTF-16, Windows-1252).
+//! - [`text`]: bytes → text (UTF-8 with or without BOM, UTF-16, Windows-1252; vCard files card
+//!   by card with the charset each card declares).
 //! - [`vcard`]: vCard 2.1/3.0/4.0 files (the `calcard` parser) → [`Record`]s.
 //! - [`csv`], [`xlsx`]: spreadsheets → a [`table::Table`] → [`Record`]s through [`mapping`].
+//! - [`phones`]: phone numbers as files write them → E.164, or kept as typed.
+//! - [`salvage`]: what a record keeps when one of its values cannot be taken.
 //! - [`preview`]: the preview and the commit.
+//!
+//! *A contact is never dropped for one bad value*: what the card cannot take (an odd phone
+//! number, a postal code that fits no country, an e-mail without `@`) is left out of the card's
+//! fields, kept in an import note on the card and shown as a warning on the preview's row.
 //! - [`pending`]: previews kept between preview and commit (for the server).
 //! - [`duplicates`]: the duplicates report over the whole card file; [`merge`]: merging two cards.
 
@@ -22,7 +29,9 @@ pub mod duplicates;
 pub mod mapping;
 pub mod merge;
 pub mod pending;
+pub mod phones;
 pub mod preview;
+pub mod salvage;
 pub mod table;
 pub mod text;
 pub mod vcard;
@@ -36,7 +45,7 @@ pub use preview::{
 
 use crate::error::{CoreError, Result};
 use crate::i18n::Msg;
-use crate::model::CustomerDraft;
+use crate::model::{Address, CustomerDraft, PhoneLabel};
 use serde::Serialize;
 use std::io::Read;
 use std::path::Path;
@@ -75,6 +84,74 @@ pub struct Record {
     /// Notes to put on the card (vCard `NOTE`, a "Notiz" column).
     pub notes: Vec<String>,
     pub photo: Option<EmbeddedPhoto>,
+    /// The name the file shows for the contact (vCard `FN`, a "Display Name" column): two
+    /// contacts with the same first and last name but different display names are two people.
+    pub display_name: String,
+    /// Phone numbers as the file has them, with the kind it says; [`Record::finish`] reads them
+    /// into `draft.phones` (valid ones) and `kept` (the rest).
+    pub raw_phones: Vec<(Option<PhoneLabel>, String)>,
+    /// A business address besides the home one (`draft.address`).
+    pub work_address: Address,
+    /// Any further address (Outlook's "Other …", Google's "Address 2 - …").
+    pub other_address: Address,
+    /// Values of the file the card cannot take as they are: kept in an import note.
+    pub kept: Vec<Kept>,
+    /// The other system marked the contact as blocked, with its reason if it gave one.
+    pub blocked: Option<String>,
+    /// The contact had no name: the card's name was taken from this (its company, or its
+    /// e-mail address).
+    pub name_from: Option<String>,
+}
+
+/// A value of the file that is not (or not wholly) in the card's fields: it goes into the
+/// card's import note, and the preview warns on the row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Kept {
+    /// What it is: `phone`, `phone_extension`, `email`, `birthday`, `postal_code`,
+    /// `address_work`, `address_other`, … (labelled by [`crate::i18n::Msg::ImportValueKept`]).
+    pub field: String,
+    pub value: String,
+    /// `false`: the value could not be taken at all (the preview says so); `true`: the card has
+    /// it in its note only because it has no field for it (an extension, a second address).
+    pub noted_only: bool,
+}
+
+impl Record {
+    /// Keeps a value that cannot be taken.
+    pub fn keep(&mut self, field: &str, value: &str) {
+        self.push_kept(field, value, false);
+    }
+
+    /// Keeps a value that the card has no field for.
+    pub fn note_only(&mut self, field: &str, value: &str) {
+        self.push_kept(field, value, true);
+    }
+
+    fn push_kept(&mut self, field: &str, value: &str, noted_only: bool) {
+        let value = value.trim();
+        if value.is_empty() || self.kept.len() >= 50 {
+            return;
+        }
+        let value: String = value.chars().take(500).collect();
+        if !self
+            .kept
+            .iter()
+            .any(|k| k.field == field && k.value == value)
+        {
+            self.kept.push(Kept {
+                field: field.to_string(),
+                value,
+                noted_only,
+            });
+        }
+    }
+
+    /// After reading: picks the card's address, reads the phone numbers (in the contact's
+    /// country), and falls back to the display name or the company for a contact without a
+    /// name. See [`salvage::finish`].
+    pub fn finish(&mut self) {
+        salvage::finish(self);
+    }
 }
 
 /// A file read into contacts.
@@ -104,7 +181,7 @@ pub fn read(bytes: &[u8], filename: &str) -> Result<Parsed> {
     }
     let parsed = match detect(bytes, filename)? {
         Format::Xlsx => xlsx::read(bytes)?,
-        Format::VCard => vcard::read(&text::decode(bytes))?,
+        Format::VCard => vcard::read(&text::decode_vcard(bytes))?,
         Format::Csv => csv::read(&text::decode(bytes))?,
     };
     if parsed.records.is_empty() {

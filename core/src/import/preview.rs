@@ -89,6 +89,9 @@ pub struct Counts {
     pub merge: usize,
     pub duplicate: usize,
     pub invalid: usize,
+    /// New and merge rows that carry a warning (a value kept in the import note, …): the user
+    /// takes or leaves them.
+    pub with_warnings: usize,
 }
 
 /// What an import would do; nothing has been written.
@@ -101,6 +104,9 @@ pub struct ImportPreview {
     pub mapped_columns: Vec<(String, super::mapping::Field)>,
     pub ignored_columns: Vec<String>,
     pub unknown_columns: Vec<String>,
+    /// Groups the file names that the card file does not have: created by the commit when a
+    /// row that names them is taken.
+    pub new_groups: Vec<String>,
     /// The contacts as read, for the commit.
     #[serde(skip)]
     records: Vec<Record>,
@@ -191,7 +197,7 @@ fn preview_parsed_with_progress(
 ) -> Result<ImportPreview> {
     let total = parsed.records.len() as u64 + 2;
     progress(Progress { done: 1, total });
-    let planned = plan(kartei, &parsed.records, &mut |done| {
+    let (planned, new_groups) = plan(kartei, &parsed.records, &mut |done| {
         progress(Progress {
             done: done + 1,
             total,
@@ -209,6 +215,11 @@ fn preview_parsed_with_progress(
                     counts.duplicate += 1
                 }
                 RowAction::Invalid { .. } => counts.invalid += 1,
+            }
+            if !p.warnings.is_empty()
+                && matches!(p.action, RowAction::New | RowAction::Merge { .. })
+            {
+                counts.with_warnings += 1;
             }
             let d = &record.draft;
             PreviewRow {
@@ -231,6 +242,7 @@ fn preview_parsed_with_progress(
         mapped_columns: parsed.mapped_columns,
         ignored_columns: parsed.ignored_columns,
         unknown_columns: parsed.unknown_columns,
+        new_groups,
         records: parsed.records,
     })
 }
@@ -281,9 +293,10 @@ pub fn commit_with_progress(
     // The plan is made without the save lock (it reads the whole card file); the transaction
     // checks that no card changed since `planned_at`, else it is made again under the lock.
     let planned_at = kartei.store().change_mark()?;
-    let planned = plan(kartei, &preview.records, &mut |done| {
+    let (planned, new_groups) = plan(kartei, &preview.records, &mut |done| {
         progress(Progress { done, total })
     })?;
+    create_groups(kartei, &planned, &preview.records, &chosen, &new_groups)?;
     let prepared = prepare(kartei, planned, &preview.records, &chosen, actor)?;
     let progress = std::cell::RefCell::new(progress);
     let report = |done: u64| (progress.borrow_mut())(Progress { done, total });
@@ -301,7 +314,8 @@ pub fn commit_with_progress(
             if written.is_none() {
                 // Another import (the other face) or a save came first: plan again. Under the
                 // save lock nothing else writes, so this plan holds for the transaction.
-                let planned = plan(kartei, &preview.records, &mut |_| {})?;
+                // Groups the rows name were created above; a new plan finds them.
+                let (planned, _) = plan(kartei, &preview.records, &mut |_| {})?;
                 prepared = prepare(kartei, planned, &preview.records, &chosen, actor)?;
                 written = store.apply_import(
                     store.change_mark()?,
@@ -391,7 +405,7 @@ fn prepare(
         if !chosen.contains(&record.line) {
             continue;
         }
-        let note = |text: &String| Note {
+        let note = |(text, pinned): (&String, bool)| Note {
             id: NoteId(0),
             customer_id: CustomerId(0),
             kind: NoteKind::General,
@@ -399,9 +413,16 @@ fn prepare(
             author: actor.to_string(),
             created_at: now,
             updated_at: now,
-            pinned: false,
+            pinned,
             formula: None,
         };
+        let notes: Vec<Note> = p
+            .pinned
+            .iter()
+            .map(|t| (t, true))
+            .chain(p.notes.iter().map(|t| (t, false)))
+            .map(note)
+            .collect();
         match p.write {
             Write::Create(draft) => {
                 let valid = draft.validate(today).map_err(CoreError::Invalid)?;
@@ -421,7 +442,7 @@ fn prepare(
                 );
                 prepared.creates.push(BulkCustomer {
                     customer,
-                    notes: p.notes.iter().map(note).collect(),
+                    notes,
                     appointments: Vec::new(),
                 });
                 prepared.created_photos.push(record.photo.clone());
@@ -432,7 +453,7 @@ fn prepare(
                     id,
                     expected_version: version,
                     valid,
-                    notes: p.notes.iter().map(note).collect(),
+                    notes,
                 });
                 prepared.merged_photos.push((id, record.photo.clone()));
             }
@@ -440,6 +461,42 @@ fn prepare(
         }
     }
     Ok(prepared)
+}
+
+/// Creates the new groups that the chosen rows name (each once, before the cards are written;
+/// a group left empty by a failed commit is harmless and is reused by the next try).
+fn create_groups(
+    kartei: &Kartei,
+    planned: &[Planned],
+    records: &[Record],
+    chosen: &HashSet<usize>,
+    new_groups: &[String],
+) -> Result<()> {
+    if new_groups.is_empty() {
+        return Ok(());
+    }
+    let mut wanted: Vec<&String> = Vec::new();
+    for (p, record) in planned.iter().zip(records) {
+        if !chosen.contains(&record.line) {
+            continue;
+        }
+        let draft = match &p.write {
+            Write::Create(draft) | Write::Update { draft, .. } => draft,
+            Write::Nothing => continue,
+        };
+        for name in new_groups {
+            let lower = name.to_lowercase();
+            if !wanted.contains(&name) && draft.groups.iter().any(|g| g.to_lowercase() == lower) {
+                wanted.push(name);
+            }
+        }
+    }
+    for name in wanted {
+        if Group::named(&kartei.groups(), name).is_none() {
+            kartei.create_group(name)?;
+        }
+    }
+    Ok(())
 }
 
 /// What the commit would write for one row.
@@ -459,6 +516,8 @@ struct Planned {
     write: Write,
     /// Notes to add (those the card does not have yet).
     notes: Vec<String>,
+    /// Pinned notes to add (a contact the other system had blocked).
+    pinned: Vec<String>,
 }
 
 /// Who is who in the card file: the keys a contact is matched by.
@@ -514,7 +573,10 @@ struct Seen {
     merged_into: HashMap<CustomerId, usize>,
 }
 
-fn keys_of(valid: &ValidDraft) -> Vec<String> {
+/// The keys a contact is found by in the same file: e-mail, each phone, name and birthday, and
+/// — for a contact with none of these — the name together with the display name, so that two
+/// cards with the same first and last name but different display names stay two people.
+fn keys_of(valid: &ValidDraft, display_name: &str) -> Vec<String> {
     let mut keys = Vec::new();
     if let Some(e) = &valid.email {
         keys.push(format!("e:{}", e.key()));
@@ -527,72 +589,161 @@ fn keys_of(valid: &ValidDraft) -> Vec<String> {
         keys.push(format!("nb:{name}:{}", b.iso()));
     }
     if valid.email.is_none() && valid.phones.is_empty() && valid.birthday.is_none() {
-        keys.push(format!("n:{name}"));
+        let shown = name_key(display_name, "");
+        if shown.is_empty() || shown == name {
+            keys.push(format!("n:{name}"));
+        } else {
+            keys.push(format!("n:{name}|{shown}"));
+        }
     }
     keys
 }
 
 /// Plans every record; `planned` hears how many are planned so far, after the card file's keys
 /// are loaded (1) and after each record (2, 3, …, `records.len() + 1`).
-fn plan(kartei: &Kartei, records: &[Record], planned: &mut dyn FnMut(u64)) -> Result<Vec<Planned>> {
+/// Also returns the groups the rows name that the card file does not have yet.
+fn plan(
+    kartei: &Kartei,
+    records: &[Record],
+    planned: &mut dyn FnMut(u64),
+) -> Result<(Vec<Planned>, Vec<String>)> {
     let known = Known::load(kartei)?;
     planned(1);
-    let groups = kartei.groups();
-    let today = kartei.today();
+    let mut context = Context {
+        groups: kartei.groups(),
+        new_groups: Vec::new(),
+        today: kartei.today(),
+        lang: kartei.settings().lang,
+    };
     let mut seen = Seen::default();
     let mut out = Vec::with_capacity(records.len());
     for record in records {
-        out.push(plan_one(kartei, &known, &groups, today, &mut seen, record)?);
+        out.push(plan_one(kartei, &known, &mut context, &mut seen, record)?);
         planned(out.len() as u64 + 1);
     }
-    Ok(out)
+    Ok((out, context.new_groups))
+}
+
+/// The most groups one import creates; a file naming more keeps the rest out (with a warning).
+pub const MAX_NEW_GROUPS: usize = 50;
+/// The longest group name an import creates.
+const MAX_GROUP_NAME: usize = 50;
+
+/// What every row is planned against.
+struct Context {
+    groups: Vec<Group>,
+    /// Groups the file names that the card file does not have yet, in the order first met.
+    new_groups: Vec<String>,
+    today: chrono::NaiveDate,
+    /// The salon's language, for the notes the import writes on cards.
+    lang: Lang,
+}
+
+/// The import note: one line per kept value under a heading, in the salon's language.
+fn import_note(kept: &[super::Kept], lang: Lang) -> Option<String> {
+    if kept.is_empty() {
+        return None;
+    }
+    let mut note = Msg::ImportNoteHeading.text(lang);
+    for k in kept {
+        note.push('\n');
+        note.push_str(crate::i18n::import_field_label(&k.field, lang));
+        note.push_str(": ");
+        note.push_str(&k.value);
+    }
+    Some(note.chars().take(MAX_NOTE_LEN).collect())
 }
 
 fn plan_one(
     kartei: &Kartei,
     known: &Known,
-    groups: &[Group],
-    today: chrono::NaiveDate,
+    context: &mut Context,
     seen: &mut Seen,
     record: &Record,
 ) -> Result<Planned> {
     let mut warnings = Vec::new();
     let mut draft = record.draft.clone();
+    if let Some(from) = &record.name_from {
+        warnings.push(Msg::ImportNameFromCompany {
+            company: from.clone(),
+        });
+    }
     draft.groups.retain(|name| {
-        let exists = Group::named(groups, name).is_some();
-        if !exists {
-            warnings.push(Msg::ImportUnknownGroupDropped { name: name.clone() });
+        if Group::named(&context.groups, name).is_some()
+            || context
+                .new_groups
+                .iter()
+                .any(|g| g.to_lowercase() == name.to_lowercase())
+        {
+            return true;
         }
-        exists
+        if context.new_groups.len() < MAX_NEW_GROUPS && name.chars().count() <= MAX_GROUP_NAME {
+            context.new_groups.push(name.clone());
+            return true;
+        }
+        warnings.push(Msg::ImportUnknownGroupDropped { name: name.clone() });
+        false
     });
-    let notes: Vec<String> = record
+    let mut notes: Vec<String> = record
         .notes
         .iter()
         .map(|n| n.trim().chars().take(MAX_NOTE_LEN).collect::<String>())
         .filter(|n| !n.is_empty())
         .collect();
+    let mut pinned = Vec::new();
+    if let Some(reason) = &record.blocked {
+        warnings.push(Msg::ImportBlocked {
+            reason: reason.clone(),
+        });
+        pinned.push(
+            Msg::ImportBlockedNote {
+                reason: reason.clone(),
+            }
+            .text(context.lang),
+        );
+    }
     let nothing = |action, warnings| Planned {
         action,
         warnings,
         write: Write::Nothing,
         notes: Vec::new(),
+        pinned: Vec::new(),
     };
-    let valid = match draft.validate(today) {
+    let invalid = |errors: crate::i18n::FieldErrors| RowAction::Invalid {
+        reasons: errors
+            .fields()
+            .map(|(field, message)| Reason {
+                field: field.to_string(),
+                message: message.clone(),
+            })
+            .collect(),
+    };
+    // A value the card refuses is taken out and kept; the rest of the contact is imported.
+    let mut kept = record.kept.clone();
+    let valid = match draft.validate(context.today) {
         Ok(v) => v,
         Err(errors) => {
-            let reasons = errors
-                .fields()
-                .map(|(field, message)| Reason {
-                    field: field.to_string(),
-                    message: message.clone(),
-                })
-                .collect();
-            return Ok(nothing(RowAction::Invalid { reasons }, warnings));
+            if !super::salvage::take_out(&mut draft, &errors, &mut kept) {
+                return Ok(nothing(invalid(errors), warnings));
+            }
+            match draft.validate(context.today) {
+                Ok(v) => v,
+                Err(errors) => return Ok(nothing(invalid(errors), warnings)),
+            }
         }
     };
+    for k in &kept {
+        let (field, value) = (k.field.clone(), k.value.clone());
+        warnings.push(if k.noted_only {
+            Msg::ImportValueNoted { field, value }
+        } else {
+            Msg::ImportValueKept { field, value }
+        });
+    }
+    notes.extend(import_note(&kept, context.lang));
 
     // The same person earlier in this file?
-    let keys = keys_of(&valid);
+    let keys = keys_of(&valid, &record.display_name);
     if let Some(line) = keys.iter().find_map(|k| seen.keys.get(k)) {
         return Ok(nothing(
             RowAction::DuplicateInFile { line: *line },
@@ -609,6 +760,7 @@ fn plan_one(
             warnings,
             write: Write::Create(draft),
             notes,
+            pinned,
         });
     };
     if let Some(line) = seen.merged_into.get(&id) {
@@ -623,7 +775,7 @@ fn plan_one(
     }
 
     let current = kartei.customer(id)?;
-    let names = crate::card::group_names(&current.groups, groups);
+    let names = crate::card::group_names(&current.groups, &context.groups);
     let existing_notes: Vec<String> = kartei
         .notes(id)?
         .into_iter()
@@ -633,9 +785,13 @@ fn plan_one(
         .into_iter()
         .filter(|n| !existing_notes.contains(n))
         .collect();
+    let pinned: Vec<String> = pinned
+        .into_iter()
+        .filter(|n| !existing_notes.contains(n))
+        .collect();
     let (merged, adds, conflicts) = complete(&current, names, &valid);
     let name = current.display_name();
-    if adds.is_empty() && new_notes.is_empty() {
+    if adds.is_empty() && new_notes.is_empty() && pinned.is_empty() {
         return Ok(nothing(
             RowAction::Duplicate {
                 of: id,
@@ -645,7 +801,7 @@ fn plan_one(
         ));
     }
     let mut adds = adds;
-    if !new_notes.is_empty() {
+    if !new_notes.is_empty() || !pinned.is_empty() {
         adds.push("notes".to_string());
     }
     Ok(Planned {
@@ -662,6 +818,7 @@ fn plan_one(
             draft: merged,
         },
         notes: new_notes,
+        pinned,
     })
 }
 

@@ -7,7 +7,7 @@
 //! and base64. This module maps its entries onto a [`Record`]. A file whose last card is cut
 //! off is refused as a whole, so a truncated file never imports half.
 
-use super::mapping::{self, split_full_name};
+use super::mapping;
 use super::{refuse, EmbeddedPhoto, Format, Parsed, Record, MAX_PHOTO_BYTES, MAX_RECORDS};
 use crate::error::Result;
 use crate::i18n::Msg;
@@ -128,7 +128,6 @@ fn record(card: &VCard, line: usize) -> Record {
         line,
         ..Default::default()
     };
-    let mut full_name = String::new();
     for entry in &card.entries {
         match &entry.name {
             VCardProperty::N => {
@@ -142,25 +141,20 @@ fn record(card: &VCard, line: usize) -> Record {
                     .copied()
                     .collect::<Vec<_>>()
                     .join(" ");
-                if !part(3).is_empty() {
-                    let salutation = mapping::salutation(part(3));
-                    if salutation == crate::model::Salutation::None {
-                        d.title = part(3).to_string();
-                    } else {
-                        d.salutation = salutation;
-                    }
-                }
+                mapping::prefix(d, part(3));
             }
-            VCardProperty::Fn => full_name = first_text(entry),
+            VCardProperty::Fn => record.display_name = first_text(entry),
             VCardProperty::Org => {
                 if let Some(org) = texts(entry).into_iter().find(|s| !s.trim().is_empty()) {
                     record.draft.company = org.trim().to_string();
                 }
             }
             VCardProperty::Tel => {
-                let number = first_text(entry).trim_start_matches("tel:").to_string();
                 let types = types(entry);
                 let has = |t: &str| types.iter().any(|x| x == t);
+                if has("fax") || has("pager") {
+                    continue;
+                }
                 let label = if has("cell") || has("mobile") || has("iphone") {
                     Some(PhoneLabel::Mobile)
                 } else if has("work") {
@@ -170,21 +164,21 @@ fn record(card: &VCard, line: usize) -> Record {
                 } else {
                     None
                 };
-                if has("fax") || has("pager") {
-                    continue;
-                }
-                mapping::add_phones(&mut record.draft, label, &number);
+                // A `tel:` URI may come back in parts (`tel:+1-418-656-9254`, `ext=102`).
+                let number = texts(entry)
+                    .iter()
+                    .map(|s| s.trim())
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(";");
+                mapping::add_phones(&mut record, label, &number);
             }
             VCardProperty::Email => {
-                let email = first_text(entry).trim_start_matches("mailto:").to_string();
-                if record.draft.email.is_empty() {
-                    record.draft.email = email;
-                }
+                let email = first_text(entry);
+                let email = email.strip_prefix("mailto:").unwrap_or(&email).to_string();
+                mapping::add_emails(&mut record, &email);
             }
             VCardProperty::Adr => {
-                if !record.draft.address.is_empty() {
-                    continue;
-                }
                 // ADR: post office box; extended; street; city; region; postal code; country.
                 let parts = adr_parts(entry);
                 let part = |i: usize| parts.get(i).map(|s| s.trim()).unwrap_or("");
@@ -194,10 +188,47 @@ fn record(card: &VCard, line: usize) -> Record {
                     .copied()
                     .collect::<Vec<_>>()
                     .join(" ");
-                record.draft.address = mapping::address(&street, part(5), part(3), part(6));
+                let address = mapping::address(&street, part(5), part(3), part(6));
+                if address.is_empty() {
+                    continue;
+                }
+                let types = types(entry);
+                let target = if types.iter().any(|t| t == "work") {
+                    &mut record.work_address
+                } else if record.draft.address.is_empty() {
+                    &mut record.draft.address
+                } else {
+                    &mut record.other_address
+                };
+                if target.is_empty() {
+                    *target = address;
+                } else if record.other_address.is_empty() {
+                    record.other_address = address;
+                } else {
+                    record.note_only("address_other", &super::salvage::one_line(&address));
+                }
             }
             VCardProperty::Bday => {
                 record.draft.birthday = birthday(entry);
+            }
+            VCardProperty::Gender => {
+                let value = entry
+                    .values
+                    .iter()
+                    .map(|v| match v {
+                        VCardValue::Sex(sex) => format!("{sex:?}"),
+                        VCardValue::Text(t) => t.clone(),
+                        VCardValue::Component(parts) => parts.first().cloned().unwrap_or_default(),
+                        _ => String::new(),
+                    })
+                    .next()
+                    .unwrap_or_default();
+                if record.draft.salutation == crate::model::Salutation::None {
+                    record.draft.salutation = mapping::gender(&value);
+                }
+            }
+            VCardProperty::Categories => {
+                mapping::add_groups(&mut record.draft, &texts(entry).join(","));
             }
             VCardProperty::Note => {
                 let note = first_text(entry).replace("\r\n", "\n");
@@ -220,12 +251,7 @@ fn record(card: &VCard, line: usize) -> Record {
             _ => {}
         }
     }
-    let d = &mut record.draft;
-    if d.first_name.is_empty() && d.last_name.is_empty() && !full_name.is_empty() {
-        let (first, last) = split_full_name(&full_name);
-        d.first_name = first;
-        d.last_name = last;
-    }
+    record.finish();
     record
 }
 

@@ -41,6 +41,20 @@ fn by_last_name(f: &Fixture, last: &str) -> Customer {
     found.unwrap_or_else(|| panic!("no {last}"))
 }
 
+fn by_first_name(f: &Fixture, first: &str) -> Customer {
+    let mut found = None;
+    f.kartei
+        .store()
+        .for_each_customer(|c| {
+            if c.first_name == first {
+                found = Some(c);
+            }
+            Ok(())
+        })
+        .unwrap();
+    found.unwrap_or_else(|| panic!("no {first}"))
+}
+
 #[test]
 fn iphone_vcard_30() {
     let f = Fixture::new();
@@ -144,14 +158,30 @@ Herr;Björn;Schäfer;0160 9876543;;;24.11.;;;;;Grün\r\n\
         ["Lieblingsfarbe"],
         "unknown columns are reported"
     );
-    assert_eq!((p.counts.new, p.counts.invalid), (2, 1));
-    let bad = &p.rows[2];
-    assert_eq!(bad.line, 4);
-    let reasons = import::ImportPreview::reason_texts(bad, Lang::De).join(" | ");
-    assert!(reasons.contains("E-Mail"), "{reasons}");
-    assert!(reasons.contains("Datum"), "{reasons}");
+    // The third row's phone, e-mail and birthday are broken: Ömer is still imported, with the
+    // broken values in his import note and as warnings on his row.
+    assert_eq!((p.counts.new, p.counts.invalid), (3, 0));
+    assert_eq!(p.counts.with_warnings, 1);
+    let odd = &p.rows[2];
+    assert_eq!(odd.line, 4);
+    let warnings: Vec<String> = odd.warnings.iter().map(|w| w.text(Lang::De)).collect();
+    let warnings = warnings.join(" | ");
+    for part in [
+        "Telefon „kaputt“",
+        "E-Mail „nicht-mail“",
+        "Geburtstag „31.02.1990“",
+    ] {
+        assert!(warnings.contains(part), "{warnings}");
+    }
     let outcome = take_all(&f, &p);
-    assert_eq!(outcome.created.len(), 2);
+    assert_eq!(outcome.created.len(), 3);
+    let o = by_first_name(&f, "Ömer");
+    assert!(o.phones.is_empty() && o.email.is_none() && o.birthday.is_none());
+    let note = &f.kartei.notes(o.id).unwrap()[0].text;
+    assert_eq!(
+        note,
+        "Beim Import nicht in die Felder der Karte übernommen:\nTelefon: kaputt\nGeburtstag: 31.02.1990\nE-Mail: nicht-mail"
+    );
     let j = by_last_name(&f, "Weiß");
     assert_eq!(j.first_name, "Jürgen");
     assert_eq!(j.salutation, Salutation::Frau);
@@ -661,5 +691,405 @@ fn pending_previews_are_bounded_in_memory() {
     assert!(
         pending.get(ids.last().unwrap()).is_some(),
         "the newest is kept"
+    );
+}
+
+// ---- issue 11: every contact arrives -------------------------------------------------------
+
+/// One imported contact: the card, its notes and the preview row's warnings (German).
+struct Arrived {
+    card: Customer,
+    notes: Vec<String>,
+    warnings: Vec<String>,
+    preview: import::ImportPreview,
+}
+
+fn arrive(f: &Fixture, bytes: &[u8], name: &str) -> Arrived {
+    let p = preview(f, bytes, name);
+    assert_eq!(p.rows.len(), 1, "{:#?}", p.rows);
+    assert!(p.rows[0].choosable(), "{:#?}", p.rows[0]);
+    let warnings = p.rows[0]
+        .warnings
+        .iter()
+        .map(|w| w.text(Lang::De))
+        .collect();
+    let outcome = take_all(f, &p);
+    let id = outcome
+        .created
+        .first()
+        .or(outcome.merged.first())
+        .copied()
+        .unwrap();
+    let card = f.kartei.customer(id).unwrap();
+    let notes = f
+        .kartei
+        .notes(id)
+        .unwrap()
+        .into_iter()
+        .map(|n| n.text)
+        .collect();
+    Arrived {
+        card,
+        notes,
+        warnings,
+        preview: p,
+    }
+}
+
+/// A one-card vCard from its property lines.
+#[track_caller]
+fn vcard(lines: &str) -> Arrived {
+    let f = Fixture::new();
+    let text = format!(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\n{}\r\nEND:VCARD\r\n",
+        lines.replace('\n', "\r\n")
+    );
+    arrive(&f, text.as_bytes(), "karte.vcf")
+}
+
+/// A one-row CSV from its header and row.
+#[track_caller]
+fn csv(header: &str, row: &str) -> Arrived {
+    let f = Fixture::new();
+    arrive(&f, format!("{header}\r\n{row}\r\n").as_bytes(), "liste.csv")
+}
+
+fn numbers(c: &Customer) -> Vec<&str> {
+    c.phones.iter().map(|p| p.number.as_str()).collect()
+}
+
+#[track_caller]
+fn has(texts: &[String], part: &str) {
+    assert!(
+        texts.iter().any(|t| t.contains(part)),
+        "{part:?} not in {texts:#?}"
+    );
+}
+
+#[test]
+fn one_odd_phone_number_never_refuses_the_contact() {
+    let n = "N:Muster;Anna;;;\nFN:Anna Muster";
+    for (tel, want, kept) in [
+        ("TEL;CELL:0171 2345678", vec!["+491712345678"], None),
+        ("TEL:(650) 555-1212", vec![], Some("(650) 555-1212")),
+        ("TEL;WORK:BusinessPhone", vec![], Some("BusinessPhone")),
+        ("TEL;CELL:0173 223344", vec![], Some("0173 223344")),
+        (
+            "TEL:0171 2345678\nTEL:0351 223344\nTEL:12",
+            vec!["+491712345678", "+49351223344"],
+            Some("12"),
+        ),
+        ("TEL;TYPE=HOME:+1-800-123456", vec![], Some("+1-800-123456")),
+    ] {
+        let a = vcard(&format!("{n}\n{tel}"));
+        assert_eq!(numbers(&a.card), want, "{tel}");
+        match kept {
+            Some(kept) => {
+                has(&a.warnings, &format!("Telefon „{kept}“ nicht übernommen"));
+                has(&a.notes, &format!("Telefon: {kept}"));
+            }
+            None => assert!(a.warnings.is_empty(), "{tel}: {:?}", a.warnings),
+        }
+    }
+}
+
+#[test]
+fn phone_numbers_keep_their_country_and_extension() {
+    let n = "N:Muster;Anna;;;";
+    for (tel, want) in [
+        (
+            "TEL;VALUE=uri;TYPE=work:tel:+1-418-656-9254;ext=102",
+            vec!["+14186569254"],
+        ),
+        ("TEL:+1 650 555 1212", vec!["+16505551212"]),
+        ("TEL:+44 20 7946 0958", vec!["+442079460958"]),
+        ("TEL:0043 1 5880000", vec!["+4315880000"]),
+        (
+            "TEL:(650) 555-1212\nADR;TYPE=home:;;1 Main St;Palo Alto;CA;94301;USA",
+            vec!["+16505551212"],
+        ),
+        (
+            "TEL:044 668 18 00\nADR:;;Bahnhofstr. 1;Zürich;;8001;Schweiz",
+            vec!["+41446681800"],
+        ),
+        (
+            "TEL:089 1234567\nADR:;;Bahnhofstr. 1;Zürich;;8001;Schweiz",
+            vec!["+49891234567"],
+        ),
+    ] {
+        let a = vcard(&format!("{n}\n{tel}"));
+        assert_eq!(numbers(&a.card), want, "{tel}");
+        assert!(
+            !a.card
+                .phones
+                .iter()
+                .any(|p| p.number.starts_with("+496505")),
+            "{tel}"
+        );
+    }
+    let a = vcard("N:Muster;Anna;;;\nTEL;VALUE=uri:tel:+1-418-656-9254;ext=102");
+    has(&a.notes, "Durchwahl: +1 418-656-9254 – 102");
+    has(
+        &a.warnings,
+        "Durchwahl „+1 418-656-9254 – 102“ steht in der Import-Notiz",
+    );
+    // Google's ` ::: ` between two numbers in one cell.
+    let a = csv(
+        "First Name,Last Name,Phone 1 - Type,Phone 1 - Value",
+        "Anna,Muster,Mobile,+49 171 2345678 ::: 089 123456",
+    );
+    assert_eq!(numbers(&a.card), ["+491712345678", "+4989123456"]);
+    assert_eq!(a.card.phones[0].label, PhoneLabel::Mobile);
+}
+
+#[test]
+fn a_bad_value_is_kept_in_the_note_and_the_rest_is_imported() {
+    for (lines, field_warning, note_line) in [
+        (
+            "EMAIL:anna(at)example.de",
+            "E-Mail „anna(at)example.de“",
+            "E-Mail: anna(at)example.de",
+        ),
+        (
+            "BDAY:1990-02-31",
+            "Geburtstag „1990-02-31“",
+            "Geburtstag: 1990-02-31",
+        ),
+        (
+            "ADR:;;Hauptstr. 1;Musterstadt;;ABC12;",
+            "PLZ „ABC12“",
+            "PLZ: ABC12",
+        ),
+    ] {
+        let a = vcard(&format!("N:Muster;Anna;;;\nTEL;CELL:0171 2345678\n{lines}"));
+        assert_eq!(a.card.first_name, "Anna", "{lines}");
+        assert_eq!(numbers(&a.card), ["+491712345678"], "{lines}");
+        has(&a.warnings, field_warning);
+        has(&a.notes, note_line);
+        assert_eq!(a.preview.counts.with_warnings, 1);
+    }
+    // A contact with only a company is imported under the company's name.
+    let a = vcard("ORG:Acer America\nTEL:+1 800 000 0000");
+    assert_eq!(a.card.last_name, "Acer America");
+    has(&a.warnings, "„Acer America“ wird als Name übernommen");
+}
+
+/// Real exports gathered from other projects' public test data (see
+/// `core/tests/fixtures/import/README.md` for origin and licence): every person on them
+/// arrives, is found by name, with umlauts intact.
+#[test]
+fn real_exports_from_other_projects_import_every_person() {
+    use kartei_core::search::SearchRequest;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import");
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .flat_map(|d| std::fs::read_dir(d.unwrap().path()).into_iter().flatten())
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "vcf" || e == "csv"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 30, "{} files", files.len());
+    let mut failures = Vec::new();
+    for path in &files {
+        let f = Fixture::new();
+        let (bytes, name) = import::read_file(path).unwrap();
+        let p = match import::preview(&f.kartei, &bytes, &name) {
+            Ok(p) => p,
+            Err(e) => {
+                failures.push(format!("{}: {e:?}", path.display()));
+                continue;
+            }
+        };
+        let not_taken: Vec<_> = p.rows.iter().filter(|r| !r.choosable()).collect();
+        if !not_taken.is_empty() {
+            failures.push(format!("{}: not taken {not_taken:#?}", path.display()));
+            continue;
+        }
+        let outcome = take_all(&f, &p);
+        assert_eq!(outcome.created.len(), p.rows.len(), "{}", path.display());
+        for id in &outcome.created {
+            let c = f.kartei.customer(*id).unwrap();
+            let name = if c.last_name.is_empty() {
+                &c.first_name
+            } else {
+                &c.last_name
+            };
+            let word = name
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            let found = f
+                .kartei
+                .search_all(&SearchRequest {
+                    q: word.clone(),
+                    ..Default::default()
+                })
+                .unwrap();
+            if !found.contains(id) {
+                failures.push(format!("{}: {word:?} not found", path.display()));
+            }
+            let shown = c.display_name();
+            if shown.contains('\u{fffd}') || shown.contains("Ã") {
+                failures.push(format!("{}: mangled {shown:?}", path.display()));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+
+    // Umlauts and other letters, as the files have them.
+    for (file, last, first) in [
+        ("roundcube/photo.vcf", "Müller", "Jörg"),
+        ("roundcube/johndoe.vcf", "Doë", "John"),
+        // FIXME: The Bat! wrote ISO-8859-2 quoted-printable without a CHARSET; without one the
+        // bytes are read as Latin-1, so `ń` (0xF1) arrives as `ñ`.
+        ("roundcube/thebat.vcf", "Iksiñski", "Piotr"),
+        ("kcontacts/vcard5.vcf", "Mustermann", "Heiko"),
+        ("ez-vcard/John_Doe_LOTUS_NOTES.vcf", "Doe", "John"),
+    ] {
+        let f = Fixture::new();
+        let (bytes, name) = import::read_file(&root.join(file)).unwrap();
+        let p = preview(&f, &bytes, &name);
+        take_all(&f, &p);
+        assert_eq!(
+            by_last_name(&f, last).first_name.split(' ').next(),
+            Some(first),
+            "{file}"
+        );
+    }
+}
+
+#[test]
+fn home_and_work_addresses_are_kept_apart_and_foreign_codes_placed() {
+    // Outlook CSV: business and home address in their own columns.
+    let a = csv(
+        "First Name,Last Name,Home Street,Home City,Home Postal Code,Business Street,Business City,Business Postal Code,Business Country/Region",
+        "Anna,Muster,Lindenstraße 4,Dresden,1067,Prager Straße 55,Wien,1010,Österreich",
+    );
+    assert_eq!(a.card.address.street, "Lindenstraße 4");
+    assert_eq!(a.card.address.postal_code, "01067");
+    has(
+        &a.notes,
+        "Adresse geschäftlich: Prager Straße 55, 1010 Wien, AT",
+    );
+    // Only a work address: it is the card's.
+    let a = vcard("N:Muster;Anna;;;\nADR;TYPE=work:;;Prager Str. 55;Dresden;;01066;Germany");
+    assert_eq!(
+        (
+            a.card.address.city.as_str(),
+            a.card.address.country.as_str()
+        ),
+        ("Dresden", "DE")
+    );
+    // vCard home and work: home on the card, work in the note.
+    let a = vcard("N:Muster;Anna;;;\nADR;TYPE=work:;;Prager Str. 55;Dresden;;01066;\nADR;TYPE=home:;;Buehlauer Str. 45;Dresden;;01327;");
+    assert_eq!(a.card.address.street, "Buehlauer Str. 45");
+    has(
+        &a.notes,
+        "Adresse geschäftlich: Prager Str. 55, 01066 Dresden",
+    );
+    for (adr, code, country) in [
+        (";;Shibuya 2-21-1;Tokyo;;150-8512;", "150-8512", "JP"),
+        (
+            ";;6544 Battleford Drive;Raleigh;NC;27613-3502;U.S.A.",
+            "27613-3502",
+            "US",
+        ),
+        (";;10 Downing St;London;;SW1A 2AA;", "SW1A 2AA", "GB"),
+        (";;Stephansplatz 1;Wien;;1010;Österreich", "1010", "AT"),
+        (";;Hauptstr. 1;Köln;;50667;", "50667", "DE"),
+    ] {
+        let a = vcard(&format!("N:Muster;Anna;;;\nADR:{adr}"));
+        assert_eq!(a.card.address.postal_code, code, "{adr}");
+        assert_eq!(a.card.address.country, country, "{adr}");
+        assert!(a.warnings.is_empty(), "{adr}: {:?}", a.warnings);
+    }
+}
+
+#[test]
+fn prefixes_middle_names_labels_gender_and_blocked_flags_are_mapped() {
+    // Google's CSV.
+    let a = csv(
+        "First Name,Middle Name,Last Name,Name Prefix,Labels,E-mail 1 - Value",
+        "Anna,Maria,Muster,Dr.,* myContacts ::: Stammkundin ::: VIP,anna@example.de",
+    );
+    assert_eq!(
+        (a.card.first_name.as_str(), a.card.title.as_str()),
+        ("Anna Maria", "Dr.")
+    );
+    // VIP is one of a new card file's groups; Stammkundin is created.
+    assert_eq!(a.preview.new_groups, ["Stammkundin"]);
+    let f_groups = a.card.groups.len();
+    assert_eq!(
+        f_groups, 2,
+        "the groups are created and the card is in them"
+    );
+    // vCard prefix with salutation and title, middle name, categories, gender.
+    let a = vcard("N:Muster;Anna;Maria;Frau Dr.;\nCATEGORIES:Färben,VIP\nGENDER:F");
+    assert_eq!(a.card.salutation, Salutation::Frau);
+    assert_eq!(
+        (a.card.first_name.as_str(), a.card.title.as_str()),
+        ("Anna Maria", "Dr.")
+    );
+    assert_eq!(a.preview.new_groups, ["Färben"]);
+    assert_eq!(a.card.groups.len(), 2);
+    // Shore's tags and gender; Fresha's Blocked.
+    for (gender, salutation) in [
+        ("female", Salutation::Frau),
+        ("m", Salutation::Herr),
+        ("divers", Salutation::Divers),
+    ] {
+        let a = csv(
+            "Vorname,Nachname,gender,tags",
+            &format!("Anna,Muster,{gender},Balayage"),
+        );
+        assert_eq!(a.card.salutation, salutation, "{gender}");
+        assert_eq!(a.preview.new_groups, ["Balayage"]);
+    }
+    let a = csv(
+        "First Name,Last Name,Blocked,Block Reason",
+        "Anna,Muster,Yes,No-shows",
+    );
+    has(&a.warnings, "Im bisherigen System gesperrt („No-shows“)");
+    let f = Fixture::new();
+    let p = preview(
+        &f,
+        b"First Name,Last Name,Blocked\r\nAnna,Muster,true\r\n",
+        "fresha.csv",
+    );
+    let id = take_all(&f, &p).created[0];
+    let notes = f.kartei.notes(id).unwrap();
+    assert!(
+        notes[0].pinned && notes[0].text.contains("gesperrt"),
+        "{notes:?}"
+    );
+    // Columns the import did not map are listed.
+    let a = csv(
+        "Vorname,Nachname,Lieblingsfarbe,Kunden-Nr.",
+        "Anna,Muster,Rot,17",
+    );
+    assert_eq!(a.preview.unknown_columns, ["Lieblingsfarbe"]);
+    assert_eq!(a.preview.ignored_columns, ["Kunden-Nr."]);
+}
+
+#[test]
+fn in_file_duplicates_are_judged_by_more_than_the_name() {
+    let f = Fixture::new();
+    let two = "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Muster;Anna;;;\r\nFN:Anna Muster\r\nEND:VCARD\r\n\
+               BEGIN:VCARD\r\nVERSION:3.0\r\nN:Muster;Anna;;;\r\nFN:Anna Muster (Tochter)\r\nEND:VCARD\r\n\
+               BEGIN:VCARD\r\nVERSION:3.0\r\nN:Muster;Anna;;;\r\nFN:Anna Muster\r\nEND:VCARD\r\n\
+               BEGIN:VCARD\r\nVERSION:3.0\r\nN:Weiß;Jörg;;;\r\nEMAIL:j@example.de\r\nEND:VCARD\r\n\
+               BEGIN:VCARD\r\nVERSION:3.0\r\nN:Weiss;Joerg;;;\r\nEMAIL:J@example.de\r\nEND:VCARD\r\n";
+    let p = preview(&f, two.as_bytes(), "zwei.vcf");
+    let actions: Vec<&RowAction> = p.rows.iter().map(|r| &r.action).collect();
+    assert_eq!(
+        actions,
+        [
+            &RowAction::New,
+            &RowAction::New,
+            &RowAction::DuplicateInFile { line: 1 },
+            &RowAction::New,
+            &RowAction::DuplicateInFile { line: 4 },
+        ]
     );
 }

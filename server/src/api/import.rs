@@ -61,6 +61,9 @@ pub struct PreviewBody {
     pub ignored_columns: Vec<String>,
     /// Columns nobody knows: not imported.
     pub unknown_columns: Vec<String>,
+    /// Groups the file names that the card file does not have: created when a row naming
+    /// them is taken.
+    pub new_groups: Vec<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -70,6 +73,9 @@ pub struct CountsBody {
     /// Already in the card file, or twice in the file.
     pub duplicate: usize,
     pub invalid: usize,
+    /// New and merge rows with a warning (a value kept in the card's import note, …): take
+    /// or leave them one by one.
+    pub with_warnings: usize,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -254,6 +260,7 @@ impl PreviewBody {
                 merge: p.counts.merge,
                 duplicate: p.counts.duplicate,
                 invalid: p.counts.invalid,
+                with_warnings: p.counts.with_warnings,
             },
             rows: p.rows.iter().map(|r| RowBody::new(r, lang)).collect(),
             mapped_columns: p
@@ -269,6 +276,7 @@ impl PreviewBody {
                 .collect(),
             ignored_columns: p.ignored_columns.clone(),
             unknown_columns: p.unknown_columns.clone(),
+            new_groups: p.new_groups.clone(),
         }
     }
 }
@@ -370,6 +378,18 @@ pub fn field_label(key: &str, lang: Lang) -> String {
         ("groups", _) => ("Gruppen", "Groups"),
         ("preferred_contact", _) => ("Kontakt per", "Contact by"),
         ("stylist", _) => ("Stylist", "Stylist"),
+        ("middle_name", _) => ("Zweiter Vorname", "Middle name"),
+        ("prefix", _) => ("Anrede/Titel", "Prefix"),
+        ("gender", _) => ("Geschlecht → Anrede", "Gender → salutation"),
+        ("blocked", _) | ("block_reason", _) => ("Gesperrt (Notiz)", "Blocked (note)"),
+        ("work_street", _) => ("Straße geschäftlich", "Business street"),
+        ("work_postal_code", _) => ("PLZ geschäftlich", "Business postal code"),
+        ("work_city", _) => ("Ort geschäftlich", "Business city"),
+        ("work_country", _) => ("Land geschäftlich", "Business country"),
+        ("other_street", _) => ("Weitere Straße", "Other street"),
+        ("other_postal_code", _) => ("Weitere PLZ", "Other postal code"),
+        ("other_city", _) => ("Weiterer Ort", "Other city"),
+        ("other_country", _) => ("Weiteres Land", "Other country"),
         _ => return key.to_string(),
     };
     let label = if lang == Lang::De { de } else { en };
