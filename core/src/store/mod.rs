@@ -6,11 +6,13 @@
 //! repair. Writes that change what search sees append to the `changes` log in the same
 //! transaction; the index follows that log.
 
+mod dump;
 mod photos;
 mod schema;
 mod snapshot;
 pub mod tables;
 
+pub use dump::{backed_up_tables, Loader};
 pub use schema::{force_schema_version, SCHEMA_VERSION};
 pub use snapshot::Snapshot;
 
