@@ -174,6 +174,20 @@ pub enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// Write a backup of the card file into a folder (also while the appliance runs: it is then
+    /// asked to take it).
+    Backup {
+        /// The folder for the backup file (`kartei-backup-YYYYMMDD-HHMMSS.tar`).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Restore a backup into the data folder, which must not hold a card file yet (--data).
+    Restore {
+        file: PathBuf,
+        /// Only check the backup and show what would be restored; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// List cards that are probably the same person.
     Duplicates,
     /// Merge card REMOVE into card KEEP (notes and appointments move; KEEP's values stay unless

@@ -125,6 +125,8 @@ pub enum Msg {
     NotEnoughSpace,
     /// No USB stick is mounted.
     NoUsbStick,
+    /// Backups and restore (issue 12): the messages are in [`BackupMsg`].
+    Backup(BackupMsg),
     /// The upload or file is larger than the import accepts.
     ImportTooLarge {
         max_mb: u64,
@@ -399,6 +401,7 @@ impl Msg {
                 "Kein USB-Stick gefunden. Bitte einstecken und kurz warten.",
                 "No USB stick found. Please plug one in and wait a moment.",
             ),
+            Backup(msg) => msg.text(de),
             ImportTooLarge { max_mb } => {
                 if de {
                     format!("Die Datei ist zu groß (höchstens {max_mb} MB).")
@@ -634,6 +637,130 @@ pub fn import_field_label(field: &str, lang: Lang) -> &'static str {
 
 fn pick(de: bool, german: &str, english: &str) -> String {
     if de { german } else { english }.to_string()
+}
+
+// ---- backups and restore (issue 12) --------------------------------------------------------
+
+/// What backups and restores say to a person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum BackupMsg {
+    /// The backup was written by a newer Kartei (or schema) than this one.
+    TooNew {
+        version: String,
+        schema: u32,
+        ours: String,
+    },
+    /// A part of the backup does not match its checksum, cannot be read, or is missing.
+    Damaged {
+        part: String,
+    },
+    /// The backup ends before its manifest: cut off (a stick pulled while it was written).
+    Incomplete,
+    /// The file is not a Kartei backup at all.
+    NotABackup,
+    FileMissing {
+        file: String,
+    },
+    /// Restore only goes into a data folder without a card file.
+    TargetNotEmpty {
+        dir: String,
+    },
+    /// The appliance runs and holds the card file, but its control socket did not answer.
+    ApplianceNotAnswering {
+        socket: String,
+    },
+    /// Status line: the last backup that was read back and restored in a test folder.
+    LastVerified {
+        when: String,
+    },
+    /// Status line: no verified backup for more than two days (or never).
+    Stale {
+        when: String,
+    },
+    NeverBackedUp,
+    /// Status line: the last attempt failed (stick full, pulled …); older backups are intact.
+    LastFailed {
+        reason: String,
+    },
+}
+
+impl BackupMsg {
+    fn text(&self, de: bool) -> String {
+        use BackupMsg::*;
+        match self {
+            TooNew { version, schema, ours } => {
+                if de {
+                    format!("Diese Sicherung stammt von einer neueren Kartei (Version {version}, Schema {schema}); diese Kartei ist Version {ours}. Bitte zuerst Kartei aktualisieren. Es wurde nichts verändert.")
+                } else {
+                    format!("This backup was made by a newer Kartei (version {version}, schema {schema}); this Kartei is version {ours}. Please update Kartei first. Nothing was changed.")
+                }
+            }
+            Damaged { part } => {
+                if de {
+                    format!("Die Sicherung ist beschädigt oder unvollständig: Teil „{part}“ passt nicht zu seiner Prüfsumme oder ist nicht lesbar. Es wurde nichts wiederhergestellt.")
+                } else {
+                    format!("The backup is damaged or incomplete: part \"{part}\" does not match its checksum or cannot be read. Nothing was restored.")
+                }
+            }
+            Incomplete => pick(
+                de,
+                "Die Sicherung ist unvollständig (abgeschnitten, z. B. Stick beim Schreiben gezogen). Es wurde nichts wiederhergestellt; bitte eine ältere Sicherung wählen.",
+                "The backup is incomplete (cut off, e.g. the stick was pulled while it was written). Nothing was restored; please choose an older backup.",
+            ),
+            NotABackup => pick(
+                de,
+                "Diese Datei ist keine Kartei-Sicherung.",
+                "This file is not a Kartei backup.",
+            ),
+            FileMissing { file } => {
+                if de {
+                    format!("Die Sicherungsdatei {file} wurde nicht gefunden.")
+                } else {
+                    format!("The backup file {file} was not found.")
+                }
+            }
+            TargetNotEmpty { dir } => {
+                if de {
+                    format!("Im Datenordner {dir} liegt schon eine Kartei. Wiederherstellen geht nur in einen leeren Datenordner; es wurde nichts verändert.")
+                } else {
+                    format!("The data folder {dir} already holds a card file. Restore only goes into an empty data folder; nothing was changed.")
+                }
+            }
+            ApplianceNotAnswering { socket } => {
+                if de {
+                    format!("Kartei läuft, antwortet aber nicht über {socket}. Bitte als Kartei-Benutzer aufrufen oder Kartei neu starten.")
+                } else {
+                    format!("Kartei is running but does not answer on {socket}. Please run this as the Kartei user or restart Kartei.")
+                }
+            }
+            LastVerified { when } => {
+                if de {
+                    format!("letzte Sicherung {when} geprüft ✓")
+                } else {
+                    format!("last backup {when} verified ✓")
+                }
+            }
+            Stale { when } => {
+                if de {
+                    format!("Achtung: die letzte geprüfte Sicherung ist vom {when}, älter als 2 Tage.")
+                } else {
+                    format!("Warning: the last verified backup is from {when}, older than 2 days.")
+                }
+            }
+            NeverBackedUp => pick(
+                de,
+                "Achtung: es gibt noch keine geprüfte Sicherung.",
+                "Warning: there is no verified backup yet.",
+            ),
+            LastFailed { reason } => {
+                if de {
+                    format!("Die letzte Sicherung ist fehlgeschlagen: {reason} Ältere Sicherungen sind unverändert.")
+                } else {
+                    format!("The last backup failed: {reason} Older backups are unchanged.")
+                }
+            }
+        }
+    }
 }
 
 /// Validation errors keyed by the API field name (`email`, `phones.0.number`, `birthday`, …).

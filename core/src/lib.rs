@@ -9,9 +9,11 @@
 //! - [`card`], [`stats`]: the customer card and the dashboard figures, derived on demand.
 //! - [`auth`]: PIN hashes and the guessing throttle. [`events`]: live change notifications.
 //! - [`photos`]: customer photos: bounded decoding, upright JPEG files by content hash.
+//! - [`backup`]: backups (one read snapshot, JSON lines, photos by hash) and restore.
 //! - [`demo`]: deterministic German demo data. [`i18n`]: every message in German and English.
 
 pub mod auth;
+pub mod backup;
 pub mod card;
 pub mod clock;
 pub mod demo;

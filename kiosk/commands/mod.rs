@@ -1,5 +1,7 @@
 //! The commands of `kartei`, one module each; [`run`] opens the data folder and dispatches.
 
+mod backup;
+mod control;
 mod demo;
 mod discover;
 mod duplicates;
@@ -55,6 +57,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }) => export::run(&open(&data)?, lang, &out, q, filter, sort, group),
         Some(Command::Import { file, dry_run, yes }) => {
             import::run(&open(&data)?, lang, &file, dry_run, yes)
+        }
+        Some(Command::Backup { out }) => backup::run_backup(&data, lang, &out),
+        Some(Command::Restore { file, dry_run }) => {
+            backup::run_restore(&data, lang, &file, dry_run)
         }
         Some(Command::Duplicates) => duplicates::run(&open(&data)?, lang),
         Some(Command::Merge {

@@ -4,6 +4,7 @@
 //! The listener is bound first and the card file opened next; connections wait in the backlog
 //! meanwhile, so the first answer (`/healthz` included) comes from a fully open card file.
 
+use super::control::ControlSocket;
 use super::open;
 use crate::cli::ServeOptions;
 use anyhow::Context;
@@ -36,6 +37,7 @@ pub fn run(data: &Path, options: ServeOptions, mode: Mode) -> anyhow::Result<()>
     }
     runtime.block_on(async {
         let server = prepare(data, options, mode).await?;
+        let _control = server.control;
         kartei_server::run(
             server.listener,
             server.kartei,
@@ -59,6 +61,7 @@ fn appliance(
 ) -> anyhow::Result<()> {
     let usb_roots = options.usb_roots.clone();
     let server = runtime.block_on(prepare(data, options, Mode::Appliance))?;
+    let _control = server.control;
     let kartei = server.kartei.clone();
     let (window_closed, closed) = tokio::sync::oneshot::channel::<()>();
     let signal = server.shutdown;
@@ -107,6 +110,8 @@ struct Prepared {
     config: ServerConfig,
     mdns: Option<MdnsConfig>,
     shutdown: Pin<Box<dyn Future<Output = ()> + Send>>,
+    /// `kartei backup` reaches the running process here; kept open while the server runs.
+    control: Option<ControlSocket>,
 }
 
 async fn prepare(data: &Path, options: ServeOptions, mode: Mode) -> anyhow::Result<Prepared> {
@@ -119,6 +124,13 @@ async fn prepare(data: &Path, options: ServeOptions, mode: Mode) -> anyhow::Resu
     let kartei = tokio::task::spawn_blocking(move || open(&data))
         .await
         .context("opening the card file failed")??;
+    let control = match ControlSocket::start(kartei.clone()) {
+        Ok(socket) => Some(socket),
+        Err(e) => {
+            eprintln!("Steuer-Socket nicht verfügbar ({e}): kartei backup geht nur bei gestoppter Kartei.");
+            None
+        }
+    };
     let url = kartei_server::public_url(local);
     let mdns = (!options.no_mdns).then(|| MdnsConfig {
         name: options.name.clone(),
@@ -156,6 +168,7 @@ async fn prepare(data: &Path, options: ServeOptions, mode: Mode) -> anyhow::Resu
         config,
         mdns,
         shutdown,
+        control,
     })
 }
 

@@ -1,6 +1,7 @@
 //! End-to-end tests: the real `kartei` binary, started as a user would, on temporary data
 //! folders. One module per topic.
 
+mod backup;
 mod browser;
 mod cli;
 mod export_import;

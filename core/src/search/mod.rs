@@ -364,7 +364,10 @@ mod tests {
     fn a_cursor_with_multibyte_characters_is_refused_not_a_panic() {
         // `a%C3%A9b` from the network: four bytes, but slicing at byte 2 would split the `é`.
         for cursor in ["aéb", "éé", "zz", "7", "ä1", "7b22"] {
-            assert!(Position::decode(cursor).is_err(), "{cursor:?} must be refused");
+            assert!(
+                Position::decode(cursor).is_err(),
+                "{cursor:?} must be refused"
+            );
         }
     }
 }

@@ -10,12 +10,14 @@
 //! also brings the list rows and the index overlay up to date and announces the change. Other
 //! crates get the readers. `owned.rs` is the one list of the tables that hang off a customer.
 
+mod dump;
 mod owned;
 mod photos;
 mod schema;
 mod snapshot;
 pub mod tables;
 
+pub use dump::{backed_up_tables, Loader};
 pub use owned::{not_customer_owned_tables, Owned};
 pub use schema::{force_schema_version, SCHEMA_VERSION};
 pub use snapshot::Snapshot;

@@ -28,6 +28,11 @@ impl Snapshot {
         Snapshot { txn }
     }
 
+    /// The read transaction, for the table walk of backups ([`super::dump`]).
+    pub(super) fn txn(&self) -> &ReadTransaction {
+        &self.txn
+    }
+
     pub fn customer_count(&self) -> Result<u64> {
         Ok(self.txn.open_table(CUSTOMERS)?.len()?)
     }
