@@ -359,7 +359,7 @@ impl Loader {
                         t.open_table(table)?.insert(K::borrow(&k), V::borrow(&v))?;
                     }
                     rows += 1;
-                    if rows % LOAD_BATCH == 0 {
+                    if rows.is_multiple_of(LOAD_BATCH) {
                         if let (Some(t), Some(db)) = (txn.take(), self.db) {
                             t.commit()?;
                             txn = Some(begin_batch(db)?);
