@@ -72,6 +72,7 @@ const T = {
   import_columns: ["Erkannte Spalten", "Recognised columns"], import_photo: ["mit Foto", "with photo"],
   import_ignored_columns: ["Bekannte, nicht übernommene Spalten", "Known columns not imported"],
   import_new_groups: ["Neue Gruppen (werden angelegt)", "New groups (created)"],
+  import_with_warnings_one: ["1 Kontakt mit Hinweis (⚠): er wird übernommen, was nicht passte steht in einer Import-Notiz auf der Karte. Abwählen, wenn er nicht übernommen werden soll.", "1 contact with a note (⚠): it is imported, what did not fit is in an import note on the card. Untick it not to take it."],
   import_with_warnings: ["{n} Kontakte mit Hinweisen (⚠): sie werden übernommen, was nicht passte steht in einer Import-Notiz auf der Karte. Abwählen, wer nicht übernommen werden soll.", "{n} contacts with notes (⚠): they are imported, what did not fit is in an import note on the card. Untick those not to take."],
 };
 const t = (k) => (T[k] ? T[k][EN ? 1 : 0] : k);
@@ -578,7 +579,7 @@ function renderImportPreview(area, p) {
     p.unknown_columns.length ? h("p", { class: "hint" }, `${t("import_unknown_columns")}: ${p.unknown_columns.join(", ")}`) : null,
     p.ignored_columns.length ? h("p", { class: "hint", id: "import-ignored" }, `${t("import_ignored_columns")}: ${p.ignored_columns.join(", ")}`) : null,
     p.new_groups.length ? h("p", { class: "hint", id: "import-new-groups" }, `${t("import_new_groups")}: ${p.new_groups.join(", ")}`) : null,
-    p.counts.with_warnings ? h("p", { class: "hint", id: "import-warnings" }, tf("import_with_warnings", { n: p.counts.with_warnings })) : null,
+    p.counts.with_warnings ? h("p", { class: "hint", id: "import-warnings" }, (p.counts.with_warnings === 1 ? t("import_with_warnings_one") : tf("import_with_warnings", { n: p.counts.with_warnings }))) : null,
     columns,
     group("new", t("import_new"), ["new"]),
     group("merge", t("import_merge"), ["merge"]),

@@ -1,7 +1,8 @@
 // Contact import and Excel downloads of the phone web app in headless Chromium on a phone-sized
 // viewport, against a running Kartei (KARTEI_URL, staff KARTEI_STAFF / KARTEI_PIN) with a vCard
-// file written by the test (KARTEI_VCF: Käthe Müller, Jörg Weiß, Ayşe Öztürk, one invalid row,
-// one contact that completes the existing card of Sabine Schröder). Logs in, opens the import
+// file written by the test (KARTEI_VCF: Käthe Müller, Jörg Weiß, Ayşe Öztürk, Franz Fehler whose
+// broken e-mail address is left out with a warning, a card without any name (invalid), one
+// contact that completes the existing card of Sabine Schröder). Logs in, opens the import
 // from the list, uploads the file, checks the grouped preview, leaves Ayşe out, imports, finds
 // Käthe by typing, and downloads the list and one customer's data (checking the suggested file
 // names). With SCREENSHOT_DIR set, saves the preview and the result as PNG. Exits non-zero on
@@ -51,32 +52,37 @@ try {
 
   // Grouped and labelled.
   const counts = await page.textContent("#import-counts");
-  check(counts.includes("3 neu · 1 ergänzen · 1 doppelt · 1 ungültig"), `counts: ${counts}`);
+  check(counts.includes("4 neu · 1 ergänzen · 1 doppelt · 1 ungültig"), `counts: ${counts}`);
   const group = async (id) => (await page.textContent(`#import-${id}`)) || "";
   const fresh = await group("new");
-  check(fresh.startsWith("Neu (3)") && fresh.includes("Käthe Müller") && fresh.includes("Jörg Weiß") && fresh.includes("Ayşe Öztürk"), `new: ${fresh}`);
+  check(fresh.startsWith("Neu (4)") && fresh.includes("Käthe Müller") && fresh.includes("Jörg Weiß") && fresh.includes("Ayşe Öztürk"), `new: ${fresh}`);
+  // One bad value never drops a contact: Franz comes without his e-mail, the row says so.
+  const franz = (await page.locator("#import-new .import-row", { hasText: "Franz Fehler" }).textContent()) || "";
+  check(franz.includes("⚠") && franz.includes("franz(at)example.de"), `Franz's warning: ${franz}`);
+  const hint = (await page.textContent("#import-warnings")) || "";
+  check(hint.startsWith("1 Kontakt mit Hinweis "), `warnings hint: ${hint}`);
   const merge = await group("merge");
   check(/Ergänzt Karte Nr\. \d+ \(Sabine Schröder\): \+ E-Mail/.test(merge), `merge: ${merge}`);
   const duplicate = await group("duplicate");
   check(duplicate.includes("Zeile 2"), `duplicate in file: ${duplicate}`);
   const invalid = await group("invalid");
-  check(invalid.includes("Franz Fehler") && invalid.includes("E-Mail:"), `invalid: ${invalid}`);
+  check(invalid.includes("Ungültig (1)") && invalid.includes("Zeile 7") && invalid.includes("Vor- oder Nachnamen"), `invalid: ${invalid}`);
   check(await page.locator("#import-invalid input[type=checkbox]").count() === 0, "invalid rows cannot be ticked");
   check(await page.locator("#import-duplicate input[type=checkbox]").count() === 0, "duplicates cannot be ticked");
   const ticked = await page.locator("#import-preview input[type=checkbox]:checked").count();
-  check(ticked === 4, `new and merge rows preselected: ${ticked}`);
-  check((await page.textContent("#import-commit")).includes("(4)"), "button counts the selection");
+  check(ticked === 5, `new and merge rows preselected: ${ticked}`);
+  check((await page.textContent("#import-commit")).includes("(5)"), "button counts the selection");
   check(await page.locator(".import-more:visible").count() === 0, "no 'show more' under short groups");
 
   // Leave Ayşe out.
   await page.getByLabel("Ayşe Öztürk").uncheck();
-  check((await page.textContent("#import-commit")).includes("(3)"), "three left");
+  check((await page.textContent("#import-commit")).includes("(4)"), "four left");
   if (shots) await page.screenshot({ path: join(shots, "import-preview.png"), fullPage: true });
   await page.click("#import-commit");
   const result = page.locator("#import-result");
   await result.waitFor();
   const summary = await result.textContent();
-  check(summary.includes("2 neu angelegt, 1 ergänzt, 0 übersprungen."), `result: ${summary}`);
+  check(summary.includes("3 neu angelegt, 1 ergänzt, 0 übersprungen."), `result: ${summary}`);
   if (shots) await page.screenshot({ path: join(shots, "import-result.png") });
 
   // Find an imported customer by typing.

@@ -25,9 +25,10 @@ fn phone_web_app_in_headless_chromium() {
     assert!(status.success());
 }
 
-/// Six contacts as phones write them (iPhone 3.0, Android 2.1 quoted-printable, 4.0), with
-/// umlauts, one invalid e-mail address, one contact twice, and Sabine, who is a customer already
-/// and brings her e-mail address.
+/// Seven contacts as phones write them (iPhone 3.0, Android 2.1 quoted-printable, 4.0), with
+/// umlauts, one invalid e-mail address (Franz arrives without it, with a warning), one contact
+/// twice, Sabine, who is a customer already and brings her e-mail address, and a card with no name
+/// and nothing to make one from (the one row that cannot be imported).
 const CONTACTS: &str = "BEGIN:VCARD\r\nVERSION:3.0\r\nPRODID:-//Apple Inc.//iPhone OS 17.1//EN\r\n\
 N:Müller;Käthe;;;\r\nFN:Käthe Müller\r\nitem1.EMAIL;type=INTERNET;type=pref:kaethe@example.de\r\n\
 TEL;type=CELL;type=VOICE;type=pref:0171 2345678\r\nBDAY:1985-03-02\r\nEND:VCARD\r\n\
@@ -37,7 +38,8 @@ BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Ayşe Öztürk\r\nN:Öztürk;Ayşe;;;\r\nTEL;TY
 BEGIN:VCARD\r\nVERSION:3.0\r\nN:Fehler;Franz;;;\r\nEMAIL:franz(at)example.de\r\nEND:VCARD\r\n\
 BEGIN:VCARD\r\nVERSION:3.0\r\nN:Weiß;Jörg;;;\r\nTEL;type=CELL:0151 23456789\r\nEND:VCARD\r\n\
 BEGIN:VCARD\r\nVERSION:3.0\r\nN:Schröder;Sabine;;;\r\nTEL;type=CELL:0170 5556667\r\n\
-EMAIL:sabine@example.de\r\nEND:VCARD\r\n";
+EMAIL:sabine@example.de\r\nEND:VCARD\r\n\
+BEGIN:VCARD\r\nVERSION:3.0\r\nNOTE:Rückruf wegen Termin\r\nEND:VCARD\r\n";
 
 /// The phone imports a vCard file (preview, one row left out, commit), finds an imported
 /// customer by typing, and downloads the list and one customer's data; afterwards the command
@@ -80,7 +82,7 @@ fn phone_imports_contacts_and_downloads_excel() {
     assert!(out.status.success(), "{}", stderr(&out));
     let preview = String::from_utf8_lossy(&out.stdout);
     assert!(
-        preview.contains("Vorschau: 1 neu, 0 ergänzen, 4 schon vorhanden, 1 ungültig."),
+        preview.contains("Vorschau: 1 neu, 0 ergänzen, 5 schon vorhanden, 1 ungültig."),
         "{preview}"
     );
     let leftovers: Vec<_> = std::fs::read_dir(&data)

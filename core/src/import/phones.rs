@@ -31,7 +31,10 @@ pub enum PhoneRead {
 /// and line breaks. A `tel:` URI is one number whatever it holds.
 pub fn split_cell(value: &str) -> Vec<&str> {
     let value = value.trim();
-    if value.len() >= 4 && value[..4].eq_ignore_ascii_case("tel:") {
+    if value
+        .get(..4)
+        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("tel:"))
+    {
         return vec![value];
     }
     value
@@ -254,5 +257,13 @@ mod tests {
         );
         assert_eq!(split_cell("0171 2345678;\n089 123456").len(), 2);
         assert!(split_cell("  ").is_empty());
+    }
+
+    #[test]
+    fn a_cell_with_letters_beyond_ascii_is_split_not_a_panic() {
+        // The fourth byte lies inside `ö`: the `tel:` check must not slice there.
+        assert_eq!(split_cell(",öö"), ["öö"]);
+        assert_eq!(split_cell("aböö"), ["aböö"]);
+        assert_eq!(split_cell("TEL:+49 171"), ["TEL:+49 171"]);
     }
 }
