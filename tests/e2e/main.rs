@@ -7,6 +7,7 @@ mod cli;
 mod export_import;
 mod kiosk;
 mod photos;
+mod powercut;
 mod server;
 mod server_support;
 mod support;
