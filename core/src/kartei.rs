@@ -99,6 +99,7 @@ impl Kartei {
             dir: dir.display().to_string(),
             reason: e.to_string(),
         })?;
+        crate::model::values::warm_up_phone_rules();
         let store = Arc::new(Store::open(&dir.join(STORE_FILE))?);
         let settings = store.settings()?;
         let groups = store.groups()?;

@@ -61,6 +61,18 @@ impl Phone {
     }
 }
 
+/// Loads the phone-number rules (libphonenumber's metadata and the regular expressions it
+/// compiles on first use) on a thread of its own, so that the first card saved with a phone
+/// number after a start does not wait for them (0.75 s in a debug build, noticeable on a Pi).
+pub fn warm_up_phone_rules() {
+    let _ = std::thread::Builder::new()
+        .name("phone-rules".into())
+        .spawn(|| {
+            let _ = normalize_phone("0171 2345678");
+            let _ = display_phone("+491712345678");
+        });
+}
+
 /// Typed text → E.164. Germany is the default region.
 pub fn normalize_phone(input: &str) -> Result<String, Msg> {
     let trimmed = input.trim();
