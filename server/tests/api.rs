@@ -106,6 +106,40 @@ async fn openapi_document_is_served_and_true_to_the_contract() {
     }
 }
 
+/// The phone labels the document promises are the ones the core takes, and each is accepted.
+#[tokio::test]
+async fn the_documented_phone_labels_are_the_ones_the_api_takes() {
+    let t = TestApp::logged_in().await;
+    let r = t.send(Method::GET, "/api/v1/openapi.json", None).await;
+    let documented: Vec<String> = r.body["components"]["schemas"]["PhoneLabelDoc"]["enum"]
+        .as_array()
+        .expect("the labels are an enum")
+        .iter()
+        .map(|v| v.as_str().unwrap_or_default().to_string())
+        .collect();
+    let core: Vec<String> = [
+        kartei_core::model::PhoneLabel::Mobile,
+        kartei_core::model::PhoneLabel::Private,
+        kartei_core::model::PhoneLabel::Business,
+    ]
+    .iter()
+    .map(|l| {
+        serde_json::to_value(l)
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_string()
+    })
+    .collect();
+    assert_eq!(documented, core);
+    for (i, label) in documented.iter().enumerate() {
+        let body = json!({"first_name": "Lara", "last_name": format!("Label{}", "x".repeat(i + 1)),
+            "phones": [{"label": label, "number": "0171 2345678"}]});
+        let r = t.send(Method::POST, "/api/v1/customers", Some(body)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{label}: {}", r.text);
+    }
+}
+
 #[tokio::test]
 async fn login_wrong_pin_then_throttled_with_retry_after() {
     let t = TestApp::new();

@@ -20,10 +20,19 @@ pub struct Me {
     pub role: String,
 }
 
+/// What a phone number is: `mobile`, `private` (at home) or `business`, as
+/// `kartei_core::model::PhoneLabel` takes it.
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PhoneLabelDoc {
+    Mobile,
+    Private,
+    Business,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct PhoneDoc {
-    /// `mobile`, `home`, `work`, `other`.
-    pub label: String,
+    pub label: PhoneLabelDoc,
     /// E.164, e.g. `+4917012345678`.
     pub number: String,
     /// As people write it, e.g. `0170 12345678`.
@@ -87,8 +96,8 @@ pub struct AddressDoc {
 
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct PhoneInputDoc {
-    /// `mobile`, `home`, `work`, `other`.
-    pub label: Option<String>,
+    /// `mobile` when left out.
+    pub label: Option<PhoneLabelDoc>,
     pub number: String,
 }
 
