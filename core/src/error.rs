@@ -53,6 +53,16 @@ pub enum CoreError {
 }
 
 impl CoreError {
+    /// A caught panic as [`CoreError::Internal`] with the panic's text.
+    pub fn from_panic(panic: Box<dyn std::any::Any + Send>) -> CoreError {
+        let text = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a job panicked".to_string());
+        CoreError::Internal(text)
+    }
+
     pub fn not_found(what: &'static str, id: impl ToString) -> Self {
         CoreError::NotFound {
             what,

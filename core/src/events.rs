@@ -13,6 +13,8 @@ pub enum Change {
     CustomerDeleted(CustomerId),
     /// Services, groups or settings changed.
     CatalogChanged,
+    /// A backup started, finished or failed: the status line changed.
+    BackupsChanged,
 }
 
 impl Change {
@@ -23,6 +25,7 @@ impl Change {
             Change::CustomerChanged(_) => "customer_changed",
             Change::CustomerDeleted(_) => "customer_deleted",
             Change::CatalogChanged => "catalog_changed",
+            Change::BackupsChanged => "backups_changed",
         }
     }
 
@@ -31,7 +34,7 @@ impl Change {
             Change::CustomerCreated(id)
             | Change::CustomerChanged(id)
             | Change::CustomerDeleted(id) => Some(*id),
-            Change::CatalogChanged => None,
+            Change::CatalogChanged | Change::BackupsChanged => None,
         }
     }
 }

@@ -682,6 +682,12 @@ pub enum BackupMsg {
     LastFailed {
         reason: String,
     },
+    /// "Jetzt sichern" while a backup is being written.
+    AlreadyRunning,
+    /// The backup was written but reading it back found it damaged; it was removed.
+    VerifyFailed {
+        reason: String,
+    },
 }
 
 impl BackupMsg {
@@ -757,6 +763,18 @@ impl BackupMsg {
                     format!("Die letzte Sicherung ist fehlgeschlagen: {reason} Ältere Sicherungen sind unverändert.")
                 } else {
                     format!("The last backup failed: {reason} Older backups are unchanged.")
+                }
+            }
+            AlreadyRunning => pick(
+                de,
+                "Es wird gerade gesichert; bitte warten, bis die Sicherung fertig ist.",
+                "A backup is being written; please wait until it is done.",
+            ),
+            VerifyFailed { reason } => {
+                if de {
+                    format!("Die Sicherung ließ sich nicht fehlerfrei zurücklesen und wurde verworfen: {reason}")
+                } else {
+                    format!("The backup could not be read back without errors and was discarded: {reason}")
                 }
             }
         }

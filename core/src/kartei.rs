@@ -57,6 +57,8 @@ struct Inner {
     photo_files: crate::photos::files::PhotoFiles,
     /// How many uploads are decoded at once (memory).
     photo_work: crate::photos::WorkSlots,
+    /// Backup status and the one-run-at-a-time lock.
+    backups: crate::backup::automatic::Runner,
 }
 
 /// What opening found and did, for the log.
@@ -155,6 +157,7 @@ impl Kartei {
                 throttle: Throttle::default(),
                 photo_files,
                 photo_work: crate::photos::WorkSlots::new(2),
+                backups: crate::backup::automatic::Runner::open(dir),
             }),
         };
         Ok((kartei, report))
@@ -691,6 +694,16 @@ impl Kartei {
             let _ = self.inner.events.send(change);
         }
         Ok(out)
+    }
+
+    /// The backup status and run lock (the methods are in `crate::backup::automatic`).
+    pub(crate) fn backup_runner(&self) -> &crate::backup::automatic::Runner {
+        &self.inner.backups
+    }
+
+    /// Tells the faces about a change that is not a store write (backup status).
+    pub(crate) fn announce(&self, change: Change) {
+        let _ = self.inner.events.send(change);
     }
 
     fn save_guard(&self) -> std::sync::MutexGuard<'_, ()> {

@@ -17,6 +17,8 @@ pub struct Settings {
     pub no_visit_days: u32,
     /// The kiosk locks after this many idle minutes.
     pub lock_after_minutes: u32,
+    /// Automatic backups: on, when, where.
+    pub backup: crate::backup::BackupSettings,
 }
 
 impl Default for Settings {
@@ -27,6 +29,7 @@ impl Default for Settings {
             patch_test_validity_months: 6,
             no_visit_days: 90,
             lock_after_minutes: 5,
+            backup: crate::backup::BackupSettings::default(),
         }
     }
 }

@@ -66,12 +66,8 @@ impl Worker {
 /// Runs `work`, turning a panic into [`CoreError::Internal`] with the panic's text (logged).
 pub fn caught<T>(work: impl FnOnce() -> Result<T, CoreError>) -> Result<T, CoreError> {
     catch_unwind(AssertUnwindSafe(work)).unwrap_or_else(|panic| {
-        let text = panic
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "a job panicked".to_string());
-        eprintln!("kartei: a kiosk job panicked: {text}");
-        Err(CoreError::Internal(text))
+        let error = CoreError::from_panic(panic);
+        eprintln!("kartei: a kiosk job panicked: {error}");
+        Err(error)
     })
 }

@@ -8,15 +8,26 @@
 //! - [`format`]: the file layout, versions, part names.
 //! - [`create`] ([`write`]): writing a backup under a temporary name, fsync, rename.
 //! - [`restore`] ([`restore`](restore::restore)): verifying and restoring into an empty folder,
-//!   or only verifying (`dry_run`).
+//!   or only verifying (`dry_run`); [`verify`]: reading a new backup back into a test store.
+//! - [`schedule`]: the owner's backup settings and when an automatic backup is due.
+//! - [`retention`]: which automatic backups a folder keeps (7 daily, 4 weekly, 12 monthly).
+//! - [`status`]: what became of the last backups, per target, and the status line.
+//! - [`automatic`]: running a backup to every target (verify, prune, status) and the nightly
+//!   scheduler thread.
 
+pub mod automatic;
 pub mod format;
 mod hashing;
 mod read;
 mod restore;
+pub mod retention;
+pub mod schedule;
+pub mod status;
 mod write;
 
 pub use format::{Header, Manifest, Part};
 pub use read::read_header;
-pub use restore::{restore, RestoreReport};
+pub use restore::{restore, verify, RestoreReport};
+pub use schedule::BackupSettings;
+pub use status::{BackupStatus, Health, Summary};
 pub use write::{create, BackupSummary};

@@ -15,7 +15,8 @@ use std::path::{Path, PathBuf};
 /// Where a restore puts what it reads; a dry run has none.
 pub(super) struct Staging {
     pub loader: Loader,
-    pub photo_dir: PathBuf,
+    /// Where photo files go; `None` only hashes them (a verification after a backup).
+    pub photo_dir: Option<PathBuf>,
 }
 
 fn damaged(part: &str) -> CoreError {
@@ -112,9 +113,9 @@ pub(super) fn read_all(file: &Path, mut staging: Option<&mut Staging>) -> Result
             })?;
             rows.insert(table.to_string(), n);
         } else if let Some(name) = format::photo_of(&path) {
-            let copied = match staging.as_deref_mut() {
-                Some(s) => {
-                    let mut out = File::create_new(s.photo_dir.join(name))?;
+            let copied = match staging.as_deref_mut().and_then(|s| s.photo_dir.as_ref()) {
+                Some(dir) => {
+                    let mut out = File::create_new(dir.join(name))?;
                     io::copy(&mut hashing, &mut out)
                 }
                 None => io::copy(&mut hashing, &mut io::sink()),

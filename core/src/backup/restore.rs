@@ -63,6 +63,26 @@ pub fn restore(file: &Path, data_dir: &Path, dry_run: bool) -> Result<RestoreRep
     })
 }
 
+/// Reads a backup back completely and restores its tables into a fresh store in `scratch` (a
+/// folder that must not exist; removed afterwards), hashing the photo files without writing
+/// them: what an automatic backup does before it counts as good.
+pub fn verify(file: &Path, scratch: &Path) -> Result<Manifest> {
+    let _ = fs::remove_dir_all(scratch);
+    fs::create_dir_all(scratch)?;
+    let result = (|| {
+        read::read_header(file)?;
+        let mut target = Staging {
+            loader: Loader::create(&scratch.join(STORE_FILE))?,
+            photo_dir: None,
+        };
+        let manifest = read::read_all(file, Some(&mut target))?;
+        target.loader.finish()?;
+        Ok(manifest)
+    })();
+    let _ = fs::remove_dir_all(scratch);
+    result
+}
+
 fn restore_via(file: &Path, data_dir: &Path, staging: &Path) -> Result<Manifest> {
     let _ = fs::remove_dir_all(staging);
     let photo_dir = staging.join(PHOTOS_DIR);
@@ -72,7 +92,7 @@ fn restore_via(file: &Path, data_dir: &Path, staging: &Path) -> Result<Manifest>
     })?;
     let mut target = Staging {
         loader: Loader::create(&staging.join(STORE_FILE))?,
-        photo_dir,
+        photo_dir: Some(photo_dir),
     };
     let manifest = read::read_all(file, Some(&mut target))?;
     target.loader.finish()?;

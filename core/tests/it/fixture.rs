@@ -25,6 +25,11 @@ impl Fixture {
         Fixture { dir, clock, kartei }
     }
 
+    /// What the fixture's clock says now.
+    pub fn clock_now(&self) -> DateTime<Utc> {
+        kartei_core::clock::Clock::now(&self.clock)
+    }
+
     /// Closes the card file and opens it again from disk.
     pub fn reopen(self) -> (Fixture, kartei_core::OpenReport) {
         let Fixture { dir, clock, kartei } = self;

@@ -9,6 +9,7 @@ mod fixture;
 mod fuzz;
 mod import;
 mod layering;
+mod nightly;
 mod photos;
 mod search;
 mod store;
