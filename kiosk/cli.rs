@@ -174,12 +174,13 @@ pub enum Command {
         #[arg(long)]
         yes: bool,
     },
-    /// Write a backup of the card file into a folder (also while the appliance runs: it is then
-    /// asked to take it).
+    /// Write a backup of the card file (also while the appliance runs: it is then asked to take
+    /// it). Without --out: to the automatic backups' folder and every USB stick, verified and
+    /// thinned like the nightly backup.
     Backup {
         /// The folder for the backup file (`kartei-backup-YYYYMMDD-HHMMSS.tar`).
         #[arg(long)]
-        out: PathBuf,
+        out: Option<PathBuf>,
     },
     /// Restore a backup into the data folder, which must not hold a card file yet (--data).
     Restore {

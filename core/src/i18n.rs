@@ -684,6 +684,10 @@ pub enum BackupMsg {
     },
     /// "Jetzt sichern" while a backup is being written.
     AlreadyRunning,
+    /// Starting backups and changing where they go is for owners.
+    OwnerOnly,
+    /// The backup folder must be a full path on the appliance (`/mnt/nas/kartei`).
+    FolderNotAbsolute,
     /// The backup was written but reading it back found it damaged; it was removed.
     VerifyFailed {
         reason: String,
@@ -765,6 +769,16 @@ impl BackupMsg {
                     format!("The last backup failed: {reason} Older backups are unchanged.")
                 }
             }
+            OwnerOnly => pick(
+                de,
+                "Sicherungen starten und einrichten dürfen nur Inhaber.",
+                "Only owners may start and set up backups.",
+            ),
+            FolderNotAbsolute => pick(
+                de,
+                "Bitte den vollständigen Pfad eines Ordners auf dem Gerät angeben, z. B. /mnt/nas/kartei.",
+                "Please give the full path of a folder on the appliance, e.g. /mnt/nas/kartei.",
+            ),
             AlreadyRunning => pick(
                 de,
                 "Es wird gerade gesichert; bitte warten, bis die Sicherung fertig ist.",

@@ -1,12 +1,13 @@
-//! `kartei backup --out DIR` and `kartei restore FILE [--dry-run]`.
+//! `kartei backup [--out DIR]` and `kartei restore FILE [--dry-run]`.
 //!
 //! A backup is taken by whoever holds the card file: the running appliance (asked over its
 //! control socket, [`super::control`]) or, when none runs, this process.
 
 use super::control::{self, Reply, Request};
-use kartei_core::backup::{self, BackupSummary, RestoreReport};
+use kartei_core::backup::status::format_local;
+use kartei_core::backup::{self, BackupStatus, BackupSummary, RestoreReport};
 use kartei_core::Lang;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 pub fn run_backup(data: &Path, lang: Lang, out: &Path) -> anyhow::Result<()> {
@@ -22,6 +23,7 @@ pub fn run_backup(data: &Path, lang: Lang, out: &Path) -> anyhow::Result<()> {
         Some(reply) => match reply? {
             Reply::Backup(summary) => summary,
             Reply::Error(message) => anyhow::bail!(message),
+            Reply::Backups(_) => anyhow::bail!("unexpected reply"),
         },
         None => {
             let (kartei, _) = kartei_core::Kartei::open(data)?;
@@ -30,6 +32,69 @@ pub fn run_backup(data: &Path, lang: Lang, out: &Path) -> anyhow::Result<()> {
     };
     print_summary(&summary, lang, started.elapsed().as_secs_f64());
     Ok(())
+}
+
+/// `kartei backup` without `--out`: the automatic backup now, to every target, verified.
+pub fn run_backup_now(data: &Path, lang: Lang, usb_roots: &[PathBuf]) -> anyhow::Result<()> {
+    let status = match control::ask(data, &Request::BackupNow) {
+        Some(reply) => match reply? {
+            Reply::Backups(status) => status,
+            Reply::Error(message) => anyhow::bail!(message),
+            Reply::Backup(_) => anyhow::bail!("unexpected reply"),
+        },
+        None => {
+            let (kartei, _) = kartei_core::Kartei::open(data)?;
+            kartei.run_backups(usb_roots)?
+        }
+    };
+    let mut failed = 0;
+    for target in status
+        .targets
+        .iter()
+        .filter(|t| t.last_attempt == status.last_attempt)
+    {
+        match (&target.error, &target.last_good) {
+            (Some(error), _) => {
+                failed += 1;
+                eprintln!("✗ {}: {}", target.label, error.get(lang));
+            }
+            (None, Some(good)) => {
+                let mb = good.bytes as f64 / 1_048_576.0;
+                let when = format_local(good.at, lang);
+                match lang {
+                    Lang::De => println!(
+                        "✓ {}: {} ({} Kunden, {} Fotodateien, {mb:.1} MB, {when}), zurückgelesen und geprüft; {} ältere entfernt.",
+                        target.label,
+                        good.file.display(),
+                        good.customers,
+                        good.photo_files,
+                        good.removed_old
+                    ),
+                    Lang::En => println!(
+                        "✓ {}: {} ({} customers, {} photo files, {mb:.1} MB, {when}), read back and verified; {} older removed.",
+                        target.label,
+                        good.file.display(),
+                        good.customers,
+                        good.photo_files,
+                        good.removed_old
+                    ),
+                }
+            }
+            (None, None) => {}
+        }
+    }
+    println!("{}", summary_line(&status, lang));
+    if failed > 0 {
+        anyhow::bail!(match lang {
+            Lang::De => format!("{failed} Sicherungsziel(e) fehlgeschlagen."),
+            Lang::En => format!("{failed} backup target(s) failed."),
+        });
+    }
+    Ok(())
+}
+
+fn summary_line(status: &BackupStatus, lang: Lang) -> String {
+    status.summary(chrono::Utc::now(), lang).text
 }
 
 fn print_summary(s: &BackupSummary, lang: Lang, secs: f64) {

@@ -5,7 +5,7 @@
 //! uid (`SO_PEERCRED`) must be the process's own; nothing listens on the network. One JSON line
 //! in ([`Request`]), one JSON line out ([`Reply`]).
 
-use kartei_core::backup::{self, BackupSummary};
+use kartei_core::backup::{self, BackupStatus, BackupSummary};
 use kartei_core::i18n::{BackupMsg, Msg};
 use kartei_core::{CoreError, Kartei, Lang};
 use serde::{Deserialize, Serialize};
@@ -26,12 +26,15 @@ const MAX_REQUEST: u64 = 64 * 1024;
 pub enum Request {
     /// Write a backup into this folder (absolute path).
     Backup { out: PathBuf, lang: Lang },
+    /// Run the automatic backup now, to all its targets.
+    BackupNow,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Reply {
     Backup(BackupSummary),
+    Backups(BackupStatus),
     /// The message for the person, already in the request's language.
     Error(String),
 }
@@ -44,7 +47,8 @@ pub struct ControlSocket {
 
 impl ControlSocket {
     /// Listens on `<data>/control.sock` and answers requests on a thread of its own.
-    pub fn start(kartei: Kartei) -> std::io::Result<ControlSocket> {
+    /// USB sticks are looked for under `usb_roots`.
+    pub fn start(kartei: Kartei, usb_roots: Vec<PathBuf>) -> std::io::Result<ControlSocket> {
         let path = kartei.data_dir().join(SOCKET_FILE);
         // A file left by a process that was killed: nobody answers on it any more.
         if path.exists() && UnixStream::connect(&path).is_err() {
@@ -62,7 +66,7 @@ impl ControlSocket {
                     }
                     let Ok(conn) = conn else { continue };
                     // One request at a time: backups are rare and each takes one snapshot.
-                    if let Err(e) = answer(&kartei, conn) {
+                    if let Err(e) = answer(&kartei, &usb_roots, conn) {
                         log::warn!("control socket: {e}");
                     }
                 }
@@ -91,7 +95,7 @@ fn bind_private(path: &Path) -> std::io::Result<UnixListener> {
     Ok(listener)
 }
 
-fn answer(kartei: &Kartei, conn: UnixStream) -> std::io::Result<()> {
+fn answer(kartei: &Kartei, usb_roots: &[PathBuf], conn: UnixStream) -> std::io::Result<()> {
     if peer_uid(&conn)? != current_uid() {
         return Ok(());
     }
@@ -105,6 +109,10 @@ fn answer(kartei: &Kartei, conn: UnixStream) -> std::io::Result<()> {
                 log::warn!("backup to {} failed: {e}", out.display());
                 Reply::Error(e.user_message(lang))
             }
+        },
+        Ok(Request::BackupNow) => match kartei.run_backups(usb_roots) {
+            Ok(status) => Reply::Backups(status),
+            Err(e) => Reply::Error(e.user_message(kartei.settings().lang)),
         },
         Err(_) => Reply::Error(Msg::InvalidInput.text(Lang::En)),
     };

@@ -58,7 +58,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         Some(Command::Import { file, dry_run, yes }) => {
             import::run(&open(&data)?, lang, &file, dry_run, yes)
         }
-        Some(Command::Backup { out }) => backup::run_backup(&data, lang, &out),
+        Some(Command::Backup { out: Some(out) }) => backup::run_backup(&data, lang, &out),
+        Some(Command::Backup { out: None }) => {
+            backup::run_backup_now(&data, lang, &args.serve.usb_roots)
+        }
         Some(Command::Restore { file, dry_run }) => {
             backup::run_restore(&data, lang, &file, dry_run)
         }

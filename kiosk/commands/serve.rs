@@ -8,6 +8,7 @@ use super::control::ControlSocket;
 use super::open;
 use crate::cli::ServeOptions;
 use anyhow::Context;
+use kartei_core::backup::automatic::Scheduler;
 use kartei_server::mdns::{self, MdnsConfig};
 use kartei_server::ServerConfig;
 use std::future::Future;
@@ -38,6 +39,7 @@ pub fn run(data: &Path, options: ServeOptions, mode: Mode) -> anyhow::Result<()>
     runtime.block_on(async {
         let server = prepare(data, options, mode).await?;
         let _control = server.control;
+        let _backups = server.backups;
         kartei_server::run(
             server.listener,
             server.kartei,
@@ -62,6 +64,7 @@ fn appliance(
     let usb_roots = options.usb_roots.clone();
     let server = runtime.block_on(prepare(data, options, Mode::Appliance))?;
     let _control = server.control;
+    let _backups = server.backups;
     let kartei = server.kartei.clone();
     let (window_closed, closed) = tokio::sync::oneshot::channel::<()>();
     let signal = server.shutdown;
@@ -112,6 +115,8 @@ struct Prepared {
     shutdown: Pin<Box<dyn Future<Output = ()> + Send>>,
     /// `kartei backup` reaches the running process here; kept open while the server runs.
     control: Option<ControlSocket>,
+    /// The nightly backups; run while the server runs.
+    backups: Option<Scheduler>,
 }
 
 async fn prepare(data: &Path, options: ServeOptions, mode: Mode) -> anyhow::Result<Prepared> {
@@ -124,7 +129,7 @@ async fn prepare(data: &Path, options: ServeOptions, mode: Mode) -> anyhow::Resu
     let kartei = tokio::task::spawn_blocking(move || open(&data))
         .await
         .context("opening the card file failed")??;
-    let control = match ControlSocket::start(kartei.clone()) {
+    let control = match ControlSocket::start(kartei.clone(), options.usb_roots.clone()) {
         Ok(socket) => Some(socket),
         Err(e) => {
             eprintln!("Steuer-Socket nicht verfügbar ({e}): kartei backup geht nur bei gestoppter Kartei.");
@@ -158,8 +163,16 @@ async fn prepare(data: &Path, options: ServeOptions, mode: Mode) -> anyhow::Resu
     if kartei.staff()?.is_empty() {
         println!("Noch kein Zugang angelegt: kartei staff add --name NAME --pin PIN --role owner");
     }
+    let backups = match Scheduler::start(kartei.clone(), options.usb_roots.clone()) {
+        Ok(scheduler) => Some(scheduler),
+        Err(e) => {
+            eprintln!("Automatische Sicherungen konnten nicht starten: {e}");
+            None
+        }
+    };
     let config = ServerConfig {
         public_url: url,
+        usb_roots: options.usb_roots.clone(),
         ..ServerConfig::default()
     };
     Ok(Prepared {
@@ -169,6 +182,7 @@ async fn prepare(data: &Path, options: ServeOptions, mode: Mode) -> anyhow::Resu
         mdns,
         shutdown,
         control,
+        backups,
     })
 }
 

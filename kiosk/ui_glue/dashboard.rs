@@ -1,9 +1,11 @@
 //! `DashboardAdapter`: the figures of `Kartei::stats` (from memory, no disk access), the bar
-//! chart of visits per month and today's birthdays.
+//! chart of visits per month, today's birthdays, and the backup status line with "Jetzt
+//! sichern" (owners).
 
 use super::format::{count, customer_row};
 use super::ui::{CustomerRow, DashboardAdapter, MainWindow, MonthBar};
 use super::Ctx;
+use kartei_core::backup::Health;
 use kartei_core::Lang;
 use slint::{ComponentHandle, ModelRc, VecModel};
 use std::sync::Arc;
@@ -31,9 +33,35 @@ fn month_label(month: &str, lang: Lang) -> String {
         .unwrap_or_else(|| month.to_string())
 }
 
-pub fn setup(_ui: &MainWindow, _ctx: &Arc<Ctx>) {}
+pub fn setup(ui: &MainWindow, ctx: &Arc<Ctx>) {
+    let weak = ui.as_weak();
+    let c = ctx.clone();
+    ui.global::<DashboardAdapter>().on_backup_now(move || {
+        let Some(ui) = weak.upgrade() else { return };
+        let lang = c.lang();
+        let started = kartei_core::backup::automatic::check_may_manage(c.role())
+            .and_then(|()| c.kartei.start_backups(c.usb_roots()));
+        if let Err(err) = started {
+            super::app::show_error(&ui, &err.user_message(lang));
+        }
+        refresh_backup(&ui, &c);
+    });
+}
+
+/// The backup status line (from memory: the status is kept by the core).
+pub fn refresh_backup(ui: &MainWindow, ctx: &Arc<Ctx>) {
+    let summary = ctx
+        .kartei
+        .backup_status()
+        .summary(ctx.kartei.now(), ctx.lang());
+    let a = ui.global::<DashboardAdapter>();
+    a.set_backup_text(summary.text.into());
+    a.set_backup_good(summary.health == Health::Good);
+    a.set_backup_running(ctx.kartei.backup_running());
+}
 
 pub fn refresh(ui: &MainWindow, ctx: &Arc<Ctx>) {
+    refresh_backup(ui, ctx);
     let kartei = ctx.kartei.clone();
     let lang = ctx.lang();
     ctx.worker.run(

@@ -1,9 +1,10 @@
 //! Live updates: a thread listens to `Kartei::subscribe()` and, when phones (or the kiosk
-//! itself) change data, refreshes the list, the open card and the group chips. Bursts (an
-//! import of thousands) are folded into one refresh.
+//! itself) change data, refreshes the list, the open card and the group chips, and the backup
+//! status line when a backup starts or ends. Bursts (an import of thousands) are folded into
+//! one refresh.
 
 use super::ui::MainWindow;
-use super::{card, list, Ctx};
+use super::{card, dashboard, list, Ctx};
 use kartei_core::Change;
 use slint::ComponentHandle;
 use std::collections::HashSet;
@@ -23,8 +24,10 @@ pub fn start(ui: &MainWindow, ctx: &Arc<Ctx>) -> std::io::Result<()> {
         .spawn(move || loop {
             let mut changed = HashSet::new();
             let mut catalog = false;
+            let mut backups = false;
             let mut everything = false;
             match events.blocking_recv() {
+                Ok(Change::BackupsChanged) => backups = true,
                 Ok(change) => note(change, &mut changed, &mut catalog),
                 Err(RecvError::Lagged(_)) => everything = true,
                 Err(RecvError::Closed) => return,
@@ -32,6 +35,7 @@ pub fn start(ui: &MainWindow, ctx: &Arc<Ctx>) -> std::io::Result<()> {
             std::thread::sleep(GATHER);
             loop {
                 match events.try_recv() {
+                    Ok(Change::BackupsChanged) => backups = true,
                     Ok(change) => note(change, &mut changed, &mut catalog),
                     Err(TryRecvError::Lagged(_)) => everything = true,
                     Err(TryRecvError::Empty) => break,
@@ -39,7 +43,14 @@ pub fn start(ui: &MainWindow, ctx: &Arc<Ctx>) -> std::io::Result<()> {
                 }
             }
             let c = ctx.clone();
+            let only_backups = backups && changed.is_empty() && !catalog && !everything;
             let sent = weak.upgrade_in_event_loop(move |ui| {
+                if backups || everything {
+                    dashboard::refresh_backup(&ui, &c);
+                }
+                if only_backups {
+                    return;
+                }
                 if catalog || everything {
                     list::refresh_groups(&ui, &c);
                 }

@@ -191,7 +191,9 @@ function listView() {
   search.addEventListener("input", () => { listState.q = search.value; loadList(true); });
   filter.addEventListener("change", () => { listState.filter = filter.value; loadList(true); });
   sort.addEventListener("change", () => { listState.sort = sort.value; loadList(true); });
-  show(h("section", { class: "tools" }, search, h("div", { class: "row" }, filter, sort)),
+  const backupNote = h("p", { class: "warning", id: "backup-warning", role: "alert", hidden: true });
+  backupWarning(backupNote);
+  show(backupNote, h("section", { class: "tools" }, search, h("div", { class: "row" }, filter, sort)),
     h("div", { class: "list-head" }, count, h("span", { class: "list-actions" }, exportLink, importLink)), exportNote, list, more);
   new IntersectionObserver((entries) => { if (entries.some((e) => e.isIntersecting) && listState.cursor) loadList(false); }).observe(more);
   renderList();
@@ -835,7 +837,84 @@ async function statsView() {
     h("ul", { class: "bars" }, ...s.visits_per_month.map((m) => h("li", {}, h("span", { class: "month" }, m.month),
       h("meter", { min: "0", max: String(max), value: String(m.visits) }), h("span", { class: "n" }, String(m.visits))))),
     h("h2", {}, t("birthdays")),
-    h("ul", {}, ...(s.birthdays_today.length ? s.birthdays_today.map((c) => h("li", {}, h("a", { href: `/customers/${c.id}`, "data-link": true }, fullName(c)))) : [h("li", {}, t("none"))])));
+    h("ul", {}, ...(s.birthdays_today.length ? s.birthdays_today.map((c) => h("li", {}, h("a", { href: `/customers/${c.id}`, "data-link": true }, fullName(c)))) : [h("li", {}, t("none"))])),
+    await backupPanel());
+}
+
+// ---- backups (owners): status line, "Jetzt sichern", settings ---------------------------
+Object.assign(T, {
+  backups: ["Sicherung", "Backups"], backup_now: ["Jetzt sichern", "Back up now"],
+  backup_running: ["Sicherung läuft …", "Backing up …"], backup_automatic: ["Jede Nacht automatisch sichern", "Back up automatically every night"],
+  backup_time: ["Uhrzeit", "Time"], backup_folder: ["Zusätzlicher Ordner (z. B. NAS), leer: auf dem Gerät", "Folder (e.g. a NAS), empty: on the appliance"],
+  backup_usb: ["Auch auf eingesteckte USB-Sticks", "Also onto plugged-in USB sticks"], backup_save: ["Einstellungen speichern", "Save settings"],
+  backup_targets: ["Ziele", "Targets"], backup_never: ["noch keine", "none yet"],
+  backup_target_line: ["{label}: {when}, {customers} Kunden, {mb} MB", "{label}: {when}, {customers} customers, {mb} MB"],
+  backup_settings_saved: ["Gespeichert.", "Saved."],
+});
+const megabytes = (bytes) => (bytes / 1048576).toLocaleString(EN ? "en-GB" : "de-DE", { maximumFractionDigits: 1 });
+
+// The status line for the list's top (owners only, and only when something is wrong).
+async function backupWarning(place) {
+  const me = await whoAmI();
+  if (!me || me.role !== "owner") return;
+  const b = await api("GET", "/api/v1/backups").catch(() => null);
+  if (!b || b.health !== "warning" || !place.isConnected) return;
+  place.replaceChildren(h("a", { href: "/stats", "data-link": true }, `⚠ ${b.text}`));
+  place.hidden = false;
+}
+
+// The owner's backup panel on the statistics screen.
+async function backupPanel() {
+  const panel = h("section", { id: "backups", class: "backups" });
+  const me = await whoAmI();
+  if (!me || me.role !== "owner") return panel;
+  const render = (b) => {
+    const line = h("p", { id: "backup-status", class: b.health === "good" ? "backup-good" : "warning", role: "status" },
+      b.running ? t("backup_running") : b.text);
+    const targets = h("ul", { class: "backup-targets" }, ...b.targets.map((x) => h("li", {},
+      x.error ? h("span", { class: "error" }, `✗ ${x.label}: ${x.error}`)
+        : x.last_good_at ? tf("backup_target_line", { label: x.label, when: dateTime(x.last_good_at), customers: (x.last_good_customers || 0).toLocaleString(EN ? "en-GB" : "de-DE"), mb: megabytes(x.last_good_bytes || 0) })
+          : `${x.label}: ${t("backup_never")}`)));
+    const now = h("button", { type: "button", id: "backup-now", disabled: b.running }, t("backup_now"));
+    const error = h("p", { class: "error", role: "alert", hidden: true });
+    now.addEventListener("click", async () => {
+      error.hidden = true;
+      try { render(await api("POST", "/api/v1/backups")); } catch (e) { error.textContent = e.message; error.hidden = false; }
+    });
+    const s = b.settings;
+    const automatic = h("input", { type: "checkbox", id: "backup-automatic", checked: s.automatic });
+    const time = h("input", { type: "time", id: "backup-time", value: s.time, required: true });
+    const folder = h("input", { type: "text", id: "backup-folder", value: s.folder || "", placeholder: "/mnt/nas/kartei", autocomplete: "off" });
+    const usb = h("input", { type: "checkbox", id: "backup-usb", checked: s.usb_sticks });
+    const saved = h("p", { class: "hint", role: "status", hidden: true }, t("backup_settings_saved"));
+    const form = h("form", { id: "backup-settings" },
+      h("label", { class: "check" }, automatic, t("backup_automatic")),
+      h("label", { for: "backup-time" }, t("backup_time")), time,
+      h("label", { for: "backup-folder" }, t("backup_folder")), folder,
+      h("label", { class: "check" }, usb, t("backup_usb")), saved,
+      h("button", { type: "submit", class: "secondary" }, t("backup_save")));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      error.hidden = true;
+      try {
+        render(await api("PUT", "/api/v1/backups/settings", { automatic: automatic.checked, time: time.value, folder: folder.value, usb_sticks: usb.checked }));
+        document.querySelector("#backup-settings .hint").hidden = false;
+      } catch (e) { error.textContent = e.message; error.hidden = false; }
+    });
+    panel.replaceChildren(h("h2", {}, t("backups")), line, now, error, h("h3", {}, t("backup_targets")), targets, form);
+    // While a run is under way, look again until it is done (the event also says so).
+    if (b.running) setTimeout(refreshBackups, 1500);
+  };
+  panel.render = render;
+  const b = await api("GET", "/api/v1/backups").catch(() => null);
+  if (b) render(b);
+  return panel;
+}
+async function refreshBackups() {
+  const panel = document.getElementById("backups");
+  if (!panel || !panel.render) return;
+  const b = await api("GET", "/api/v1/backups").catch(() => null);
+  if (b && panel.isConnected) panel.render(b);
 }
 
 // ---- new appointment: pick the customer from a searchable list --------------------------
@@ -915,6 +994,7 @@ function connectEvents() {
     }
   };
   for (const name of ["customer_created", "customer_changed", "customer_deleted", "resync"]) source.addEventListener(name, onChange);
+  source.addEventListener("backups_changed", () => { if (current.name === "stats") refreshBackups(); });
   source.addEventListener("open", () => setOffline(false));
   source.addEventListener("error", () => { if (!navigator.onLine) setOffline(true); });
 }

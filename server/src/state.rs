@@ -18,6 +18,8 @@ pub struct ServerConfig {
     pub session_idle: Duration,
     /// Largest accepted request body.
     pub body_limit: usize,
+    /// Where USB sticks are mounted ("Jetzt sichern" backs up onto them too).
+    pub usb_roots: Vec<std::path::PathBuf>,
 }
 
 impl Default for ServerConfig {
@@ -26,6 +28,10 @@ impl Default for ServerConfig {
             public_url: "http://127.0.0.1:8080".into(),
             session_idle: Duration::from_secs(12 * 3600),
             body_limit: 1024 * 1024,
+            usb_roots: kartei_core::usb::DEFAULT_MOUNT_ROOTS
+                .iter()
+                .map(std::path::PathBuf::from)
+                .collect(),
         }
     }
 }

@@ -8,13 +8,16 @@
 //! a night the appliance was off); the faces' "Jetzt sichern" starts the same run.
 
 use super::retention::{self, KEEP};
+use super::schedule::BackupSettings;
 use super::schedule::{self, Decision, LastRuns};
 use super::status::{BackupStatus, GoodBackup, TargetKind, Texts};
 use crate::error::{CoreError, Result};
 use crate::i18n::{BackupMsg, Msg};
+use crate::model::Role;
 use crate::Kartei;
 use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -25,22 +28,46 @@ pub const STICK_FOLDER: &str = "kartei-sicherungen";
 /// Where a new backup is restored for its check (inside the data folder, removed afterwards).
 const VERIFY_DIR: &str = ".backup-verify";
 
-/// The backup side of an open card file: its status and the lock that lets one run at a time.
+/// The backup side of an open card file: its status and the flag that lets one run at a time.
 pub(crate) struct Runner {
     status: Mutex<BackupStatus>,
-    running: Mutex<()>,
+    running: AtomicBool,
 }
 
 impl Runner {
     pub(crate) fn open(data_dir: &Path) -> Runner {
         Runner {
             status: Mutex::new(BackupStatus::load(data_dir)),
-            running: Mutex::new(()),
+            running: AtomicBool::new(false),
         }
     }
 
     fn status(&self) -> MutexGuard<'_, BackupStatus> {
         self.status.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// The one run under way; ends the run (for [`Kartei::backup_running`]) when dropped.
+struct RunGuard(Kartei);
+
+impl RunGuard {
+    fn take(kartei: &Kartei) -> Result<RunGuard> {
+        kartei
+            .backup_runner()
+            .running
+            .compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
+            .map(|_| RunGuard(kartei.clone()))
+            .map_err(|_| CoreError::Forbidden(Msg::Backup(BackupMsg::AlreadyRunning)))
+    }
+}
+
+impl Drop for RunGuard {
+    fn drop(&mut self) {
+        self.0
+            .backup_runner()
+            .running
+            .store(false, Ordering::Release);
+        self.0.announce(crate::events::Change::BackupsChanged);
     }
 }
 
@@ -52,7 +79,40 @@ pub struct Target {
     pub label: String,
 }
 
+/// Starting backups and changing their settings is for owners (the kiosk's owner screen, an
+/// owner's phone, the command line of the service user).
+pub fn check_may_manage(role: Role) -> Result<()> {
+    match role {
+        Role::Owner => Ok(()),
+        Role::Staff => Err(CoreError::Forbidden(Msg::Backup(BackupMsg::OwnerOnly))),
+    }
+}
+
+/// The longest folder path taken.
+const MAX_FOLDER_LEN: usize = 1024;
+
 impl Kartei {
+    /// Changes the backup settings (owners only). A folder must be an absolute path; it is
+    /// created at the next backup, and a folder that cannot be written shows up in the status.
+    pub fn set_backup_settings(&self, role: Role, backup: BackupSettings) -> Result<()> {
+        check_may_manage(role)?;
+        if let Some(folder) = &backup.folder {
+            let text = folder.to_string_lossy();
+            if !folder.is_absolute()
+                || text.len() > MAX_FOLDER_LEN
+                || text.chars().any(char::is_control)
+            {
+                return Err(CoreError::invalid(
+                    "folder",
+                    Msg::Backup(BackupMsg::FolderNotAbsolute),
+                ));
+            }
+        }
+        let mut settings = self.settings();
+        settings.backup = backup;
+        self.set_settings(settings)
+    }
+
     /// What became of the backups so far.
     pub fn backup_status(&self) -> BackupStatus {
         self.backup_runner().status().clone()
@@ -60,7 +120,7 @@ impl Kartei {
 
     /// Whether a backup is being written right now.
     pub fn backup_running(&self) -> bool {
-        self.backup_runner().running.try_lock().is_err()
+        self.backup_runner().running.load(Ordering::Acquire)
     }
 
     /// Where a run writes now: the configured folder (or `<data>/backups`) and, unless turned
@@ -89,12 +149,31 @@ impl Kartei {
         targets
     }
 
-    /// Backs up to every target now (the nightly run and "Jetzt sichern"). Refused while another
-    /// run is under way. Failures of single targets are in the returned status, not an `Err`.
+    /// Backs up to every target now (the nightly run and `kartei backup`), returning when done.
+    /// Refused while another run is under way. Failures of single targets are in the returned
+    /// status, not an `Err`.
     pub fn run_backups(&self, stick_roots: &[PathBuf]) -> Result<BackupStatus> {
-        let Ok(_running) = self.backup_runner().running.try_lock() else {
-            return Err(CoreError::Forbidden(Msg::Backup(BackupMsg::AlreadyRunning)));
-        };
+        let guard = RunGuard::take(self)?;
+        let status = self.run_with(stick_roots);
+        drop(guard);
+        Ok(status)
+    }
+
+    /// "Jetzt sichern" on a screen: starts a run on a thread of its own and returns once it is
+    /// under way ([`Kartei::backup_running`] is true), or refuses while one runs.
+    pub fn start_backups(&self, stick_roots: Vec<PathBuf>) -> Result<()> {
+        let guard = RunGuard::take(self)?;
+        let kartei = self.clone();
+        std::thread::Builder::new()
+            .name("kartei-backup-now".into())
+            .spawn(move || {
+                kartei.run_with(&stick_roots);
+                drop(guard);
+            })?;
+        Ok(())
+    }
+
+    fn run_with(&self, stick_roots: &[PathBuf]) -> BackupStatus {
         let started = self.now();
         let targets = self.backup_targets(stick_roots);
         self.record(|status| {
@@ -123,7 +202,7 @@ impl Kartei {
                 }
             });
         }
-        Ok(self.backup_status())
+        self.backup_status()
     }
 
     /// One target: write, read back into a test store, then prune the folder.

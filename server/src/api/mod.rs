@@ -9,11 +9,13 @@
 //! - [`photos`]: customer photos: upload, gallery, thumbnails and full images, edit, delete.
 //! - [`export`]: Excel downloads of the list and one customer's data (xlsx, JSON).
 //! - [`import`]: contact import: upload → preview with an id → commit of the chosen rows.
+//! - [`backups`]: the backup status line, "Jetzt sichern" and the backup settings.
 //! - [`events`]: server-sent events for live updates.
 //! - [`docs`]: documentation-only schemas of the wire format.
 
 pub mod appointments;
 pub mod auth;
+pub mod backups;
 pub mod customers;
 pub mod docs;
 pub mod events;
@@ -54,6 +56,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(photos::router())
         .merge(export::router())
         .merge(import::router())
+        .merge(backups::router())
         .merge(events::router())
 }
 
