@@ -271,6 +271,7 @@ fn remove_partials(folder: &Path) {
 
 /// The nightly backup thread of the appliance; stops when dropped.
 pub struct Scheduler {
+    kartei: Kartei,
     stop: Arc<(Mutex<bool>, Condvar)>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -293,6 +294,7 @@ impl Scheduler {
     ) -> std::io::Result<Scheduler> {
         let stop = Arc::new((Mutex::new(false), Condvar::new()));
         let stopping = stop.clone();
+        let handle = kartei.clone();
         let started = kartei.now() - schedule::CATCH_UP_DELAY + catch_up_delay;
         let thread = std::thread::Builder::new()
             .name("kartei-backups".into())
@@ -322,6 +324,7 @@ impl Scheduler {
                 }
             })?;
         Ok(Scheduler {
+            kartei: handle,
             stop,
             thread: Some(thread),
         })
@@ -342,8 +345,12 @@ impl Drop for Scheduler {
         let (flag, wake) = &*self.stop;
         *flag.lock().unwrap_or_else(|p| p.into_inner()) = true;
         wake.notify_all();
+        // A backup under way is not waited for (a stop must be quick); its half file is
+        // removed by the next run.
         if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+            if !self.kartei.backup_running() {
+                let _ = thread.join();
+            }
         }
     }
 }
