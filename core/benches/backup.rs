@@ -97,11 +97,7 @@ fn child(flag: &str, a: &Path, b: &Path) -> String {
 }
 
 /// The demo card file with `photos` photos spread over the first customers, made once.
-fn card_file(
-    customers: usize,
-    photos: usize,
-    quick: bool,
-) -> (PathBuf, Option<tempfile::TempDir>) {
+fn card_file(customers: usize, photos: usize, quick: bool) -> (PathBuf, Option<tempfile::TempDir>) {
     let (dir, keep) = if quick {
         let t = tempfile::tempdir().expect("temp dir");
         (t.path().join("data"), Some(t))

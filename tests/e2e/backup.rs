@@ -136,8 +136,14 @@ fn the_automatic_backup_goes_onto_a_real_stick_and_a_full_stick_keeps_its_older_
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(in_folder.len(), 1, "{in_folder:?}");
-    let first_name = left.split_whitespace().find(|n| n.ends_with(".tar")).unwrap();
-    assert!(in_folder[0].as_str() > first_name, "{in_folder:?} vs {first_name}");
+    let first_name = left
+        .split_whitespace()
+        .find(|n| n.ends_with(".tar"))
+        .unwrap();
+    assert!(
+        in_folder[0].as_str() > first_name,
+        "{in_folder:?} vs {first_name}"
+    );
     // The stick's backup restores.
     let restored = dir.path().join("restored");
     let file = dir.path().join("first-on-stick.tar");

@@ -112,3 +112,36 @@ fn phone_edits_lose_nothing_and_show_conflicts() {
     let (status, _) = server.stop();
     assert!(status.success());
 }
+
+/// The owner's phone shows the backup status, runs "Jetzt sichern" and keeps the backup time; a
+/// stylist sees none of it (`backups.spec.mjs`).
+#[test]
+fn phone_owner_backs_up_and_sees_the_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = kartei(dir.path(), &["demo", "--customers", "50"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for (name, pin, role) in [("Mia", "4711", "owner"), ("Jan", "2580", "staff")] {
+        let out = kartei(
+            dir.path(),
+            &["staff", "add", "--name", name, "--pin", pin, "--role", role],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let server = Server::start(dir.path(), &["serve", "--no-mdns"]);
+    run_browser_spec(
+        "backups.spec.mjs",
+        &server,
+        &[
+            ("KARTEI_STYLIST", std::ffi::OsStr::new("Jan")),
+            ("KARTEI_STYLIST_PIN", std::ffi::OsStr::new("2580")),
+        ],
+    );
+    let (status, _) = server.stop();
+    assert!(status.success());
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("backups"))
+            .unwrap()
+            .count(),
+        1
+    );
+}

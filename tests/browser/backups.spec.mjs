@@ -1,0 +1,94 @@
+// Backups on the owner's phone, in headless Chromium (390×844, German) at a LAN-style origin
+// (http://kartei.test:PORT, mapped to loopback). With no backup yet the list shows a red line that
+// leads to the statistics screen; there "Jetzt sichern" runs a real backup and the line turns
+// into "letzte Sicherung … geprüft ✓"; the backup time is changed and kept. A stylist sees no
+// backup panel and no warning. Nothing is wider than a 320 px screen.
+// Env: KARTEI_URL, KARTEI_STAFF/KARTEI_PIN (the owner), KARTEI_STYLIST/KARTEI_STYLIST_PIN.
+import { chromium } from "playwright-core";
+
+const port = new URL(process.env.KARTEI_URL).port;
+const base = `http://kartei.test:${port}`;
+const problems = [];
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--host-resolver-rules=MAP kartei.test 127.0.0.1"],
+});
+const phone = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: "de-DE" };
+function check(ok, message) { if (!ok) throw new Error(message); }
+
+async function login(context, name, pin) {
+  const page = await context.newPage();
+  page.on("pageerror", (e) => problems.push(`${name}: page error: ${e.message}`));
+  page.on("console", (m) => { if (m.type() === "error" && !/Failed to load resource/.test(m.text())) problems.push(`${name}: console: ${m.text()}`); });
+  await page.goto(`${base}/login`);
+  await page.fill("#name", name);
+  await page.fill("#pin", pin);
+  await page.click("button[type=submit]");
+  await page.waitForURL(`${base}/`);
+  return page;
+}
+
+let failed = false;
+try {
+  const owner = await login(await browser.newContext(phone), process.env.KARTEI_STAFF, process.env.KARTEI_PIN);
+  const warning = owner.locator("#backup-warning");
+  await warning.waitFor({ state: "visible", timeout: 10000 });
+  check((await warning.textContent()).includes("noch keine geprüfte Sicherung"), `warning: ${await warning.textContent()}`);
+  await warning.locator("a").click();
+  await owner.waitForURL(`${base}/stats`);
+  const line = owner.locator("#backup-status");
+  await line.waitFor();
+  check(await line.getAttribute("class") === "warning", "red before the first backup");
+
+  await owner.click("#backup-now");
+  await owner.locator("#backup-status.backup-good").waitFor({ timeout: 30000 });
+  const text = await line.textContent();
+  check(/^letzte Sicherung \d\d\.\d\d\.\d{4} \d\d:\d\d geprüft ✓$/.test(text), `status line: ${text}`);
+  const target = await owner.locator(".backup-targets li").first().textContent();
+  check(/Kunden/.test(target) && /MB/.test(target), `target line: ${target}`);
+
+  // The backup time, changed and kept.
+  await owner.fill("#backup-time", "03:15");
+  await owner.click("#backup-settings button[type=submit]");
+  await owner.locator("#backup-settings .hint").waitFor({ state: "visible" });
+  await owner.reload();
+  await owner.locator("#backup-time").waitFor();
+  check(await owner.inputValue("#backup-time") === "03:15", "time kept");
+
+  // No warning above the list any more.
+  await owner.goto(`${base}/`);
+  await owner.locator("#list li").first().waitFor();
+  await owner.waitForTimeout(500);
+  check(await owner.locator("#backup-warning").isHidden(), "no warning after a good backup");
+
+  // 320 px: nothing sticks out of the statistics screen.
+  await owner.setViewportSize({ width: 320, height: 640 });
+  await owner.goto(`${base}/stats`);
+  await owner.locator("#backup-status").waitFor();
+  const wide = await owner.evaluate(() => [...document.querySelectorAll("#backups *")]
+    .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1).map((el) => el.tagName + "#" + el.id));
+  check(wide.length === 0, `wider than 320 px: ${wide}`);
+  // Tap targets at least 44 px high: buttons, fields, and the label around each checkbox.
+  const small = await owner.evaluate(() => [...document.querySelectorAll("#backups button, #backups input")]
+    .map((el) => (el.type === "checkbox" ? el.closest("label") : el))
+    .filter((el) => !el || el.getBoundingClientRect().height < 44).map((el) => (el ? el.id || el.textContent : "checkbox without label")));
+  check(small.length === 0, `too small to tap: ${small}`);
+
+  // A stylist sees neither the panel nor a warning.
+  const stylist = await login(await browser.newContext(phone), process.env.KARTEI_STYLIST, process.env.KARTEI_STYLIST_PIN);
+  await stylist.goto(`${base}/stats`);
+  await stylist.locator("h1").waitFor();
+  await stylist.waitForTimeout(500);
+  check(await stylist.locator("#backup-status").count() === 0, "no backup panel for a stylist");
+  const refused = await stylist.evaluate(async () => (await fetch("/api/v1/backups", { method: "POST", headers: { "X-Kartei-CSRF": "1" } })).status);
+  check(refused === 403, `a stylist cannot start a backup: ${refused}`);
+  check(problems.length === 0, problems.join("\n"));
+  console.log("backups on the phone: ok");
+} catch (e) {
+  failed = true;
+  console.error(e.stack || String(e));
+  if (problems.length) console.error(problems.join("\n"));
+} finally {
+  await browser.close();
+}
+process.exit(failed ? 1 : 0);
