@@ -903,3 +903,49 @@ fn the_editor_saves_only_what_was_changed() {
     expected.updated_at = saved.updated_at;
     assert_eq!(saved, expected);
 }
+
+#[test]
+fn the_start_screen_shows_the_backup_status_and_owners_back_up_now() {
+    let f = fixture(20);
+    let dashboard = f.ui.global::<super::ui::DashboardAdapter>();
+    unlock_as_lena(&f);
+    tap(&f.ui, "Übersicht");
+    assert_eq!(page(&f.ui), Page::Dashboard);
+    assert!(!dashboard.get_backup_good());
+    assert_eq!(
+        dashboard.get_backup_text(),
+        "Achtung: es gibt noch keine geprüfte Sicherung."
+    );
+    // A stylist may not start one.
+    tap(&f.ui, "Jetzt sichern");
+    let app = f.ui.global::<AppAdapter>();
+    assert!(app.get_toast_error());
+    assert_eq!(
+        app.get_toast(),
+        "Sicherungen starten und einrichten dürfen nur Inhaber."
+    );
+    assert!(!f.kartei.backup_running());
+    assert_eq!(f.kartei.backup_status().last_attempt, None);
+
+    app.invoke_lock();
+    unlock_as(&f, "Sabine", "2468");
+    tap(&f.ui, "Übersicht");
+    tap(&f.ui, "Jetzt sichern");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while f.kartei.backup_running() || f.kartei.backup_status().last_good().is_none() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no backup within 60 s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // The live thread does this on `BackupsChanged`; tests run without it.
+    super::dashboard::refresh_backup(&f.ui, &f.ctx);
+    assert!(dashboard.get_backup_good());
+    assert!(!dashboard.get_backup_running());
+    let text = dashboard.get_backup_text().to_string();
+    assert!(
+        text.starts_with("letzte Sicherung ") && text.ends_with(" geprüft ✓"),
+        "{text}"
+    );
+}
