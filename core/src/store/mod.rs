@@ -73,7 +73,7 @@ pub struct ImportWrite {
 
 /// redb's page cache. Start-up reads every customer once; the working set after that is small,
 /// and the Pi has little memory to spare.
-const CACHE_BYTES: usize = 32 * 1024 * 1024;
+pub(crate) const CACHE_BYTES: usize = 32 * 1024 * 1024;
 
 pub struct Store {
     db: Database,
