@@ -501,9 +501,9 @@ function appointmentItem(customerId, a, past, redraw) {
     " ", h("span", { class: `status ${a.status}` }, t("st_" + a.status)));
   const draft = (changes) => ({ customer_id: customerId, start: a.start, end: a.end, service_ids: a.services.map((s) => s.id),
     staff: a.staff, status: a.status, note: a.note, ...changes });
-  const put = async (changes) => {
-    error.hidden = true;
-    try { await api("PUT", `/api/v1/appointments/${a.id}`, draft(changes)); li.removeAttribute("data-keep"); redraw(); } catch (e) { error.textContent = errorText(e); error.hidden = false; }
+  const put = async (changes, slot = error) => {
+    slot.hidden = true;
+    try { await api("PUT", `/api/v1/appointments/${a.id}`, draft(changes)); li.removeAttribute("data-keep"); redraw(); } catch (e) { slot.textContent = errorText(e); slot.hidden = false; }
   };
   const actions = h("div", { class: "appt-actions" });
   const button = (cls, label, onclick) => { const b = h("button", { type: "button", class: cls }, label); b.addEventListener("click", onclick); actions.append(b); };
@@ -514,16 +514,17 @@ function appointmentItem(customerId, a, past, redraw) {
       const local = new Date(start.getTime() - start.getTimezoneOffset() * 60e3).toISOString().slice(0, 16);
       const input = h("input", { type: "datetime-local", class: "appt-new-start", value: local, "aria-label": t("new_start"), required: true });
       const cancel = h("button", { type: "button", class: "secondary" }, t("cancel"));
-      const form = h("form", { class: "appt-form" }, h("label", {}, t("new_start"), input), error,
+      const formError = h("p", { class: "error", role: "alert", hidden: true });
+      const form = h("form", { class: "appt-form" }, h("label", {}, t("new_start"), input), formError,
         h("div", { class: "appt-actions" }, h("button", { type: "submit", class: "appt-move-save" }, t("save")), cancel));
       cancel.addEventListener("click", () => { form.remove(); actions.hidden = false; li.removeAttribute("data-keep"); });
       form.addEventListener("submit", (event) => {
         event.preventDefault();
         const next = new Date(input.value);
-        if (Number.isNaN(next.getTime())) { error.textContent = t("new_start"); error.hidden = false; return; }
+        if (Number.isNaN(next.getTime())) { formError.textContent = t("new_start"); formError.hidden = false; return; }
         if (next < new Date() && !confirm(t("move_past"))) return;
         const length = new Date(a.end) - new Date(a.start);
-        put({ start: next.toISOString(), end: new Date(next.getTime() + length).toISOString() });
+        put({ start: next.toISOString(), end: new Date(next.getTime() + length).toISOString() }, formError);
       });
       actions.hidden = true;
       li.dataset.keep = `appt-${a.id}`;

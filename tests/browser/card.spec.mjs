@@ -80,8 +80,8 @@ try {
   await tea.locator(".note-edit").click();
   const editor = page.locator("#notes .note.editing");
   await editor.waitFor();
-  same(await editor.locator("textarea").inputValue(), "Mag Tee", "the editor holds the note");
-  await editor.locator("textarea").fill("Mag Tee mit Zitrone");
+  same(await editor.locator("textarea[id$='-text']").inputValue(), "Mag Tee", "the editor holds the note");
+  await editor.locator("textarea[id$='-text']").fill("Mag Tee mit Zitrone");
   await editor.locator("button[type=submit]").click();
   await page.locator("#notes .note", { hasText: "Mag Tee mit Zitrone" }).waitFor();
   check(await page.locator("#notes .note.editing").count() === 0, "the editor closes after saving");
@@ -129,16 +129,16 @@ try {
   // A live update (another phone adds a note) while a note editor, the patch-test form and a
   // move are open: all three stay as they are, the card says it changed.
   await page.locator("#notes .note", { hasText: "Mag Tee mit Zitrone" }).locator(".note-edit").click();
-  await page.locator("#notes .note.editing textarea").fill("Mag Tee mit Zitrone und Hon");
+  await page.locator("#notes .note.editing textarea[id$='-text']").fill("Mag Tee mit Zitrone und Hon");
   await page.fill("#patch-product", "Koleston Probe");
   await page.locator("#upcoming .appt").first().locator(".appt-move").click();
   await page.locator("#upcoming .appt-new-start").waitFor();
-  await page.locator("#notes .note.editing textarea").focus();
+  await page.locator("#notes .note.editing textarea[id$='-text']").focus();
   const other = await call(page, "POST", `/api/v1/customers/${id}/notes`, { kind: "general", text: "Vom anderen Handy" });
   same(other.status, 201, "note from the other phone");
   await page.locator("#live-note:not([hidden])").waitFor();
   await page.locator("#notes .note", { hasText: "Vom anderen Handy" }).waitFor();
-  same(await page.locator("#notes .note.editing textarea").inputValue(), "Mag Tee mit Zitrone und Hon", "the open note editor keeps its text");
+  same(await page.locator("#notes .note.editing textarea[id$='-text']").inputValue(), "Mag Tee mit Zitrone und Hon", "the open note editor keeps its text");
   same(await page.evaluate(() => document.activeElement && document.activeElement.tagName), "TEXTAREA", "and the focus");
   same(await page.inputValue("#patch-product"), "Koleston Probe", "the patch-test form keeps its input");
   check(await page.locator("#upcoming .appt-new-start").count() === 1, "the move stays open");
