@@ -5,7 +5,8 @@
 // is moved to a new time and then cancelled, a past one marked as a no-show (each after a
 // question). A live update while a note editor, the patch-test form and a move are open leaves
 // all three as they were. The new parts have tap targets of at least 44 px and no sideways
-// scrolling at 320 px.
+// scrolling at 320 px. A colour formula of the demo data (written long ago) says it is locked
+// instead of offering "Bearbeiten", and can still be pinned.
 // Env: KARTEI_URL (http://127.0.0.1:PORT), KARTEI_STAFF, KARTEI_PIN. Exits non-zero on failure.
 import { chromium } from "playwright-core";
 
@@ -193,6 +194,26 @@ try {
   check(questions.pop().includes("als „nicht erschienen“ markieren"), "the no-show asks first");
   card = (await call(page, "GET", `/api/v1/customers/${id}`)).body;
   same([card.appointments.past[0].status, card.appointments.upcoming[0].status, card.visit_count], ["no_show", "cancelled", 0], "saved statuses");
+
+  // A colour formula of the demo data, written long ago: locked. The card says so instead of
+  // offering "Bearbeiten"; it can still be pinned.
+  const locked = await page.evaluate(async () => {
+    const page = await (await fetch("/api/v1/customers?limit=50")).json();
+    for (const c of page.items) {
+      const card = await (await fetch(`/api/v1/customers/${c.id}`)).json();
+      const n = card.notes.find((x) => x.kind === "colour_formula" && !x.editable);
+      if (n) return { customer: c.id, note: n.id, pinned: n.pinned };
+    }
+    return null;
+  });
+  check(locked, "the demo data has a locked colour formula");
+  await page.goto(`${base}/customers/${locked.customer}`);
+  const old = page.locator(`#notes .note[data-note="${locked.note}"]`);
+  await old.waitFor();
+  same(await old.locator(".locked").textContent(), "🔒 Gesperrt: Farbrezepte können nach 24 Stunden nicht mehr geändert werden.", "a locked formula says so");
+  check(await old.locator(".note-edit, .note-delete").count() === 0, "a locked formula offers no edit or delete");
+  await old.locator(".note-pin").click();
+  await page.locator(`#notes .note[data-note="${locked.note}"]${locked.pinned ? ":not(.pinned)" : ".pinned"}`).waitFor();
 
   await context.close();
 } catch (e) {
