@@ -77,6 +77,20 @@ pub struct NoteView {
     /// Whether it may still be edited (colour formulas: 24 hours).
     pub editable: bool,
     pub deletable: bool,
+    /// Why it can no longer be edited, in the card's language (`None` while editable).
+    pub locked: Option<String>,
+}
+
+impl NoteView {
+    pub fn new(note: Note, now: DateTime<Utc>, lang: Lang) -> NoteView {
+        let editable = note.editable(now);
+        NoteView {
+            editable,
+            deletable: note.deletable(),
+            locked: (!editable).then(|| crate::i18n::Msg::FormulaLocked.text(lang)),
+            note,
+        }
+    }
 }
 
 /// The most recent patch test and what it means today.
@@ -341,11 +355,7 @@ impl CustomerCard {
             customer: CustomerView::new(customer, groups),
             notes: notes
                 .into_iter()
-                .map(|n| NoteView {
-                    editable: n.editable(now),
-                    deletable: n.deletable(),
-                    note: n,
-                })
+                .map(|n| NoteView::new(n, now, lang))
                 .collect(),
             warnings,
             patch_tests,

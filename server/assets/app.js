@@ -75,7 +75,6 @@ const T = {
   import_with_warnings_one: ["1 Kontakt mit Hinweis (⚠): er wird übernommen, was nicht passte steht in einer Import-Notiz auf der Karte. Abwählen, wenn er nicht übernommen werden soll.", "1 contact with a note (⚠): it is imported, what did not fit is in an import note on the card. Untick it not to take it."],
   note_kind: ["Art der Notiz", "Kind of note"], pinned: ["Angeheftet", "Pinned"], pin: ["Anheften", "Pin"], unpin: ["Loslösen", "Unpin"],
   cancel: ["Abbrechen", "Cancel"], confirm_delete_note: ["Diese Notiz löschen?", "Delete this note?"],
-  note_locked: ["Gesperrt: Farbrezepte können nach 24 Stunden nicht mehr geändert werden.", "Locked: colour formulas cannot be changed after 24 hours."],
   f_products: ["Produkte und Mengen", "Products and amounts"], f_developer: ["Entwickler", "Developer"],
   f_minutes: ["Einwirkzeit (Minuten)", "Processing time (minutes)"], f_result: ["Ergebnis", "Result"], f_remark: ["Bemerkung", "Remark"],
   patch_tests: ["Allergietest (Patch-Test)", "Patch test"], patch_none: ["Noch kein Allergietest erfasst.", "No patch test recorded yet."],
@@ -407,7 +406,7 @@ function noteItem(n, redraw) {
     const edit = h("button", { type: "button", class: "secondary note-edit" }, t("edit"));
     edit.addEventListener("click", () => li.replaceWith(noteEditor(n, redraw)));
     actions.append(edit);
-  } else li.append(h("p", { class: "locked" }, `🔒 ${t("note_locked")}`));
+  } else li.append(h("p", { class: "locked" }, `🔒 ${n.locked}`));
   const pin = h("button", { type: "button", class: "secondary note-pin", "aria-pressed": String(n.pinned) }, n.pinned ? t("unpin") : t("pin"));
   pin.addEventListener("click", async () => {
     error.hidden = true;

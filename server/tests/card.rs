@@ -174,6 +174,7 @@ async fn notes_are_edited_pinned_and_deleted() {
         (&r.body["pinned"], &r.body["text"], &r.body["editable"]),
         (&json!(true), &json!("Mag Tee"), &json!(true))
     );
+    assert!(r.body["locked"].is_null());
     let card = live.card(id).await;
     assert_eq!(card["notes"][0]["id"], older["id"]);
     assert_eq!(card["notes"][1]["id"], newer["id"]);
@@ -282,6 +283,10 @@ async fn a_colour_formula_locks_after_24_hours_and_says_why() {
             &card["notes"][0]["deletable"]
         ),
         (&json!(false), &json!(false))
+    );
+    assert_eq!(
+        card["notes"][0]["locked"],
+        "Farbrezepte können nach 24 Stunden nicht mehr geändert werden."
     );
     for (lang, message) in [
         (

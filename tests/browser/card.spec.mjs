@@ -210,7 +210,7 @@ try {
   await page.goto(`${base}/customers/${locked.customer}`);
   const old = page.locator(`#notes .note[data-note="${locked.note}"]`);
   await old.waitFor();
-  same(await old.locator(".locked").textContent(), "🔒 Gesperrt: Farbrezepte können nach 24 Stunden nicht mehr geändert werden.", "a locked formula says so");
+  same(await old.locator(".locked").textContent(), "🔒 Farbrezepte können nach 24 Stunden nicht mehr geändert werden.", "a locked formula says so");
   check(await old.locator(".note-edit, .note-delete").count() === 0, "a locked formula offers no edit or delete");
   await old.locator(".note-pin").click();
   await page.locator(`#notes .note[data-note="${locked.note}"]${locked.pinned ? ":not(.pinned)" : ".pinned"}`).waitFor();

@@ -212,6 +212,8 @@ pub struct NoteDoc {
     pub editable: Option<bool>,
     /// Whether it may be deleted on its own (not colour formulas).
     pub deletable: Option<bool>,
+    /// Why it can no longer be edited, in the request's language; `null` while editable.
+    pub locked: Option<String>,
 }
 
 /// A JSON merge patch of a note (RFC 7396): only the keys given change.

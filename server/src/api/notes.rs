@@ -5,14 +5,14 @@
 
 use super::docs::{NoteDoc, NoteInput, NotePatchDoc, PatchTestDoc, PatchTestInput};
 use crate::error::{ApiResult, ErrorBody};
-use crate::extract::{Json, Path};
+use crate::extract::{Json, Path, ReqLang};
 use crate::session::Session;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use kartei_core::card::NoteView;
 use kartei_core::model::{CustomerId, Note, NoteDraft, NoteId, PatchTest, PatchTestDraft};
-use kartei_core::Kartei;
+use kartei_core::{Kartei, Lang};
 use serde_json::Value;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -24,12 +24,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// The note as the card shows it, with whether it may still be edited and deleted.
-fn view(k: &Kartei, note: Note) -> NoteView {
-    NoteView {
-        editable: note.editable(k.now()),
-        deletable: note.deletable(),
-        note,
-    }
+fn view(k: &Kartei, note: Note, lang: Lang) -> NoteView {
+    NoteView::new(note, k.now(), lang)
 }
 
 /// Replaces a note's kind, text, pin and formula.
@@ -42,13 +38,14 @@ fn view(k: &Kartei, note: Note) -> NoteView {
 async fn replace(
     State(state): State<AppState>,
     _: Session,
+    ReqLang(lang): ReqLang,
     Path(id): Path<u64>,
     Json(draft): Json<NoteDraft>,
 ) -> ApiResult<axum::Json<NoteView>> {
     let note = state
         .blocking(move |k| {
             let note = k.update_note(NoteId(id), &draft)?;
-            Ok(view(k, note))
+            Ok(view(k, note, lang))
         })
         .await?;
     Ok(axum::Json(note))
@@ -65,13 +62,14 @@ async fn replace(
 async fn patch(
     State(state): State<AppState>,
     _: Session,
+    ReqLang(lang): ReqLang,
     Path(id): Path<u64>,
     Json(changes): Json<Value>,
 ) -> ApiResult<axum::Json<NoteView>> {
     let note = state
         .blocking(move |k| {
             let note = k.patch_note(NoteId(id), &changes)?;
-            Ok(view(k, note))
+            Ok(view(k, note, lang))
         })
         .await?;
     Ok(axum::Json(note))
