@@ -77,6 +77,31 @@ pub struct NoteView {
     /// Whether it may still be edited (colour formulas: 24 hours).
     pub editable: bool,
     pub deletable: bool,
+    /// Why it can no longer be edited, in the card's language (`None` while editable).
+    pub locked: Option<String>,
+}
+
+impl NoteView {
+    pub fn new(note: Note, now: DateTime<Utc>, lang: Lang) -> NoteView {
+        let editable = note.editable(now);
+        NoteView {
+            editable,
+            deletable: note.deletable(),
+            locked: (!editable).then(|| crate::i18n::Msg::FormulaLocked.text(lang)),
+            note,
+        }
+    }
+}
+
+/// The most recent patch test and what it means today.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PatchTestStatus {
+    #[serde(flatten)]
+    pub test: PatchTest,
+    /// Passed and within the validity months today.
+    pub valid: bool,
+    /// The last day it counts (passed tests only).
+    pub valid_until: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -173,6 +198,8 @@ pub struct CustomerCard {
     pub notes: Vec<NoteView>,
     pub warnings: Vec<Warning>,
     pub patch_tests: Vec<PatchTest>,
+    /// The newest patch test by date (the later recorded one on the same day), with its validity.
+    pub latest_patch_test: Option<PatchTestStatus>,
     pub appointments: Appointments,
     pub top_services: Vec<ServiceCount>,
     pub history: Vec<HistoryEntry>,
@@ -260,6 +287,18 @@ impl CustomerCard {
             });
         }
 
+        let months = input.patch_test_validity_months;
+        let latest_patch_test = patch_tests
+            .iter()
+            .max_by_key(|t| (t.date, t.id.0))
+            .map(|t| PatchTestStatus {
+                valid: t.is_valid_on(today, months),
+                valid_until: (t.result == PatchResult::Passed)
+                    .then(|| t.date.checked_add_months(chrono::Months::new(months)))
+                    .flatten(),
+                test: t.clone(),
+            });
+
         let (mut past, mut upcoming): (Vec<&Appointment>, Vec<&Appointment>) =
             appointments.iter().partition(|a| a.start <= now);
         past.sort_by_key(|a| std::cmp::Reverse(a.start));
@@ -316,14 +355,11 @@ impl CustomerCard {
             customer: CustomerView::new(customer, groups),
             notes: notes
                 .into_iter()
-                .map(|n| NoteView {
-                    editable: n.editable(now),
-                    deletable: n.deletable(),
-                    note: n,
-                })
+                .map(|n| NoteView::new(n, now, lang))
                 .collect(),
             warnings,
             patch_tests,
+            latest_patch_test,
             appointments: Appointments {
                 past: past.into_iter().map(view).collect(),
                 upcoming: upcoming.into_iter().map(view).collect(),

@@ -97,6 +97,10 @@ pub enum Msg {
     ExportOwnerOnly,
     FormulaLocked,
     FormulaNotDeletable,
+    /// A patch test dated after today.
+    PatchTestInFuture,
+    /// "No-show" on an appointment that has not started yet.
+    NoShowBeforeStart,
     NotFound,
     StaleVersion,
     WrongPin,
@@ -330,6 +334,16 @@ impl Msg {
                 de,
                 "Farbrezepte werden nur zusammen mit der Kundin/dem Kunden gelöscht.",
                 "Colour formulas are only deleted together with the customer.",
+            ),
+            PatchTestInFuture => pick(
+                de,
+                "Das Datum des Allergietests liegt in der Zukunft.",
+                "The patch test's date is in the future.",
+            ),
+            NoShowBeforeStart => pick(
+                de,
+                "„Nicht erschienen“ geht erst, wenn der Termin begonnen hat.",
+                "“No-show” is only possible once the appointment has started.",
             ),
             NotFound => pick(de, "Nicht gefunden.", "Not found."),
             StaleVersion => pick(

@@ -73,6 +73,19 @@ const T = {
   import_ignored_columns: ["Bekannte, nicht übernommene Spalten", "Known columns not imported"],
   import_new_groups: ["Neue Gruppen (werden angelegt)", "New groups (created)"],
   import_with_warnings_one: ["1 Kontakt mit Hinweis (⚠): er wird übernommen, was nicht passte steht in einer Import-Notiz auf der Karte. Abwählen, wenn er nicht übernommen werden soll.", "1 contact with a note (⚠): it is imported, what did not fit is in an import note on the card. Untick it not to take it."],
+  note_kind: ["Art der Notiz", "Kind of note"], pinned: ["Angeheftet", "Pinned"], pin: ["Anheften", "Pin"], unpin: ["Loslösen", "Unpin"],
+  cancel: ["Abbrechen", "Cancel"], confirm_delete_note: ["Diese Notiz löschen?", "Delete this note?"],
+  f_products: ["Produkte und Mengen", "Products and amounts"], f_developer: ["Entwickler", "Developer"],
+  f_minutes: ["Einwirkzeit (Minuten)", "Processing time (minutes)"], f_result: ["Ergebnis", "Result"], f_remark: ["Bemerkung", "Remark"],
+  patch_tests: ["Allergietest (Patch-Test)", "Patch test"], patch_none: ["Noch kein Allergietest erfasst.", "No patch test recorded yet."],
+  patch_latest: ["Letzter Test", "Latest test"], patch_valid_until: ["gültig bis {date}", "valid until {date}"], patch_not_valid: ["nicht gültig", "not valid"],
+  pt_passed: ["bestanden", "passed"], pt_failed: ["nicht bestanden", "failed"], pt_pending: ["ausstehend", "pending"],
+  patch_date: ["Datum", "Date"], patch_result: ["Ergebnis", "Result"], patch_product: ["Produkt", "Product"], patch_save: ["Test speichern", "Save test"],
+  st_booked: ["gebucht", "booked"], st_completed: ["abgeschlossen", "completed"], st_cancelled: ["abgesagt", "cancelled"], st_no_show: ["nicht erschienen", "no-show"],
+  move: ["Verschieben", "Move"], new_start: ["Neuer Beginn", "New start"], cancel_appt: ["Absagen", "Cancel appointment"],
+  mark_no_show: ["Nicht erschienen", "No-show"], move_past: ["Der neue Termin liegt in der Vergangenheit. Trotzdem speichern?", "The new time is in the past. Save anyway?"],
+  confirm_cancel_appt: ["Den Termin am {when} absagen?", "Cancel the appointment on {when}?"],
+  confirm_no_show: ["Den Termin am {when} als „nicht erschienen“ markieren?", "Mark the appointment on {when} as a no-show?"],
   import_with_warnings: ["{n} Kontakte mit Hinweisen (⚠): sie werden übernommen, was nicht passte steht in einer Import-Notiz auf der Karte. Abwählen, wer nicht übernommen werden soll.", "{n} contacts with notes (⚠): they are imported, what did not fit is in an import note on the card. Untick those not to take."],
 };
 const t = (k) => (T[k] ? T[k][EN ? 1 : 0] : k);
@@ -235,35 +248,29 @@ function renderList() {
 }
 
 // ---- the card ---------------------------------------------------------------------------
-// `live`: redrawn because of a live update. Then the note being typed (its form node, with the
-// text, the chosen kind, the focus and the cursor) is carried over as it is, and the page does
-// not jump to the top.
-async function cardView(id, live = false) {
+// `mode`: "live" when redrawn because of a live update, "keep" after one of this phone's own
+// saves. Then every form in use (the new note being typed, an open note editor, the patch-test
+// form, an appointment being moved: the nodes marked `data-keep`) is carried over as it is,
+// with its text, choices, focus and cursor, and the page does not jump to the top.
+async function cardView(id, mode = "") {
   current = { name: "card", id };
+  const live = mode === "live";
   let card;
-  try { card = await api("GET", `/api/v1/customers/${id}`); } catch (e) { if (live) return; return show(h("p", { class: "error" }, e.message)); }
+  try { card = await api("GET", `/api/v1/customers/${id}`); } catch (e) { if (mode) return; return show(h("p", { class: "error" }, e.message)); }
   if (current.name !== "card" || current.id !== id) return;
   const c = card.customer;
+  const kept = new Map(mode ? [...document.querySelectorAll("#view [data-keep]")].map((n) => [n.dataset.keep, n]) : []);
+  const keep = (key, build) => kept.get(key) || build();
+  const again = () => cardView(id, "keep");
   const field = (label, value) => (value ? h("div", { class: "field" }, h("dt", {}, label), h("dd", {}, value)) : null);
   const address = [c.address.street, `${c.address.postal_code} ${c.address.city}`.trim()].filter(Boolean).join(", ");
-  const kind = h("select", { id: "note-kind", "aria-label": t("note") },
-    ...["general", "allergy", "colour_formula", "preference", "personal"].map((k) => h("option", { value: k }, t("kind_" + k))));
-  const text = h("textarea", { id: "note-text", "aria-label": t("note"), rows: "3" });
-  const noteError = h("p", { class: "error", hidden: true });
-  const kept = live ? document.querySelector(`form.note-form[data-customer="${id}"]`) : null;
-  const noteForm = kept || h("form", { class: "note-form", "data-customer": String(id) }, kind, text, noteError, h("button", { type: "submit" }, t("add_note")));
-  if (!kept) noteForm.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    try {
-      await api("POST", `/api/v1/customers/${id}/notes`, { kind: kind.value, text: text.value });
-      text.value = "";
-      cardView(id);
-    } catch (e) { noteError.textContent = (e.body && e.body.fields && e.body.fields.text) || e.message; noteError.hidden = false; }
-  });
+  const noteForm = keep(`new-note-${id}`, () => newNoteForm(id, again));
   const focused = document.activeElement;
   const cursor = focused && "selectionStart" in focused ? [focused.selectionStart, focused.selectionEnd] : null;
   const scroll = window.scrollY;
-  const appt = (a) => h("li", {}, `${dateTime(a.start)} – ${a.services.map((s) => s.name).join(", ") || t("appointment")}`, a.staff ? ` (${a.staff})` : "");
+  const appointments = (list, past) => (list.length
+    ? list.map((a) => keep(`appt-${a.id}`, () => appointmentItem(id, a, past, again)))
+    : [h("li", {}, t("none"))]);
   // Erasing is for owners (the server says so too); the question names the customer, and the
   // name goes along so the server can check it is the card the owner meant.
   const erase = h("button", { class: "danger", type: "button", id: "erase", hidden: true }, t("erase"));
@@ -297,23 +304,241 @@ async function cardView(id, live = false) {
       h("a", { href: `/api/v1/customers/${id}/export.xlsx`, download: "", id: "data-export-xlsx" }, t("excel")), " · ",
       h("a", { href: `/api/v1/customers/${id}/export.json`, download: "", id: "data-export-json" }, t("json"))),
     h("h2", {}, t("notes")),
-    h("ul", { class: "notes" }, ...card.notes.map((n) => h("li", { class: `note ${n.kind}` },
-      h("span", { class: "kind" }, t("kind_" + n.kind)), " ", n.text, h("small", {}, ` – ${n.author}, ${date(n.created_at)}`)))),
+    h("ul", { class: "notes", id: "notes" }, ...card.notes.map((n) => keep(`note-${n.id}`, () => noteItem(n, again)))),
     noteForm,
-    h("h2", {}, t("upcoming")), h("ul", {}, ...(card.appointments.upcoming.length ? card.appointments.upcoming.map(appt) : [h("li", {}, t("none"))])),
-    h("h2", {}, t("past")), h("ul", {}, ...(card.appointments.past.length ? card.appointments.past.slice(0, 20).map(appt) : [h("li", {}, t("none"))])),
+    h("h2", {}, t("patch_tests")),
+    patchTestSummary(card),
+    keep(`patch-${id}`, () => patchTestForm(id, again)),
+    h("h2", {}, t("upcoming")), h("ul", { class: "appointments", id: "upcoming" }, ...appointments(card.appointments.upcoming, false)),
+    h("h2", {}, t("past")), h("ul", { class: "appointments", id: "past" }, ...appointments(card.appointments.past.slice(0, 20), true)),
     h("h2", {}, t("top")), h("ul", {}, ...card.top_services.map((s) => h("li", {}, `${s.name} (${s.count}×)`))),
     h("h2", {}, t("history")), h("ul", { class: "history" }, ...card.history.slice(0, 30).map((e) => h("li", {}, `${date(e.at)} ${e.title}`, e.detail ? ` – ${e.detail}` : ""))),
   );
-  if (live) {
+  if (mode) {
     window.scrollTo(0, scroll);
-    if (focused && noteForm.contains(focused)) {
+    if (focused && focused !== document.body && document.contains(focused)) {
       focused.focus({ preventScroll: true });
       if (cursor) try { focused.setSelectionRange(cursor[0], cursor[1]); } catch (e) { /* not a text field */ }
     }
+  }
+  if (live) {
     const note = document.getElementById("live-note");
     if (note) { note.textContent = t("changed"); note.hidden = false; }
   }
+}
+
+// The message of a failed save: the field's own message if the server named one.
+const errorText = (e) => (e.body && e.body.fields && Object.values(e.body.fields)[0]) || e.message;
+const NOTE_KINDS = ["general", "allergy", "colour_formula", "preference", "personal"];
+
+// Kind, text and (for a colour formula) products and amounts, developer, processing time and
+// result. `n` is the note being edited, or null for a new one. Returns the nodes and a reader.
+function noteFields(n, prefix) {
+  const f = (n && n.formula) || {};
+  const kind = h("select", { id: `${prefix}-kind`, "aria-label": t("note_kind") },
+    ...NOTE_KINDS.map((k) => h("option", { value: k, selected: n ? k === n.kind : k === "general" }, t("kind_" + k))));
+  // A colour formula stays one (the core refuses another kind for it).
+  if (n && n.kind === "colour_formula") kind.disabled = true;
+  const text = h("textarea", { id: `${prefix}-text`, "aria-label": t("note"), rows: "3", maxlength: "10000" });
+  text.value = n ? n.text : "";
+  const input = (name, label, attrs) => {
+    const el = h("input", { id: `${prefix}-${name}`, name, ...attrs });
+    el.value = f[name] ?? "";
+    return h("div", { class: "input" }, h("label", { for: `${prefix}-${name}` }, label), el);
+  };
+  const products = h("textarea", { id: `${prefix}-products`, name: "products", rows: "2", maxlength: "1000" });
+  products.value = f.products || "";
+  const formula = h("fieldset", { class: "formula" }, h("legend", {}, t("kind_colour_formula")),
+    h("div", { class: "input" }, h("label", { for: `${prefix}-products` }, t("f_products")), products),
+    input("developer", t("f_developer"), { type: "text", maxlength: "1000", autocomplete: "off" }),
+    input("processing_minutes", t("f_minutes"), { type: "number", inputmode: "numeric", min: "0", max: "600", step: "1" }),
+    input("result", t("f_result"), { type: "text", maxlength: "1000", autocomplete: "off" }));
+  const sync = () => {
+    formula.hidden = kind.value !== "colour_formula";
+    text.setAttribute("aria-label", kind.value === "colour_formula" ? t("f_remark") : t("note"));
+  };
+  kind.addEventListener("change", sync);
+  sync();
+  const read = () => {
+    const note = { kind: kind.value, text: text.value };
+    if (kind.value === "colour_formula") {
+      const value = (name) => formula.querySelector(`[name="${name}"]`).value;
+      const minutes = value("processing_minutes").trim();
+      note.formula = { products: products.value, developer: value("developer"), result: value("result"),
+        processing_minutes: minutes === "" ? null : Number(minutes) };
+    } else note.formula = null;
+    return note;
+  };
+  return { nodes: [kind, formula, text], read };
+}
+
+function newNoteForm(id, redraw) {
+  const fields = noteFields(null, "note");
+  const error = h("p", { class: "error", role: "alert", hidden: true });
+  const form = h("form", { class: "note-form", "data-customer": String(id), "data-keep": `new-note-${id}` },
+    ...fields.nodes, error, h("button", { type: "submit" }, t("add_note")));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    error.hidden = true;
+    try {
+      await api("POST", `/api/v1/customers/${id}/notes`, fields.read());
+      form.reset();
+      form.querySelector("select").dispatchEvent(new Event("change"));
+      redraw();
+    } catch (e) { error.textContent = errorText(e); error.hidden = false; }
+  });
+  return form;
+}
+
+// One note: kind, pin, text or formula, who and when; edit, pin/unpin and delete. A colour
+// formula older than 24 hours says it is locked instead of offering "Bearbeiten", and is never
+// deleted on its own (the server refuses both too).
+function noteItem(n, redraw) {
+  const error = h("p", { class: "error", role: "alert", hidden: true });
+  const f = n.formula;
+  const line = (label, value) => (value || value === 0 ? h("div", { class: "field" }, h("dt", {}, label), h("dd", {}, String(value))) : null);
+  const formula = f ? h("dl", { class: "formula-view" }, line(t("f_products"), f.products), line(t("f_developer"), f.developer),
+    line(t("f_minutes"), f.processing_minutes), line(t("f_result"), f.result)) : null;
+  const li = h("li", { class: `note ${n.kind}${n.pinned ? " pinned" : ""}`, "data-note": String(n.id) },
+    h("span", { class: "kind" }, t("kind_" + n.kind)), n.pinned ? h("span", { class: "pin" }, ` · 📌 ${t("pinned")}`) : null,
+    formula, n.text ? h("p", { class: "text" }, n.text) : null,
+    h("small", {}, `${n.author}, ${dateTime(n.created_at)}`));
+  const actions = h("div", { class: "note-actions" });
+  if (n.editable) {
+    const edit = h("button", { type: "button", class: "secondary note-edit" }, t("edit"));
+    edit.addEventListener("click", () => li.replaceWith(noteEditor(n, redraw)));
+    actions.append(edit);
+  } else li.append(h("p", { class: "locked" }, `🔒 ${n.locked}`));
+  const pin = h("button", { type: "button", class: "secondary note-pin", "aria-pressed": String(n.pinned) }, n.pinned ? t("unpin") : t("pin"));
+  pin.addEventListener("click", async () => {
+    error.hidden = true;
+    try { await api("PATCH", `/api/v1/notes/${n.id}`, { pinned: !n.pinned }); redraw(); } catch (e) { error.textContent = errorText(e); error.hidden = false; }
+  });
+  actions.append(pin);
+  if (n.deletable) {
+    const remove = h("button", { type: "button", class: "danger note-delete" }, t("erase"));
+    remove.addEventListener("click", async () => {
+      if (!confirm(t("confirm_delete_note"))) return;
+      error.hidden = true;
+      try { await api("DELETE", `/api/v1/notes/${n.id}`); redraw(); } catch (e) { error.textContent = errorText(e); error.hidden = false; }
+    });
+    actions.append(remove);
+  }
+  li.append(actions, error);
+  return li;
+}
+
+// The note opened for editing; "Speichern" sends only what changed (PATCH), so a pin set on
+// another phone meanwhile stays.
+function noteEditor(n, redraw) {
+  const fields = noteFields(n, `edit-${n.id}`);
+  const error = h("p", { class: "error", role: "alert", hidden: true });
+  const save = h("button", { type: "submit" }, t("save"));
+  const cancel = h("button", { type: "button", class: "secondary" }, t("cancel"));
+  const form = h("form", { class: "note-editor" }, ...fields.nodes, error, h("div", { class: "note-actions" }, save, cancel));
+  const li = h("li", { class: `note editing ${n.kind}`, "data-note": String(n.id), "data-keep": `note-${n.id}` }, form);
+  cancel.addEventListener("click", () => { li.removeAttribute("data-keep"); redraw(); });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    error.hidden = true;
+    const next = fields.read();
+    const patch = {};
+    if (next.kind !== n.kind) patch.kind = next.kind;
+    if (next.text.trim() !== n.text) patch.text = next.text;
+    if (JSON.stringify(next.formula) !== JSON.stringify(n.formula ? { products: n.formula.products, developer: n.formula.developer,
+      result: n.formula.result, processing_minutes: n.formula.processing_minutes ?? null } : null)) patch.formula = next.formula;
+    try {
+      if (Object.keys(patch).length) await api("PATCH", `/api/v1/notes/${n.id}`, patch);
+      li.removeAttribute("data-keep");
+      redraw();
+    } catch (e) { error.textContent = errorText(e); error.hidden = false; }
+  });
+  setTimeout(() => fields.nodes[2].focus(), 0);
+  return li;
+}
+
+// The newest patch test and whether it counts today.
+function patchTestSummary(card) {
+  const p = card.latest_patch_test;
+  if (!p) return h("p", { class: "patch-status none", id: "patch-status" }, t("patch_none"));
+  const parts = [date(p.date), p.product, t("pt_" + p.result)].filter(Boolean).join(" · ");
+  const validity = p.valid ? tf("patch_valid_until", { date: date(p.valid_until) }) : t("patch_not_valid");
+  return h("p", { class: `patch-status ${p.valid ? "valid" : "invalid"}`, id: "patch-status" },
+    `${t("patch_latest")}: ${parts} – `, h("strong", {}, validity));
+}
+
+function patchTestForm(id, redraw) {
+  const today = new Date(Date.now() - new Date().getTimezoneOffset() * 60e3).toISOString().slice(0, 10);
+  const day = h("input", { type: "date", id: "patch-date", value: today, max: today, required: true });
+  const product = h("input", { type: "text", id: "patch-product", maxlength: "200", autocomplete: "off" });
+  const result = h("select", { id: "patch-result" },
+    ...["passed", "failed", "pending"].map((r) => h("option", { value: r }, t("pt_" + r))));
+  const error = h("p", { class: "error", role: "alert", hidden: true });
+  const form = h("form", { class: "patch-form", id: "patch-form", "data-keep": `patch-${id}` },
+    h("div", { class: "row" },
+      h("div", { class: "input" }, h("label", { for: "patch-date" }, t("patch_date")), day),
+      h("div", { class: "input" }, h("label", { for: "patch-result" }, t("patch_result")), result)),
+    h("div", { class: "input" }, h("label", { for: "patch-product" }, t("patch_product")), product),
+    error, h("button", { type: "submit", id: "patch-save" }, t("patch_save")));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    error.hidden = true;
+    try {
+      await api("POST", `/api/v1/customers/${id}/patch-tests`, { date: day.value || null, product: product.value, result: result.value });
+      product.value = "";
+      redraw();
+    } catch (e) { error.textContent = errorText(e); error.hidden = false; }
+  });
+  return form;
+}
+
+// One appointment with its status; upcoming booked ones can be moved or cancelled, past booked
+// ones marked as a no-show. Cancelling and the no-show ask first.
+function appointmentItem(customerId, a, past, redraw) {
+  const when = dateTime(a.start);
+  const error = h("p", { class: "error", role: "alert", hidden: true });
+  const li = h("li", { class: `appt ${a.status}`, "data-appointment": String(a.id) },
+    h("span", { class: "when" }, `${when} – ${a.services.map((s) => s.name).join(", ") || t("appointment")}`, a.staff ? ` (${a.staff})` : ""),
+    " ", h("span", { class: `status ${a.status}` }, t("st_" + a.status)));
+  const draft = (changes) => ({ customer_id: customerId, start: a.start, end: a.end, service_ids: a.services.map((s) => s.id),
+    staff: a.staff, status: a.status, note: a.note, ...changes });
+  const put = async (changes, slot = error) => {
+    slot.hidden = true;
+    try { await api("PUT", `/api/v1/appointments/${a.id}`, draft(changes)); li.removeAttribute("data-keep"); redraw(); } catch (e) { slot.textContent = errorText(e); slot.hidden = false; }
+  };
+  const actions = h("div", { class: "appt-actions" });
+  const button = (cls, label, onclick) => { const b = h("button", { type: "button", class: cls }, label); b.addEventListener("click", onclick); actions.append(b); };
+  if (a.status === "booked" && !past) {
+    button("secondary appt-move", t("move"), () => {
+      if (li.querySelector("form")) return;
+      const start = new Date(a.start);
+      const local = new Date(start.getTime() - start.getTimezoneOffset() * 60e3).toISOString().slice(0, 16);
+      const input = h("input", { type: "datetime-local", class: "appt-new-start", value: local, "aria-label": t("new_start"), required: true });
+      const cancel = h("button", { type: "button", class: "secondary" }, t("cancel"));
+      const formError = h("p", { class: "error", role: "alert", hidden: true });
+      const form = h("form", { class: "appt-form" }, h("label", {}, t("new_start"), input), formError,
+        h("div", { class: "appt-actions" }, h("button", { type: "submit", class: "appt-move-save" }, t("save")), cancel));
+      cancel.addEventListener("click", () => { form.remove(); actions.hidden = false; li.removeAttribute("data-keep"); });
+      form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        const next = new Date(input.value);
+        if (Number.isNaN(next.getTime())) { formError.textContent = t("new_start"); formError.hidden = false; return; }
+        if (next < new Date() && !confirm(t("move_past"))) return;
+        const length = new Date(a.end) - new Date(a.start);
+        put({ start: next.toISOString(), end: new Date(next.getTime() + length).toISOString() }, formError);
+      });
+      actions.hidden = true;
+      li.dataset.keep = `appt-${a.id}`;
+      li.append(form);
+      input.focus();
+    });
+    button("danger appt-cancel", t("cancel_appt"), () => { if (confirm(tf("confirm_cancel_appt", { when }))) put({ status: "cancelled" }); });
+  } else if (a.status === "booked" && past) {
+    button("secondary appt-no-show", t("mark_no_show"), () => { if (confirm(tf("confirm_no_show", { when }))) put({ status: "no_show" }); });
+  }
+  if (actions.children.length) li.append(actions);
+  li.append(error);
+  return li;
 }
 
 // ---- photos: the card's "Fotos" tab ------------------------------------------------------
@@ -984,7 +1209,7 @@ function connectEvents() {
         if (note) { note.textContent = t("deleted"); note.hidden = false; }
       } else {
         clearTimeout(refreshTimer);
-        refreshTimer = setTimeout(() => cardView(current.id, true), 200);
+        refreshTimer = setTimeout(() => cardView(current.id, "live"), 200);
       }
     } else if (current.name === "form" && data.id === current.id) {
       // Never redraw a form being filled in: only say that the card changed (a save then

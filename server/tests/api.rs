@@ -88,6 +88,8 @@ async fn openapi_document_is_served_and_true_to_the_contract() {
         ("/api/v1/customers", &["get", "post"]),
         ("/api/v1/customers/{id}", &["get", "put", "delete"]),
         ("/api/v1/customers/{id}/notes", &["post"]),
+        ("/api/v1/notes/{id}", &["put", "patch", "delete"]),
+        ("/api/v1/customers/{id}/patch-tests", &["post"]),
         ("/api/v1/services", &["get", "post"]),
         ("/api/v1/appointments", &["get", "post"]),
         ("/api/v1/appointments/{id}", &["put", "delete"]),

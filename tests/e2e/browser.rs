@@ -145,3 +145,23 @@ fn phone_owner_backs_up_and_sees_the_status() {
         1
     );
 }
+
+/// The card's notes, patch tests and appointments on a phone (`card.spec.mjs`): edit, pin and
+/// delete a note, a colour formula in its form, a patch test that ends the warning, moving and
+/// cancelling an appointment and a no-show, a live update that leaves open forms alone, 44 px
+/// tap targets and no sideways scroll at 320 px; a demo customer's old colour formula is locked.
+#[test]
+fn phone_card_notes_patch_tests_and_appointments() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = kartei(dir.path(), &["demo", "--customers", "30"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = kartei(
+        dir.path(),
+        &["staff", "add", "--name", "Mia", "--pin", "4711"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let server = Server::start(dir.path(), &["serve", "--no-mdns"]);
+    run_browser_spec("card.spec.mjs", &server, &[]);
+    let (status, _) = server.stop();
+    assert!(status.success());
+}

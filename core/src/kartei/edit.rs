@@ -1,11 +1,16 @@
 //! Partial edits of a customer's master data ([`Kartei::patch_customer`]): a face sends only
 //! the fields the user changed, as a JSON merge patch on the customer form, so a field the face
-//! does not show (or did not load) can never be lost by a save.
+//! does not show (or did not load) can never be lost by a save. Notes are patched the same way
+//! ([`Kartei::patch_note`]): pinning on one phone and correcting the text on another both stay.
 
 use super::Kartei;
 use crate::card::group_names;
 use crate::error::{CoreError, Result};
-use crate::model::{Customer, CustomerDraft, CustomerId, Group, GroupId};
+use crate::i18n::Msg;
+use crate::model::{
+    ColourFormula, Customer, CustomerDraft, CustomerId, Group, GroupId, Note, NoteDraft, NoteId,
+    NoteKind,
+};
 use serde_json::Value;
 
 impl Kartei {
@@ -52,6 +57,52 @@ impl Kartei {
         }
         // The store checks the version again inside its write transaction.
         self.update_customer(id, expected_version, &draft, actor)
+    }
+}
+
+/// The keys a note patch may name.
+const NOTE_FIELDS: [&str; 4] = ["kind", "text", "pinned", "formula"];
+
+impl Kartei {
+    /// One note.
+    pub fn note(&self, id: NoteId) -> Result<Note> {
+        self.inner.store.note(id)
+    }
+
+    /// Applies the merge patch `patch` (keys `kind`, `text`, `pinned`, `formula`; `formula`
+    /// merged key by key, `null` removes it) to the note as saved, under the note rules of
+    /// [`Kartei::update_note`] (a colour formula is locked after 24 hours, except its pin). A
+    /// patch that changes nothing writes nothing.
+    pub fn patch_note(&self, id: NoteId, patch: &Value) -> Result<Note> {
+        let Value::Object(changes) = patch else {
+            return Err(CoreError::invalid("body", Msg::InvalidInput));
+        };
+        if let Some(unknown) = changes.keys().find(|k| !NOTE_FIELDS.contains(&k.as_str())) {
+            return Err(CoreError::invalid(unknown, Msg::InvalidInput));
+        }
+        let current = self.note(id)?;
+        let base = NoteDraft::from_note(&current);
+        let mut value =
+            serde_json::to_value(&base).map_err(|e| CoreError::Internal(e.to_string()))?;
+        crate::patch::merge(&mut value, patch);
+        // Each field read on its own first, so a bad value is refused naming its field.
+        let readable = |key: &str, v: &Value| match key {
+            "kind" => serde_json::from_value::<NoteKind>(v.clone()).is_ok(),
+            "text" => v.is_string(),
+            "pinned" => v.is_boolean(),
+            _ => serde_json::from_value::<Option<ColourFormula>>(v.clone()).is_ok(),
+        };
+        if let Value::Object(fields) = &value {
+            if let Some((bad, _)) = fields.iter().find(|(k, v)| !readable(k, v)) {
+                return Err(CoreError::invalid(bad, Msg::InvalidInput));
+            }
+        }
+        let draft: NoteDraft = serde_json::from_value(value)
+            .map_err(|_| CoreError::invalid("body", Msg::InvalidInput))?;
+        if draft == base {
+            return Ok(current);
+        }
+        self.update_note(id, &draft)
     }
 }
 

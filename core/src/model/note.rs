@@ -131,7 +131,23 @@ pub struct NoteDraft {
     pub formula: Option<ColourFormula>,
 }
 
+impl NoteDraft {
+    /// The draft a saved note fills (the base of a partial edit).
+    pub fn from_note(note: &Note) -> NoteDraft {
+        NoteDraft {
+            kind: note.kind,
+            text: note.text.clone(),
+            pinned: note.pinned,
+            formula: note.formula.clone(),
+        }
+    }
+}
+
 pub const MAX_NOTE_LEN: usize = 10_000;
+/// Products, developer and result of a colour formula: each at most this many characters.
+pub const MAX_FORMULA_FIELD_LEN: usize = 1_000;
+/// A processing time longer than this (minutes) is a typing mistake.
+pub const MAX_PROCESSING_MINUTES: u32 = 600;
 
 impl NoteDraft {
     pub fn validate(&self) -> Result<(), FieldErrors> {
@@ -148,6 +164,27 @@ impl NoteDraft {
         }
         if self.formula.is_some() && self.kind != NoteKind::ColourFormula {
             errors.add("formula", Msg::InvalidInput);
+        }
+        if let Some(f) = &self.formula {
+            for (field, value) in [
+                ("formula.products", &f.products),
+                ("formula.developer", &f.developer),
+                ("formula.result", &f.result),
+            ] {
+                if value.chars().count() > MAX_FORMULA_FIELD_LEN {
+                    errors.add(
+                        field,
+                        Msg::TooLong {
+                            max: MAX_FORMULA_FIELD_LEN,
+                        },
+                    );
+                }
+            }
+            if f.processing_minutes
+                .is_some_and(|m| m > MAX_PROCESSING_MINUTES)
+            {
+                errors.add("formula.processing_minutes", Msg::InvalidInput);
+            }
         }
         if errors.is_empty() {
             Ok(())
@@ -194,10 +231,53 @@ impl PatchTest {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PatchTestDraft {
+    /// The day of the test; today when not given.
     pub date: Option<NaiveDate>,
     pub product: String,
     pub result: PatchResult,
     pub note: String,
+}
+
+pub const MAX_PATCH_PRODUCT_LEN: usize = 200;
+pub const MAX_PATCH_NOTE_LEN: usize = 1_000;
+
+impl PatchTestDraft {
+    /// Bounded texts and no date after `today` (a test is recorded once it was done).
+    pub fn validate(&self, today: NaiveDate) -> Result<(), FieldErrors> {
+        let mut errors = FieldErrors::default();
+        if self.product.chars().count() > MAX_PATCH_PRODUCT_LEN {
+            errors.add(
+                "product",
+                Msg::TooLong {
+                    max: MAX_PATCH_PRODUCT_LEN,
+                },
+            );
+        }
+        if self.note.chars().count() > MAX_PATCH_NOTE_LEN {
+            errors.add(
+                "note",
+                Msg::TooLong {
+                    max: MAX_PATCH_NOTE_LEN,
+                },
+            );
+        }
+        if self.date.is_some_and(|d| d > today) {
+            errors.add("date", Msg::PatchTestInFuture);
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+impl Note {
+    /// Whether `draft` changes more than the pin (the text, kind or formula): only such a
+    /// change is refused once the note is locked; pinning a locked formula stays possible.
+    pub fn content_differs(&self, draft: &NoteDraft) -> bool {
+        self.kind != draft.kind || self.text != draft.text.trim() || self.formula != draft.formula
+    }
 }
 
 #[cfg(test)]
@@ -220,6 +300,17 @@ mod tests {
         };
         assert!(note.editable(at(23)));
         assert!(!note.editable(at(24)));
+        let pin_only = NoteDraft {
+            kind: NoteKind::ColourFormula,
+            text: String::new(),
+            pinned: true,
+            formula: None,
+        };
+        assert!(!note.content_differs(&pin_only));
+        assert!(note.content_differs(&NoteDraft {
+            text: "7/1".into(),
+            ..pin_only
+        }));
         assert!(!note.deletable());
         note.kind = NoteKind::Preference;
         assert!(note.editable(at(1000)) && note.deletable());
@@ -241,5 +332,41 @@ mod tests {
         assert!(!test.is_valid_on(d(2026, 11, 25), 6));
         test.result = PatchResult::Failed;
         assert!(!test.is_valid_on(d(2026, 6, 1), 6));
+    }
+
+    #[test]
+    fn patch_test_drafts_are_bounded_and_not_in_the_future() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+        let check = |draft: PatchTestDraft, fields: &[&str]| {
+            let got: Vec<String> = match draft.validate(today) {
+                Ok(()) => Vec::new(),
+                Err(e) => e.texts(crate::Lang::En).into_keys().collect(),
+            };
+            assert_eq!(got, fields, "{draft:?}");
+        };
+        check(PatchTestDraft::default(), &[]);
+        check(
+            PatchTestDraft {
+                date: today.succ_opt(),
+                ..Default::default()
+            },
+            &["date"],
+        );
+        check(
+            PatchTestDraft {
+                date: Some(today),
+                product: "x".repeat(MAX_PATCH_PRODUCT_LEN),
+                ..Default::default()
+            },
+            &[],
+        );
+        check(
+            PatchTestDraft {
+                product: "x".repeat(MAX_PATCH_PRODUCT_LEN + 1),
+                note: "y".repeat(MAX_PATCH_NOTE_LEN + 1),
+                ..Default::default()
+            },
+            &["note", "product"],
+        );
     }
 }

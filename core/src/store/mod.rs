@@ -489,7 +489,9 @@ impl Store {
             let mut table = txn.open_table(NOTES)?;
             let mut note: Note =
                 get_json(&table, id.0)?.ok_or_else(|| CoreError::not_found("note", id))?;
-            if !note.editable(now)
+            // Once locked, only the pin may change (it is not part of the record).
+            let pin_only = !note.content_differs(draft) && note.pinned != draft.pinned;
+            if (!note.editable(now) && !pin_only)
                 || (note.kind == NoteKind::ColourFormula && draft.kind != note.kind)
             {
                 return Err(CoreError::Forbidden(Msg::FormulaLocked));
@@ -654,6 +656,9 @@ impl Store {
                 .unwrap_or(draft.start + chrono::Duration::minutes(minutes.max(15)));
             if end <= draft.start {
                 errors.add("end", Msg::EndBeforeStart);
+            }
+            if draft.status == AppointmentStatus::NoShow && draft.start > now {
+                errors.add("status", Msg::NoShowBeforeStart);
             }
             errors.into_result()?;
 

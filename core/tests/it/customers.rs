@@ -196,8 +196,15 @@ fn colour_formulas_lock_after_24_hours_and_stay_until_the_customer_goes() {
         f.kartei.delete_note(note.id),
         Err(CoreError::Forbidden(_))
     ));
+    // Pinning is not part of the record: a locked formula can still be pinned and unpinned.
+    let pinned = NoteDraft {
+        pinned: true,
+        ..formula.clone()
+    };
+    assert!(f.kartei.update_note(note.id, &pinned).unwrap().pinned);
     let card = f.kartei.card(c.id, Lang::De).unwrap();
     assert!(!card.notes[0].editable);
+    assert!(card.notes[0].note.pinned);
     f.kartei.delete_customer(c.id).unwrap();
     assert!(matches!(
         f.kartei.store().note(note.id),
@@ -288,6 +295,124 @@ fn the_card_shows_warnings_appointments_top_services_and_history() {
     let card = f.kartei.card(c.id, Lang::En).unwrap();
     assert_eq!(card.warnings.len(), 1);
     assert_eq!(card.warnings[0].message, "Allergy: Nickel");
+    let latest = card.latest_patch_test.expect("the test just recorded");
+    assert!(latest.valid);
+    assert_eq!(latest.test.product, "Koleston");
+    assert_eq!(
+        latest.valid_until,
+        now()
+            .date_naive()
+            .checked_add_months(chrono::Months::new(6))
+    );
+}
+
+#[test]
+fn a_note_patch_changes_only_what_it_names() {
+    let f = Fixture::new();
+    let c = f.add("Petra", "Patch");
+    let note = f
+        .kartei
+        .add_note(
+            c.id,
+            &NoteDraft {
+                kind: NoteKind::Preference,
+                text: "Mag Tee".into(),
+                ..Default::default()
+            },
+            "Lena",
+        )
+        .unwrap();
+    let pinned = f
+        .kartei
+        .patch_note(note.id, &serde_json::json!({"pinned": true}))
+        .unwrap();
+    assert_eq!((pinned.pinned, pinned.text.as_str()), (true, "Mag Tee"));
+    let edited = f
+        .kartei
+        .patch_note(note.id, &serde_json::json!({"text": "Mag Kaffee"}))
+        .unwrap();
+    assert_eq!((edited.pinned, edited.text.as_str()), (true, "Mag Kaffee"));
+    let same = f
+        .kartei
+        .patch_note(note.id, &serde_json::json!({}))
+        .unwrap();
+    assert_eq!(same, edited, "an empty patch writes nothing");
+    for (patch, field) in [
+        (serde_json::json!({"pinned": "ja"}), "pinned"),
+        (serde_json::json!({"kind": "colour"}), "kind"),
+        (serde_json::json!({"author": "Mia"}), "author"),
+        (serde_json::json!({"text": ""}), "text"),
+    ] {
+        match f.kartei.patch_note(note.id, &patch) {
+            Err(CoreError::Invalid(e)) => assert!(e.texts(Lang::De).contains_key(field), "{patch}"),
+            other => panic!("{patch}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn patch_tests_are_checked_and_the_newest_one_counts() {
+    let f = Fixture::new();
+    let c = f.add("Paula", "Patch");
+    let day = |d: i64| Some((now() - Duration::days(d)).date_naive());
+    let record = |date, result| {
+        f.kartei.add_patch_test(
+            c.id,
+            &PatchTestDraft {
+                date,
+                product: "Majirel".into(),
+                result,
+                note: String::new(),
+            },
+            "Lena",
+        )
+    };
+    let err = record(day(-1), PatchResult::Passed).unwrap_err();
+    assert_eq!(
+        err.user_message(Lang::De),
+        "Das Datum des Allergietests liegt in der Zukunft."
+    );
+    record(day(10), PatchResult::Passed).unwrap();
+    record(day(400), PatchResult::Passed).unwrap();
+    let card = f.kartei.card(c.id, Lang::De).unwrap();
+    let latest = card.latest_patch_test.unwrap();
+    assert_eq!((latest.test.date, latest.valid), (day(10).unwrap(), true));
+    record(day(2), PatchResult::Failed).unwrap();
+    let card = f.kartei.card(c.id, Lang::De).unwrap();
+    let latest = card.latest_patch_test.unwrap();
+    assert_eq!((latest.valid, latest.valid_until), (false, None));
+}
+
+#[test]
+fn only_an_appointment_that_has_started_can_be_a_no_show() {
+    let f = Fixture::new();
+    let c = f.add("Nora", "Nichtda");
+    let cut = f.service("Schnitt");
+    let draft = |start| AppointmentDraft {
+        customer_id: c.id,
+        start,
+        end: None,
+        service_ids: vec![cut.id],
+        staff: String::new(),
+        status: AppointmentStatus::NoShow,
+        note: String::new(),
+    };
+    let err = f
+        .kartei
+        .create_appointment(&draft(now() + Duration::hours(2)))
+        .unwrap_err();
+    let CoreError::Invalid(fields) = err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        fields.texts(Lang::En)["status"],
+        "“No-show” is only possible once the appointment has started."
+    );
+    let past = f
+        .kartei
+        .create_appointment(&draft(now() - Duration::hours(2)))
+        .unwrap();
+    assert_eq!(past.status, AppointmentStatus::NoShow);
 }
 
 #[test]

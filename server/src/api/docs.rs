@@ -204,6 +204,54 @@ pub struct NoteDoc {
     pub created_at: String,
     pub updated_at: String,
     pub pinned: bool,
+    /// Colour formulas: `{products, developer, processing_minutes, result}`.
+    #[schema(value_type = Option<Object>)]
+    pub formula: Option<serde_json::Value>,
+    /// Whether it may still be changed (a colour formula: 24 hours; its pin always).
+    /// In the card and in answers to `PUT`/`PATCH`.
+    pub editable: Option<bool>,
+    /// Whether it may be deleted on its own (not colour formulas).
+    pub deletable: Option<bool>,
+    /// Why it can no longer be edited, in the request's language; `null` while editable.
+    pub locked: Option<String>,
+}
+
+/// A JSON merge patch of a note (RFC 7396): only the keys given change.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct NotePatchDoc {
+    /// `general`, `allergy`, `colour_formula`, `preference`, `personal`.
+    pub kind: Option<String>,
+    pub text: Option<String>,
+    pub pinned: Option<bool>,
+    /// Merged key by key; `null` removes the formula.
+    #[schema(value_type = Option<Object>)]
+    pub formula: Option<serde_json::Value>,
+}
+
+/// A patch test as entered.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct PatchTestInput {
+    /// `YYYY-MM-DD`; today when left out; not in the future.
+    pub date: Option<String>,
+    /// The product tested, at most 200 characters.
+    pub product: Option<String>,
+    /// `pending`, `passed`, `failed`.
+    pub result: Option<String>,
+    /// At most 1,000 characters.
+    pub note: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PatchTestDoc {
+    pub id: u64,
+    pub customer_id: u64,
+    pub date: String,
+    pub product: String,
+    /// `pending`, `passed`, `failed`.
+    pub result: String,
+    /// Who recorded it.
+    pub by: String,
+    pub note: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -240,8 +288,10 @@ pub struct CardDoc {
     /// `[{kind: allergy|patch_test_missing, message}]`.
     #[schema(value_type = Vec<Object>)]
     pub warnings: Vec<serde_json::Value>,
-    #[schema(value_type = Vec<Object>)]
-    pub patch_tests: Vec<serde_json::Value>,
+    pub patch_tests: Vec<PatchTestDoc>,
+    /// The newest patch test with `valid` (today) and `valid_until` (passed tests only).
+    #[schema(value_type = Option<Object>)]
+    pub latest_patch_test: Option<serde_json::Value>,
     pub appointments: AppointmentsDoc,
     /// `[{name, count}]`, at most 3.
     #[schema(value_type = Vec<Object>)]

@@ -3,7 +3,8 @@
 //! the routes that exist).
 //!
 //! - [`auth`]: login, logout, who am I.
-//! - [`customers`]: the list (search, filters, sort, pages), cards, notes.
+//! - [`customers`]: the list (search, filters, sort, pages), cards, new notes.
+//! - [`notes`]: editing, pinning and deleting notes; recording patch tests.
 //! - [`appointments`], [`services`]: the calendar side.
 //! - [`stats`]: dashboard figures and groups.
 //! - [`photos`]: customer photos: upload, gallery, thumbnails and full images, edit, delete.
@@ -21,6 +22,7 @@ pub mod docs;
 pub mod events;
 pub mod export;
 pub mod import;
+pub mod notes;
 pub mod photos;
 pub mod services;
 pub mod stats;
@@ -50,6 +52,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(auth::router())
         .merge(customers::router())
+        .merge(notes::router())
         .merge(appointments::router())
         .merge(services::router())
         .merge(stats::router())
