@@ -3,15 +3,18 @@
 //! Every Argon2 run goes through one gate: at most [`PARALLEL_PIN_CHECKS`] at a time, each with
 //! a reused buffer, so the memory of a burst of logins is bounded (issue 13).
 //!
-//! The throttle counts failures per key (a client address and a staff name are separate keys);
-//! from the fifth failure on a key is blocked for 30 s, doubling with each further failure, at
-//! most an hour. The server and the kiosk's lock screen share it.
+//! The throttle counts failures per client (a phone's address, or `"kiosk"`) and per name from
+//! that client: from the fifth wrong PIN for one name (or the 20th over all names) that client
+//! is blocked for 30 s, doubling with each further failure, at most an hour. Other devices and
+//! the kiosk are not slowed by it. Its state is saved in the store and survives a restart.
+//! Unknown names are checked against a dummy hash, so they take as long as known ones.
 
 use crate::error::{CoreError, Result};
 use argon2::password_hash::{Output, PasswordHash, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use chrono::{DateTime, Duration, Utc};
-use std::collections::HashMap;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::sync::{Condvar, Mutex, MutexGuard, OnceLock};
 
 /// Argon2id memory per new PIN hash, in KiB (19 MiB, OWASP's first recommended setting).
@@ -183,24 +186,67 @@ pub fn dummy_hash() -> &'static str {
     })
 }
 
-/// Failures tolerated before blocking starts.
+/// Wrong PINs for one name from one client before that pair is blocked.
 pub const FREE_ATTEMPTS: u32 = 5;
+/// Wrong PINs from one client over all names before the client is blocked (a success does not
+/// reset this count, so knowing one PIN does not buy more guesses at another).
+pub const CLIENT_FREE_ATTEMPTS: u32 = 20;
 const FIRST_BLOCK_SECS: i64 = 30;
 const MAX_BLOCK_SECS: i64 = 3600;
+/// A count is forgotten this long after its last failure.
+const FORGET_AFTER_HOURS: i64 = 24;
+/// The most keys kept; beyond it the longest-quiet ones are dropped, so the state stays small.
+const MAX_KEYS: usize = 1000;
 
+/// The throttle's memory: failures per key, saved in the store so that a restart forgets
+/// nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThrottleState {
+    keys: BTreeMap<String, Entry>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct Entry {
+    failures: u32,
+    /// Blocked until then (in the past when not blocked).
+    until: DateTime<Utc>,
+    last: DateTime<Utc>,
+}
+
+/// Slows down guessing, per client and per name *from that client*: wrong PINs from one phone
+/// block that phone, never another device or the kiosk (which is its own client, `"kiosk"`).
 #[derive(Default)]
 pub struct Throttle {
-    keys: Mutex<HashMap<String, (u32, DateTime<Utc>)>>,
+    state: Mutex<ThrottleState>,
+}
+
+fn pair_key(client: &str, name: &str) -> String {
+    format!("pair\u{1f}{client}\u{1f}{}", name.trim().to_lowercase())
+}
+
+fn client_key(client: &str) -> String {
+    format!("client\u{1f}{client}")
 }
 
 impl Throttle {
-    /// Refuses if any key is blocked at `now`.
-    pub fn check(&self, keys: &[&str], now: DateTime<Utc>) -> Result<()> {
-        let map = self.keys.lock().unwrap_or_else(|p| p.into_inner());
-        let wait = keys
+    /// A throttle that goes on from a saved state.
+    pub fn from_state(state: ThrottleState) -> Throttle {
+        Throttle {
+            state: Mutex::new(state),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, ThrottleState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Refuses if `client`, or `name` from `client`, is blocked at `now`.
+    pub fn check(&self, client: &str, name: &str, now: DateTime<Utc>) -> Result<()> {
+        let state = self.lock();
+        let wait = [client_key(client), pair_key(client, name)]
             .iter()
-            .filter_map(|k| map.get(*k))
-            .map(|(_, until)| (*until - now).num_seconds())
+            .filter_map(|k| state.keys.get(k))
+            .map(|e| (e.until - now).num_seconds())
             .max()
             .unwrap_or(0);
         if wait > 0 {
@@ -211,28 +257,50 @@ impl Throttle {
         Ok(())
     }
 
-    pub fn fail(&self, keys: &[&str], now: DateTime<Utc>) {
-        let mut map = self.keys.lock().unwrap_or_else(|p| p.into_inner());
-        for key in keys {
-            let entry = map.entry(key.to_string()).or_insert((0, now));
-            entry.0 += 1;
-            if entry.0 >= FREE_ATTEMPTS {
-                let doublings = (entry.0 - FREE_ATTEMPTS).min(20);
+    /// Counts a wrong PIN; returns the state to save.
+    pub fn fail(&self, client: &str, name: &str, now: DateTime<Utc>) -> ThrottleState {
+        let mut state = self.lock();
+        let forget = now - Duration::hours(FORGET_AFTER_HOURS);
+        state.keys.retain(|_, e| e.last > forget || e.until > now);
+        for (key, free) in [
+            (client_key(client), CLIENT_FREE_ATTEMPTS),
+            (pair_key(client, name), FREE_ATTEMPTS),
+        ] {
+            let entry = state.keys.entry(key).or_insert(Entry {
+                failures: 0,
+                until: now,
+                last: now,
+            });
+            entry.failures = entry.failures.saturating_add(1);
+            entry.last = now;
+            if entry.failures >= free {
+                let doublings = (entry.failures - free).min(20);
                 let secs = (FIRST_BLOCK_SECS << doublings).min(MAX_BLOCK_SECS);
-                entry.1 = now + Duration::seconds(secs);
+                entry.until = now + Duration::seconds(secs);
             }
         }
-        // Keep the table small: forget keys idle for a day.
-        if map.len() > 10_000 {
-            map.retain(|_, (_, until)| *until > now - Duration::days(1));
+        while state.keys.len() > MAX_KEYS {
+            let quietest = state
+                .keys
+                .iter()
+                .min_by_key(|(_, e)| e.last)
+                .map(|(k, _)| k.clone());
+            match quietest {
+                Some(k) => state.keys.remove(&k),
+                None => break,
+            };
         }
+        state.clone()
     }
 
-    pub fn succeed(&self, keys: &[&str]) {
-        let mut map = self.keys.lock().unwrap_or_else(|p| p.into_inner());
-        for key in keys {
-            map.remove(*key);
-        }
+    /// A right PIN: forgets the wrong ones for this name from this client. Returns the state
+    /// to save when it changed.
+    pub fn succeed(&self, client: &str, name: &str) -> Option<ThrottleState> {
+        let mut state = self.lock();
+        state
+            .keys
+            .remove(&pair_key(client, name))
+            .map(|_| state.clone())
     }
 }
 
@@ -308,25 +376,68 @@ mod tests {
     }
 
     #[test]
-    fn throttle_backs_off_exponentially_after_five_failures() {
+    fn throttle_backs_off_exponentially_per_client_and_name() {
         let t = Throttle::default();
         let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
         for _ in 0..4 {
-            t.fail(&["ip:1"], now);
-            assert!(t.check(&["ip:1"], now).is_ok());
+            t.fail("ip:1", "Lena", now);
+            assert!(t.check("ip:1", "Lena", now).is_ok());
         }
-        t.fail(&["ip:1"], now);
-        match t.check(&["ip:1", "staff:x"], now) {
+        t.fail("ip:1", "lena ", now);
+        match t.check("ip:1", "Lena", now) {
             Err(CoreError::Throttled { retry_after_secs }) => assert_eq!(retry_after_secs, 30),
             other => panic!("{other:?}"),
         }
-        assert!(t.check(&["ip:1"], now + Duration::seconds(31)).is_ok());
-        t.fail(&["ip:1"], now + Duration::seconds(31));
-        match t.check(&["ip:1"], now + Duration::seconds(31)) {
+        // Another name from the same phone, the same name from another phone: not blocked.
+        assert!(t.check("ip:1", "Mehmet", now).is_ok());
+        assert!(t.check("ip:2", "Lena", now).is_ok());
+        assert!(t.check("kiosk", "Lena", now).is_ok());
+        assert!(t.check("ip:1", "Lena", now + Duration::seconds(31)).is_ok());
+        t.fail("ip:1", "Lena", now + Duration::seconds(31));
+        match t.check("ip:1", "Lena", now + Duration::seconds(31)) {
             Err(CoreError::Throttled { retry_after_secs }) => assert_eq!(retry_after_secs, 60),
             other => panic!("{other:?}"),
         }
-        t.succeed(&["ip:1"]);
-        assert!(t.check(&["ip:1"], now).is_ok());
+        assert!(t.succeed("ip:1", "Lena").is_some());
+        assert!(t.check("ip:1", "Lena", now).is_ok());
+        assert!(t.succeed("ip:1", "Lena").is_none());
+    }
+
+    #[test]
+    fn one_client_guessing_many_names_is_blocked_and_a_success_does_not_reset_it() {
+        let t = Throttle::default();
+        let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        for i in 0..CLIENT_FREE_ATTEMPTS - 1 {
+            t.fail("ip:1", &format!("name{i}"), now);
+            t.succeed("ip:1", "Mia");
+        }
+        assert!(t.check("ip:1", "Mia", now).is_ok());
+        let saved = t.fail("ip:1", "another", now);
+        assert!(t.check("ip:1", "Mia", now).is_err());
+        assert!(t.check("ip:2", "Mia", now).is_ok());
+        // The saved state goes on after a restart.
+        let restarted = Throttle::from_state(saved);
+        assert!(restarted.check("ip:1", "Mia", now).is_err());
+        // Forgotten a day after the last failure.
+        let later = now + Duration::hours(25);
+        assert!(restarted.check("ip:1", "Mia", later).is_ok());
+        restarted.fail("ip:1", "x", later);
+        assert!(restarted.check("ip:1", "Mia", later).is_ok());
+    }
+
+    #[test]
+    fn the_throttle_keeps_a_bounded_number_of_keys() {
+        let t = Throttle::default();
+        let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let mut state = ThrottleState::default();
+        for i in 0..MAX_KEYS {
+            state = t.fail(&format!("ip:{i}"), "x", now + Duration::seconds(i as i64));
+        }
+        assert_eq!(state.keys.len(), MAX_KEYS);
+        // The quietest went, the latest stayed.
+        assert!(!state.keys.contains_key(&client_key("ip:0")));
+        assert!(state
+            .keys
+            .contains_key(&client_key(&format!("ip:{}", MAX_KEYS - 1))));
     }
 }

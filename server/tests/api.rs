@@ -172,6 +172,31 @@ async fn login_wrong_pin_then_throttled_with_retry_after() {
 }
 
 #[tokio::test]
+async fn wrong_pins_from_one_phone_do_not_lock_out_another() {
+    let t = TestApp::new();
+    let from = |ip: &str, pin: &str| {
+        let mut request = t.json_request(
+            Method::POST,
+            "/api/v1/login",
+            Some(json!({"name": "Anna", "pin": pin})),
+        );
+        let peer: std::net::SocketAddr = format!("{ip}:50000").parse().unwrap();
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(peer));
+        request
+    };
+    for _ in 0..5 {
+        let r = t.call(from("192.168.1.66", "0000")).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text);
+    }
+    let r = t.call(from("192.168.1.66", "1234")).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.text);
+    let r = t.call(from("192.168.1.20", "1234")).await;
+    assert_eq!(r.status, StatusCode::OK, "the owner's phone: {}", r.text);
+}
+
+#[tokio::test]
 async fn logout_ends_the_session() {
     let t = TestApp::logged_in().await;
     assert_eq!(
