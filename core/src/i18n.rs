@@ -82,6 +82,11 @@ pub enum Msg {
     BadEmail,
     BadPhone,
     BadDate,
+    /// A date outside the years a salon's card can mean ([`crate::model::values::YEARS`]).
+    DateOutOfRange {
+        from: i32,
+        to: i32,
+    },
     ImpossibleDate,
     FutureBirthday,
     BadPostalCode,
@@ -270,6 +275,13 @@ impl Msg {
                 "Kein gültiges Datum (Beispiel: 24.11.1985 oder 24.11.).",
                 "Not a valid date (example: 24.11.1985 or 24.11.).",
             ),
+            DateOutOfRange { from, to } => {
+                if de {
+                    format!("Das Datum muss zwischen {from} und {to} liegen.")
+                } else {
+                    format!("The date must be between {from} and {to}.")
+                }
+            }
             ImpossibleDate => pick(
                 de,
                 "Dieses Datum gibt es nicht.",

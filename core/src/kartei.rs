@@ -505,6 +505,13 @@ impl Kartei {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<AppointmentView>> {
+        let mut errors = crate::i18n::FieldErrors::default();
+        for (field, time) in [("from", from), ("to", to)] {
+            if let Err(msg) = crate::model::values::check_time(time) {
+                errors.add(field, msg);
+            }
+        }
+        errors.into_result()?;
         let services = self.services()?;
         let rows = lock(&self.inner.rows);
         Ok(self

@@ -422,6 +422,51 @@ async fn allergy_note_flags_list_and_card() {
 }
 
 #[tokio::test]
+async fn hostile_cursors_and_far_off_dates_are_400s_naming_the_field() {
+    let t = TestApp::logged_in().await;
+    let r = t.get("/api/v1/customers?cursor=a%C3%A9b").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    assert!(r.body["fields"].get("cursor").is_some(), "{}", r.text);
+    let id = create(&t, json!({"first_name": "Clara", "last_name": "Termin"})).await["id"]
+        .as_u64()
+        .unwrap();
+    for (start, end, field) in [
+        ("+262142-12-31T23:59:00Z", None, "start"),
+        ("9999-01-01T10:00:00Z", None, "start"),
+        ("1850-01-01T10:00:00Z", None, "start"),
+        (
+            "2026-12-01T10:00:00Z",
+            Some("+262142-12-31T23:59:00Z"),
+            "end",
+        ),
+    ] {
+        let r = t
+            .send(
+                Method::POST,
+                "/api/v1/appointments",
+                Some(json!({"customer_id": id, "start": start, "end": end})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{start}: {}", r.text);
+        assert!(r.body["fields"].get(field).is_some(), "{start}: {}", r.text);
+    }
+    let r = t
+        .get("/api/v1/appointments?from=9999-12-31T00:00:00Z")
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    assert!(r.body["fields"].get("from").is_some(), "{}", r.text);
+    let r = t
+        .send(
+            Method::POST,
+            "/api/v1/customers",
+            Some(json!({"last_name": "Alt", "birthday": "01.01.1850"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    assert!(r.body["fields"].get("birthday").is_some(), "{}", r.text);
+}
+
+#[tokio::test]
 async fn services_appointments_stats_groups() {
     let t = TestApp::logged_in().await;
     let id = create(&t, json!({"first_name": "Clara", "last_name": "Termin"})).await["id"]

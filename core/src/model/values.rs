@@ -151,6 +151,27 @@ impl fmt::Display for Email {
     }
 }
 
+/// The years a date on a card may have (birthdays, appointments, query ranges): anything else
+/// is a typing error or an attack, and far-off years would overflow date arithmetic.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
+
+/// Refuses a date outside [`YEARS`].
+pub fn check_year(year: i32) -> Result<(), Msg> {
+    if YEARS.contains(&year) {
+        Ok(())
+    } else {
+        Err(Msg::DateOutOfRange {
+            from: *YEARS.start(),
+            to: *YEARS.end(),
+        })
+    }
+}
+
+/// Refuses a point in time outside [`YEARS`].
+pub fn check_time(time: chrono::DateTime<chrono::Utc>) -> Result<(), Msg> {
+    check_year(time.year())
+}
+
 /// A birthday: a full date, or day and month when the customer did not give the year.
 /// Serialized as `YYYY-MM-DD` or `--MM-DD` (ISO 8601 / vCard 4 form).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -193,6 +214,7 @@ impl Birthday {
         if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
             return Err(Msg::ImpossibleDate);
         }
+        check_year(year)?;
         NaiveDate::from_ymd_opt(year, month, day)
             .map(Birthday::Full)
             .ok_or(Msg::ImpossibleDate)

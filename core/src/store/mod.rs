@@ -669,13 +669,22 @@ impl Store {
                     None => errors.add("service_ids", Msg::UnknownService),
                 }
             }
-            let end = draft
-                .end
-                .unwrap_or(draft.start + chrono::Duration::minutes(minutes.max(15)));
-            if end <= draft.start {
-                errors.add("end", Msg::EndBeforeStart);
+            if let Err(msg) = crate::model::values::check_time(draft.start) {
+                errors.add("start", msg);
+            }
+            if let Some(Err(msg)) = draft.end.map(crate::model::values::check_time) {
+                errors.add("end", msg);
             }
             errors.into_result()?;
+            let end = match draft.end {
+                Some(end) => end,
+                None => chrono::Duration::try_minutes(minutes.max(15))
+                    .and_then(|d| draft.start.checked_add_signed(d))
+                    .ok_or_else(|| CoreError::invalid("start", Msg::BadDate))?,
+            };
+            if end <= draft.start {
+                return Err(CoreError::invalid("end", Msg::EndBeforeStart));
+            }
 
             let mut table = txn.open_table(APPOINTMENTS)?;
             let mut by_customer = txn.open_table(APPOINTMENTS_BY_CUSTOMER)?;
