@@ -79,6 +79,11 @@ pub enum Msg {
     TooLong {
         max: usize,
     },
+    /// A list (phones of a card, services of an appointment, …) with more entries than a card
+    /// needs.
+    TooMany {
+        max: usize,
+    },
     BadEmail,
     BadPhone,
     BadDate,
@@ -258,6 +263,13 @@ impl Msg {
                     format!("Höchstens {max} Zeichen.")
                 } else {
                     format!("At most {max} characters.")
+                }
+            }
+            TooMany { max } => {
+                if de {
+                    format!("Höchstens {max} Einträge.")
+                } else {
+                    format!("At most {max} entries.")
                 }
             }
             BadEmail => pick(

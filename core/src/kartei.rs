@@ -464,6 +464,7 @@ impl Kartei {
         draft: &PatchTestDraft,
         by: &str,
     ) -> Result<PatchTest> {
+        draft.validate().map_err(CoreError::Invalid)?;
         self.commit(|store| {
             // Patch tests are not in the list rows or the index: nothing to refresh.
             let test = store.add_patch_test(customer, draft, by, self.today())?;

@@ -467,6 +467,64 @@ async fn hostile_cursors_and_far_off_dates_are_400s_naming_the_field() {
 }
 
 #[tokio::test]
+async fn over_long_texts_and_over_long_lists_are_400s_naming_the_field() {
+    let t = TestApp::logged_in().await;
+    let long = "x".repeat(40_000);
+    let id = create(&t, json!({"first_name": "Clara", "last_name": "Lang"})).await["id"]
+        .as_u64()
+        .unwrap();
+    let phones: Vec<_> = (0..2500)
+        .map(|i| json!({"label": "mobile", "number": format!("+49 170 {:07}", i)}))
+        .collect();
+    let cases = [
+        (
+            "/api/v1/customers",
+            json!({"last_name": "A", "phones": phones}),
+            "phones",
+        ),
+        (
+            "/api/v1/customers",
+            json!({"last_name": "A", "address": {"postal_code": long}}),
+            "address.postal_code",
+        ),
+        (
+            "/api/v1/customers",
+            json!({"last_name": "A", "address": {"country": long}}),
+            "address.country",
+        ),
+        (
+            "/api/v1/services",
+            json!({"name": long, "duration_minutes": 30, "price_cents": 100}),
+            "name",
+        ),
+        (
+            "/api/v1/appointments",
+            json!({"customer_id": id, "start": "2026-12-01T10:00:00Z", "note": long}),
+            "note",
+        ),
+        (
+            "/api/v1/appointments",
+            json!({"customer_id": id, "start": "2026-12-01T10:00:00Z", "staff": long}),
+            "staff",
+        ),
+    ];
+    for (path, body, field) in cases {
+        let r = t.send(Method::POST, path, Some(body)).await;
+        assert_eq!(
+            r.status,
+            StatusCode::BAD_REQUEST,
+            "{path} {field}: {}",
+            r.text
+        );
+        assert!(
+            r.body["fields"].get(field).is_some(),
+            "{path} {field}: {}",
+            r.text
+        );
+    }
+}
+
+#[tokio::test]
 async fn services_appointments_stats_groups() {
     let t = TestApp::logged_in().await;
     let id = create(&t, json!({"first_name": "Clara", "last_name": "Termin"})).await["id"]

@@ -6,7 +6,7 @@
 
 use super::{CustomerId, NoteId, PatchTestId};
 use crate::i18n::{FieldErrors, Msg};
-use chrono::{DateTime, Duration, Months, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -132,6 +132,27 @@ pub struct NoteDraft {
 }
 
 pub const MAX_NOTE_LEN: usize = 10_000;
+/// Each part of a colour formula.
+pub const MAX_FORMULA_LEN: usize = 2_000;
+/// A patch test's product and note.
+pub const MAX_PATCH_TEST_LEN: usize = 2_000;
+
+impl PatchTestDraft {
+    /// Bounds the texts (the date and result are typed).
+    pub fn validate(&self) -> Result<(), FieldErrors> {
+        let mut errors = FieldErrors::default();
+        super::values::check_len(&mut errors, "product", &self.product, MAX_PATCH_TEST_LEN);
+        super::values::check_len(&mut errors, "note", &self.note, MAX_PATCH_TEST_LEN);
+        if let Some(Err(msg)) = self.date.map(|d| super::values::check_year(d.year())) {
+            errors.add("date", msg);
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
 
 impl NoteDraft {
     pub fn validate(&self) -> Result<(), FieldErrors> {
@@ -145,6 +166,15 @@ impl NoteDraft {
         }
         if self.text.chars().count() > MAX_NOTE_LEN {
             errors.add("text", Msg::TooLong { max: MAX_NOTE_LEN });
+        }
+        if let Some(f) = &self.formula {
+            for (field, value) in [
+                ("formula.products", &f.products),
+                ("formula.developer", &f.developer),
+                ("formula.result", &f.result),
+            ] {
+                super::values::check_len(&mut errors, field, value, MAX_FORMULA_LEN);
+            }
         }
         if self.formula.is_some() && self.kind != NoteKind::ColourFormula {
             errors.add("formula", Msg::InvalidInput);

@@ -1,7 +1,7 @@
 //! Validated value types: a [`Phone`] in E.164, an [`Email`], a [`Birthday`] with or without a
 //! year. Each is constructed once from user input (`parse`) and is valid from then on.
 
-use crate::i18n::Msg;
+use crate::i18n::{FieldErrors, Msg};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
@@ -148,6 +148,21 @@ impl Email {
 impl fmt::Display for Email {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
+    }
+}
+
+/// Adds [`Msg::TooLong`] for `field` when `value` has more than `max` characters.
+pub fn check_len(errors: &mut FieldErrors, field: &str, value: &str, max: usize) {
+    // Bytes bound characters from above: most texts are decided without counting.
+    if value.len() > max && value.chars().count() > max {
+        errors.add(field, Msg::TooLong { max });
+    }
+}
+
+/// Adds [`Msg::TooMany`] for `field` when a list has more than `max` entries.
+pub fn check_count(errors: &mut FieldErrors, field: &str, count: usize, max: usize) {
+    if count > max {
+        errors.add(field, Msg::TooMany { max });
     }
 }
 

@@ -669,6 +669,17 @@ impl Store {
                     None => errors.add("service_ids", Msg::UnknownService),
                 }
             }
+            use crate::model::appointment::*;
+            use crate::model::values::{check_count, check_len};
+            check_len(&mut errors, "note", &draft.note, MAX_APPOINTMENT_NOTE);
+            check_len(&mut errors, "staff", &draft.staff, MAX_STAFF_NAME);
+            let services_booked = draft.service_ids.len();
+            check_count(
+                &mut errors,
+                "service_ids",
+                services_booked,
+                MAX_APPOINTMENT_SERVICES,
+            );
             if let Err(msg) = crate::model::values::check_time(draft.start) {
                 errors.add("start", msg);
             }
