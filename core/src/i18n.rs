@@ -141,6 +141,14 @@ pub enum Msg {
     ImportTooLarge {
         max_mb: u64,
     },
+    /// A packed file (xlsx) that would unpack to more than this: a zip bomb or no contacts list.
+    ImportUnpackedTooLarge {
+        max_mb: u64,
+    },
+    /// A spreadsheet with more filled cells than this.
+    ImportTooManyCells {
+        max: usize,
+    },
     /// The file is not a vCard, CSV or Excel file.
     ImportUnknownFormat,
     /// The file is damaged or cut off and cannot be read.
@@ -431,6 +439,24 @@ impl Msg {
                     format!("Die Datei ist zu groß (höchstens {max_mb} MB).")
                 } else {
                     format!("The file is too large (at most {max_mb} MB).")
+                }
+            }
+            ImportUnpackedTooLarge { max_mb } => {
+                if de {
+                    format!(
+                        "Die Datei wäre entpackt zu groß (höchstens {max_mb} MB) und wird nicht gelesen."
+                    )
+                } else {
+                    format!(
+                        "The file would be too large unpacked (at most {max_mb} MB) and is not read."
+                    )
+                }
+            }
+            ImportTooManyCells { max } => {
+                if de {
+                    format!("Die Tabelle hat zu viele gefüllte Zellen (höchstens {max}).")
+                } else {
+                    format!("The spreadsheet has too many filled cells (at most {max}).")
                 }
             }
             ImportUnknownFormat => pick(
