@@ -18,6 +18,12 @@ pub struct ServerConfig {
     pub session_idle: Duration,
     /// Largest accepted request body.
     pub body_limit: usize,
+    /// A connection that has not sent a complete request head within this is closed: new
+    /// ones, half-sent headers and keep-alive connections idle between requests.
+    pub header_timeout: Duration,
+    /// Open connections at most; see [`crate::listen`] for who makes room. Well below the
+    /// unit's `LimitNOFILE`, so the store, the index and the photos always have descriptors.
+    pub max_connections: usize,
 }
 
 impl Default for ServerConfig {
@@ -26,6 +32,8 @@ impl Default for ServerConfig {
             public_url: "http://127.0.0.1:8080".into(),
             session_idle: Duration::from_secs(12 * 3600),
             body_limit: 1024 * 1024,
+            header_timeout: Duration::from_secs(10),
+            max_connections: 256,
         }
     }
 }

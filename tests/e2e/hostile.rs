@@ -3,7 +3,9 @@
 
 use crate::server_support::Server;
 use crate::support::{kartei, stderr};
-use std::time::Duration;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
 
 const CSRF: (&str, &str) = ("X-Kartei-CSRF", "1");
 
@@ -74,5 +76,61 @@ fn fifty_simultaneous_logins_stay_within_100_mb_of_idle() {
     assert!(
         peak - idle <= 100.0 && after - idle <= 100.0,
         "idle {idle:.0} MB, peak {peak:.0} MB, after {after:.0} MB"
+    );
+}
+
+#[test]
+fn a_thousand_idle_connections_do_not_stop_healthz() {
+    let dir = tempfile::tempdir().unwrap();
+    // systemd's default limit for a service without LimitNOFILE.
+    let server = Server::start_with_nofile(dir.path(), &["serve"], 1024);
+    let started = Instant::now();
+    // A half-sent request head, which the header timeout must close.
+    let mut half = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    half.write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+        .unwrap();
+    let idle: Vec<TcpStream> = (0..1000)
+        .filter_map(|_| TcpStream::connect(("127.0.0.1", server.port)).ok())
+        .collect();
+    assert_eq!(idle.len(), 1000, "the kernel accepted every connection");
+    let mut slowest = Duration::ZERO;
+    for _ in 0..20 {
+        let asked = Instant::now();
+        let r = crate::server_support::try_http(server.port, "GET", "/healthz", &[], None)
+            .expect("/healthz answers");
+        assert_eq!(r.status, 200);
+        slowest = slowest.max(asked.elapsed());
+    }
+    println!(
+        "/healthz with 1,000 idle connections open: slowest of 20 answers {:.1} ms",
+        slowest.as_secs_f64() * 1000.0
+    );
+    assert!(slowest < Duration::from_millis(500), "{slowest:?}");
+    // The half-sent head does not hold its slot: the newer connections pushed it out.
+    half.set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let mut rest = Vec::new();
+    let _ = half.read_to_end(&mut rest);
+    println!(
+        "a half-sent request head among them was closed after {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    drop(idle);
+    // Alone, a half-sent head is closed by the header timeout (10 s), not held for ever.
+    let started = Instant::now();
+    let mut half = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    half.write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+        .unwrap();
+    half.set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let _ = half.read_to_end(&mut rest);
+    let held = started.elapsed();
+    println!(
+        "a half-sent request head alone was closed after {:.1} s",
+        held.as_secs_f64()
+    );
+    assert!(
+        held >= Duration::from_secs(9) && held < Duration::from_secs(13),
+        "{held:?}"
     );
 }
