@@ -100,6 +100,13 @@ async fn me(session: Session) -> Result<axum::Json<Me>, ApiError> {
     }))
 }
 
+fn role_name(role: kartei_core::model::Role) -> &'static str {
+    match role {
+        kartei_core::model::Role::Owner => "owner",
+        kartei_core::model::Role::Staff => "staff",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::client_key;
@@ -111,12 +118,5 @@ mod tests {
         assert_eq!(key("::ffff:192.168.1.7"), "192.168.1.7");
         assert_eq!(key("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
         assert_eq!(key("2001:db8:1:2:bbbb::9"), key("2001:db8:1:2:aaaa::1"));
-    }
-}
-
-fn role_name(role: kartei_core::model::Role) -> &'static str {
-    match role {
-        kartei_core::model::Role::Owner => "owner",
-        kartei_core::model::Role::Staff => "staff",
     }
 }
