@@ -215,11 +215,8 @@ mod tests {
         assert!(bomb.len() < 1024 * 1024, "{} bytes", bomb.len());
         let started = std::time::Instant::now();
         let err = table(&bomb).unwrap_err();
-        println!(
-            "bomb of {} KB (40 MB of shared strings) refused in {:.2} s",
-            bomb.len() / 1024,
-            started.elapsed().as_secs_f64()
-        );
+        // (core never prints: the figures are in README's security section)
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
         assert!(err
             .user_message(crate::Lang::De)
             .contains("entpackt zu groß (höchstens 100 MB)"));
