@@ -79,9 +79,19 @@ pub enum Msg {
     TooLong {
         max: usize,
     },
+    /// A list (phones of a card, services of an appointment, …) with more entries than a card
+    /// needs.
+    TooMany {
+        max: usize,
+    },
     BadEmail,
     BadPhone,
     BadDate,
+    /// A date outside the years a salon's card can mean ([`crate::model::values::YEARS`]).
+    DateOutOfRange {
+        from: i32,
+        to: i32,
+    },
     ImpossibleDate,
     FutureBirthday,
     BadPostalCode,
@@ -134,6 +144,14 @@ pub enum Msg {
     /// The upload or file is larger than the import accepts.
     ImportTooLarge {
         max_mb: u64,
+    },
+    /// A packed file (xlsx) that would unpack to more than this: a zip bomb or no contacts list.
+    ImportUnpackedTooLarge {
+        max_mb: u64,
+    },
+    /// A spreadsheet with more filled cells than this.
+    ImportTooManyCells {
+        max: usize,
     },
     /// The file is not a vCard, CSV or Excel file.
     ImportUnknownFormat,
@@ -259,6 +277,13 @@ impl Msg {
                     format!("At most {max} characters.")
                 }
             }
+            TooMany { max } => {
+                if de {
+                    format!("Höchstens {max} Einträge.")
+                } else {
+                    format!("At most {max} entries.")
+                }
+            }
             BadEmail => pick(
                 de,
                 "Keine gültige E-Mail-Adresse (Beispiel: anna@beispiel.de).",
@@ -274,6 +299,13 @@ impl Msg {
                 "Kein gültiges Datum (Beispiel: 24.11.1985 oder 24.11.).",
                 "Not a valid date (example: 24.11.1985 or 24.11.).",
             ),
+            DateOutOfRange { from, to } => {
+                if de {
+                    format!("Das Datum muss zwischen {from} und {to} liegen.")
+                } else {
+                    format!("The date must be between {from} and {to}.")
+                }
+            }
             ImpossibleDate => pick(
                 de,
                 "Dieses Datum gibt es nicht.",
@@ -421,6 +453,24 @@ impl Msg {
                     format!("Die Datei ist zu groß (höchstens {max_mb} MB).")
                 } else {
                     format!("The file is too large (at most {max_mb} MB).")
+                }
+            }
+            ImportUnpackedTooLarge { max_mb } => {
+                if de {
+                    format!(
+                        "Die Datei wäre entpackt zu groß (höchstens {max_mb} MB) und wird nicht gelesen."
+                    )
+                } else {
+                    format!(
+                        "The file would be too large unpacked (at most {max_mb} MB) and is not read."
+                    )
+                }
+            }
+            ImportTooManyCells { max } => {
+                if de {
+                    format!("Die Tabelle hat zu viele gefüllte Zellen (höchstens {max}).")
+                } else {
+                    format!("The spreadsheet has too many filled cells (at most {max}).")
                 }
             }
             ImportUnknownFormat => pick(

@@ -104,6 +104,7 @@ impl Kartei {
         crate::model::values::warm_up_phone_rules();
         let store = Arc::new(Store::open(&dir.join(STORE_FILE))?);
         let settings = store.settings()?;
+        let throttle = store.throttle()?;
         let groups = store.groups()?;
         let all_rows = load_rows(&store)?;
         let (index, state) = TextIndex::open(&dir.join(INDEX_DIR))?;
@@ -154,7 +155,7 @@ impl Kartei {
                 clock,
                 events,
                 save_lock: Mutex::new(()),
-                throttle: Throttle::default(),
+                throttle: Throttle::from_state(throttle),
                 photo_files,
                 photo_work: crate::photos::WorkSlots::new(2),
                 backups: crate::backup::automatic::Runner::open(dir),
@@ -508,6 +509,13 @@ impl Kartei {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<AppointmentView>> {
+        let mut errors = crate::i18n::FieldErrors::default();
+        for (field, time) in [("from", from), ("to", to)] {
+            if let Err(msg) = crate::model::values::check_time(time) {
+                errors.add(field, msg);
+            }
+        }
+        errors.into_result()?;
         let services = self.services()?;
         let rows = lock(&self.inner.rows);
         Ok(self
@@ -598,24 +606,34 @@ impl Kartei {
         self.commit(|store| Ok((store.remove_staff(name)?, Written::default())))
     }
 
-    /// Checks a staff member's PIN, throttled per `client` (an address, "kiosk") and per name.
+    /// Checks a staff member's PIN, throttled per `client` (a phone's address, or "kiosk") and
+    /// per name from that client. An unknown name costs as long as a known one. The throttle's
+    /// state is saved, so a restart does not reset it.
     pub fn verify_pin(&self, name: &str, pin: &str, client: &str) -> Result<Staff> {
         let now = self.now();
-        let client_key = format!("client:{client}");
-        let name_key = format!("staff:{}", name.trim().to_lowercase());
-        let keys = [client_key.as_str(), name_key.as_str()];
-        self.inner.throttle.check(&keys, now)?;
+        self.inner.throttle.check(client, name, now)?;
         let member = self.inner.store.staff_member(name)?;
+        let hash = member
+            .as_ref()
+            .map_or(auth::dummy_hash(), |m| m.pin_hash.as_str());
+        let right = auth::verify_pin(pin, hash);
         match member {
-            Some(staff) if auth::verify_pin(pin, &staff.pin_hash) => {
-                self.inner.throttle.succeed(&keys);
+            Some(staff) if right => {
+                if let Some(state) = self.inner.throttle.succeed(client, name) {
+                    self.save_throttle(&state)?;
+                }
                 Ok(staff)
             }
             _ => {
-                self.inner.throttle.fail(&keys, now);
+                let state = self.inner.throttle.fail(client, name, now);
+                self.save_throttle(&state)?;
                 Err(CoreError::WrongPin)
             }
         }
+    }
+
+    fn save_throttle(&self, state: &auth::ThrottleState) -> Result<()> {
+        self.commit(|store| Ok((store.put_throttle(state)?, Written::default())))
     }
 
     // ---- bulk and maintenance --------------------------------------------------------------

@@ -9,11 +9,13 @@
 //! - [`session`]: session cookie, session table, the session extractors.
 //! - [`error`]: [`error::ApiError`], the one error type of the boundary.
 //! - [`security`]: security headers and the origin (CSRF) check.
+//! - [`listen`]: the accept loop with header/idle timeouts and the connection cap.
 //! - [`mdns`]: advertising and discovering appliances on the LAN.
 
 pub mod api;
 pub mod error;
 pub mod extract;
+pub mod listen;
 pub mod mdns;
 pub mod pages;
 pub mod security;
@@ -81,11 +83,8 @@ pub async fn run(
         None => None,
     };
     let closer = state.clone();
-    let result = axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
+    let config = state.config.clone();
+    let result = listen::serve(listener, app(state), &config, async move {
         shutdown.await;
         closer.close();
     })

@@ -20,6 +20,12 @@ pub struct ServerConfig {
     pub body_limit: usize,
     /// Where USB sticks are mounted ("Jetzt sichern" backs up onto them too).
     pub usb_roots: Vec<std::path::PathBuf>,
+    /// A connection that has not sent a complete request head within this is closed: new
+    /// ones, half-sent headers and keep-alive connections idle between requests.
+    pub header_timeout: Duration,
+    /// Open connections at most; see [`crate::listen`] for who makes room. Well below the
+    /// unit's `LimitNOFILE`, so the store, the index and the photos always have descriptors.
+    pub max_connections: usize,
 }
 
 impl Default for ServerConfig {
@@ -32,6 +38,8 @@ impl Default for ServerConfig {
                 .iter()
                 .map(std::path::PathBuf::from)
                 .collect(),
+            header_timeout: Duration::from_secs(10),
+            max_connections: 256,
         }
     }
 }

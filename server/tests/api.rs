@@ -174,6 +174,31 @@ async fn login_wrong_pin_then_throttled_with_retry_after() {
 }
 
 #[tokio::test]
+async fn wrong_pins_from_one_phone_do_not_lock_out_another() {
+    let t = TestApp::new();
+    let from = |ip: &str, pin: &str| {
+        let mut request = t.json_request(
+            Method::POST,
+            "/api/v1/login",
+            Some(json!({"name": "Anna", "pin": pin})),
+        );
+        let peer: std::net::SocketAddr = format!("{ip}:50000").parse().unwrap();
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(peer));
+        request
+    };
+    for _ in 0..5 {
+        let r = t.call(from("192.168.1.66", "0000")).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text);
+    }
+    let r = t.call(from("192.168.1.66", "1234")).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.text);
+    let r = t.call(from("192.168.1.20", "1234")).await;
+    assert_eq!(r.status, StatusCode::OK, "the owner's phone: {}", r.text);
+}
+
+#[tokio::test]
 async fn logout_ends_the_session() {
     let t = TestApp::logged_in().await;
     assert_eq!(
@@ -396,6 +421,109 @@ async fn allergy_note_flags_list_and_card() {
         .as_str()
         .unwrap()
         .contains("PPD"));
+}
+
+#[tokio::test]
+async fn hostile_cursors_and_far_off_dates_are_400s_naming_the_field() {
+    let t = TestApp::logged_in().await;
+    let r = t.get("/api/v1/customers?cursor=a%C3%A9b").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    assert!(r.body["fields"].get("cursor").is_some(), "{}", r.text);
+    let id = create(&t, json!({"first_name": "Clara", "last_name": "Termin"})).await["id"]
+        .as_u64()
+        .unwrap();
+    for (start, end, field) in [
+        ("+262142-12-31T23:59:00Z", None, "start"),
+        ("9999-01-01T10:00:00Z", None, "start"),
+        ("1850-01-01T10:00:00Z", None, "start"),
+        (
+            "2026-12-01T10:00:00Z",
+            Some("+262142-12-31T23:59:00Z"),
+            "end",
+        ),
+    ] {
+        let r = t
+            .send(
+                Method::POST,
+                "/api/v1/appointments",
+                Some(json!({"customer_id": id, "start": start, "end": end})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{start}: {}", r.text);
+        assert!(r.body["fields"].get(field).is_some(), "{start}: {}", r.text);
+    }
+    let r = t
+        .get("/api/v1/appointments?from=9999-12-31T00:00:00Z")
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    assert!(r.body["fields"].get("from").is_some(), "{}", r.text);
+    let r = t
+        .send(
+            Method::POST,
+            "/api/v1/customers",
+            Some(json!({"last_name": "Alt", "birthday": "01.01.1850"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    assert!(r.body["fields"].get("birthday").is_some(), "{}", r.text);
+}
+
+#[tokio::test]
+async fn over_long_texts_and_over_long_lists_are_400s_naming_the_field() {
+    let t = TestApp::logged_in().await;
+    let long = "x".repeat(40_000);
+    let id = create(&t, json!({"first_name": "Clara", "last_name": "Lang"})).await["id"]
+        .as_u64()
+        .unwrap();
+    let phones: Vec<_> = (0..2500)
+        .map(|i| json!({"label": "mobile", "number": format!("+49 170 {:07}", i)}))
+        .collect();
+    let cases = [
+        (
+            "/api/v1/customers",
+            json!({"last_name": "A", "phones": phones}),
+            "phones",
+        ),
+        (
+            "/api/v1/customers",
+            json!({"last_name": "A", "address": {"postal_code": long}}),
+            "address.postal_code",
+        ),
+        (
+            "/api/v1/customers",
+            json!({"last_name": "A", "address": {"country": long}}),
+            "address.country",
+        ),
+        (
+            "/api/v1/services",
+            json!({"name": long, "duration_minutes": 30, "price_cents": 100}),
+            "name",
+        ),
+        (
+            "/api/v1/appointments",
+            json!({"customer_id": id, "start": "2026-12-01T10:00:00Z", "note": long}),
+            "note",
+        ),
+        (
+            "/api/v1/appointments",
+            json!({"customer_id": id, "start": "2026-12-01T10:00:00Z", "staff": long}),
+            "staff",
+        ),
+    ];
+    for (path, body, field) in cases {
+        let r = t.send(Method::POST, path, Some(body)).await;
+        assert_eq!(
+            r.status,
+            StatusCode::BAD_REQUEST,
+            "{path} {field}: {}",
+            r.text
+        );
+        assert!(
+            r.body["fields"].get(field).is_some(),
+            "{path} {field}: {}",
+            r.text
+        );
+    }
 }
 
 #[tokio::test]

@@ -29,7 +29,38 @@ impl Server {
 
     /// The same with `DISPLAY` set (an X server), so that the kiosk window opens too.
     pub fn start_on_display(data: &Path, args: &[&str], display: Option<&str>) -> Server {
+        Server::start_with(data, args, display, None)
+    }
+
+    /// The same with at most `nofile` open file descriptors, as systemd's default gives a
+    /// service without `LimitNOFILE` (1,024).
+    pub fn start_with_nofile(data: &Path, args: &[&str], nofile: u64) -> Server {
+        Server::start_with(data, args, None, Some(nofile))
+    }
+
+    fn start_with(
+        data: &Path,
+        args: &[&str],
+        display: Option<&str>,
+        nofile: Option<u64>,
+    ) -> Server {
         let mut command = Command::new(kartei_bin());
+        if let Some(n) = nofile {
+            use std::os::unix::process::CommandExt;
+            // SAFETY: only setrlimit, which is async-signal-safe, runs between fork and exec.
+            unsafe {
+                command.pre_exec(move || {
+                    let limit = libc::rlimit {
+                        rlim_cur: n as libc::rlim_t,
+                        rlim_max: n as libc::rlim_t,
+                    };
+                    if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) != 0 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                    Ok(())
+                });
+            }
+        }
         command
             .arg("--data")
             .arg(data)
@@ -76,6 +107,11 @@ impl Server {
         };
         server.wait_ready();
         server
+    }
+
+    /// The server's process id (to read its memory from `/proc`).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     fn wait_ready(&self) {

@@ -16,6 +16,30 @@ use std::collections::HashMap;
 /// Excel's last row index (1,048,576 rows).
 const MAX_ROW: u32 = 1_048_575;
 
+/// The most a cell may hold, in UTF-16 units (Excel's limit, which rust_xlsxwriter enforces).
+pub const MAX_CELL_UTF16: usize = 32_767;
+/// What ends a cell that had to be cut, so the reader sees that something is missing.
+pub const CUT_MARK: &str = " [\u{2026}]";
+
+/// `text` as it fits into one Excel cell: unchanged when it fits, otherwise cut at a character
+/// boundary and ended with [`CUT_MARK`]. Data stored before text lengths were bounded (or
+/// bounded more loosely) thus never makes an export fail.
+pub fn fit_cell(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.len() <= MAX_CELL_UTF16 || text.encode_utf16().count() <= MAX_CELL_UTF16 {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let room = MAX_CELL_UTF16 - CUT_MARK.encode_utf16().count();
+    let mut used = 0;
+    let end = text
+        .char_indices()
+        .find(|(_, c)| {
+            used += c.len_utf16();
+            used > room
+        })
+        .map_or(text.len(), |(i, _)| i);
+    std::borrow::Cow::Owned(format!("{}{CUT_MARK}", &text[..end]))
+}
+
 /// A cell value, typed for what it is.
 pub enum Cell<'a> {
     Text(&'a str),
@@ -206,10 +230,14 @@ impl<'f> SheetWriter<'f> {
                 false => Some(formats.of(kind).unwrap_or(&formats.general)),
             };
             match (cell, own_format) {
-                (Cell::Text(s), None) => sheet.write_string(row, col, *s),
-                (Cell::Text(s), Some(f)) => sheet.write_string_with_format(row, col, *s, f),
-                (Cell::Owned(s), None) => sheet.write_string(row, col, s),
-                (Cell::Owned(s), Some(f)) => sheet.write_string_with_format(row, col, s, f),
+                (Cell::Text(s), None) => sheet.write_string(row, col, fit_cell(s)),
+                (Cell::Text(s), Some(f)) => {
+                    sheet.write_string_with_format(row, col, fit_cell(s), f)
+                }
+                (Cell::Owned(s), None) => sheet.write_string(row, col, fit_cell(s)),
+                (Cell::Owned(s), Some(f)) => {
+                    sheet.write_string_with_format(row, col, fit_cell(s), f)
+                }
                 (Cell::Number(n), None) => sheet.write_number(row, col, *n),
                 (Cell::Number(n), Some(f)) => sheet.write_number_with_format(row, col, *n, f),
                 (Cell::Date(d), None) => sheet.write_datetime(row, col, d),
@@ -241,5 +269,63 @@ pub fn xlsx(e: XlsxError) -> CoreError {
     match e {
         XlsxError::IoError(io) => CoreError::Io(io),
         other => CoreError::Io(std::io::Error::other(other.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+
+    #[test]
+    fn a_text_over_excels_limit_is_cut_with_a_mark_and_the_export_succeeds() {
+        let long = "ä".repeat(40_000);
+        let emoji = "😀".repeat(20_000); // two UTF-16 units each
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.xlsx");
+        let formats = Formats::new();
+        let mut workbook = Workbook::new();
+        let text = |h: &str| Column {
+            header: h.into(),
+            width: 10.0,
+            kind: Kind::Text,
+        };
+        let mut sheet = SheetWriter::new(
+            &mut workbook,
+            &formats,
+            "T",
+            vec![text("a"), text("b"), text("c")],
+        )
+        .unwrap();
+        sheet
+            .write_row(
+                &mut workbook,
+                &[
+                    Cell::Text(&long),
+                    Cell::Owned(emoji.clone()),
+                    Cell::Text("kurz"),
+                ],
+            )
+            .unwrap();
+        sheet.finish(&mut workbook).unwrap();
+        workbook.save(&path).unwrap();
+        let mut book: Xlsx<_> = open_workbook(&path).unwrap();
+        let range = book.worksheet_range("T").unwrap();
+        let cell = |c: u32| match range.get_value((1, c)) {
+            Some(Data::String(s)) => s.clone(),
+            other => panic!("{other:?}"),
+        };
+        for (c, original) in [(0, &long), (1, &emoji)] {
+            let got = cell(c);
+            assert!(got.ends_with(CUT_MARK), "column {c}");
+            let units = got.encode_utf16().count();
+            assert!(
+                (MAX_CELL_UTF16 - 1..=MAX_CELL_UTF16).contains(&units),
+                "{c}: {units}"
+            );
+            assert!(original.starts_with(got.trim_end_matches(CUT_MARK)));
+        }
+        assert_eq!(cell(2), "kurz");
+        assert_eq!(fit_cell("kurz"), "kurz");
     }
 }

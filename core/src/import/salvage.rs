@@ -185,6 +185,27 @@ pub fn take_out(d: &mut CustomerDraft, errors: &FieldErrors, kept: &mut Vec<Kept
             "title" => keep("title", &std::mem::take(&mut d.title)),
             "stylist" => keep("stylist", &std::mem::take(&mut d.stylist)),
             "company" => keep("company", &std::mem::take(&mut d.company)),
+            "address.country" => keep("country", &std::mem::take(&mut d.address.country)),
+            "consent_how" => keep("consent_how", &std::mem::take(&mut d.consent_how)),
+            "phones" => {
+                for p in d
+                    .phones
+                    .split_off(crate::model::customer::MAX_PHONES.min(d.phones.len()))
+                {
+                    keep("phone", &p.number);
+                }
+            }
+            "groups" => {
+                let (fit, out): (Vec<String>, Vec<String>) = std::mem::take(&mut d.groups)
+                    .into_iter()
+                    .partition(|g| g.chars().count() <= 100);
+                let mut fit = fit;
+                let extra = fit.split_off(crate::model::customer::MAX_GROUPS.min(fit.len()));
+                for g in out.into_iter().chain(extra) {
+                    keep("group", &g);
+                }
+                d.groups = fit;
+            }
             "first_name" | "last_name" => {
                 let Msg::TooLong { max } = msg else {
                     return false;

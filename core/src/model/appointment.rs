@@ -18,6 +18,15 @@ pub struct Service {
     pub requires_patch_test: bool,
 }
 
+/// A service's name.
+pub const MAX_SERVICE_NAME: usize = 100;
+/// An appointment's note.
+pub const MAX_APPOINTMENT_NOTE: usize = 2_000;
+/// The staff member's name on an appointment.
+pub const MAX_STAFF_NAME: usize = 100;
+/// Services booked in one appointment.
+pub const MAX_APPOINTMENT_SERVICES: usize = 20;
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ServiceDraft {
@@ -33,6 +42,7 @@ impl ServiceDraft {
         if self.name.trim().is_empty() {
             errors.add("name", Msg::Required);
         }
+        super::values::check_len(&mut errors, "name", &self.name, MAX_SERVICE_NAME);
         if self.duration_minutes == 0 || self.duration_minutes > 24 * 60 {
             errors.add("duration_minutes", Msg::InvalidInput);
         }

@@ -210,6 +210,10 @@ pub struct ValidDraft {
 
 const MAX_NAME: usize = 100;
 const MAX_TEXT: usize = 200;
+/// Phone numbers on one card.
+pub const MAX_PHONES: usize = 20;
+/// Groups one card is in.
+pub const MAX_GROUPS: usize = 50;
 
 impl CustomerDraft {
     /// Checks every field and returns all errors at once, keyed by API field name.
@@ -235,8 +239,21 @@ impl CustomerDraft {
             }
         }
 
+        for (field, value, max) in [
+            ("address.postal_code", &self.address.postal_code, 20),
+            ("address.country", &self.address.country, 60),
+            ("consent_how", &self.consent_how, MAX_TEXT),
+        ] {
+            super::values::check_len(&mut errors, field, value, max);
+        }
+        super::values::check_count(&mut errors, "phones", self.phones.len(), MAX_PHONES);
+        super::values::check_count(&mut errors, "groups", self.groups.len(), MAX_GROUPS);
+        if self.groups.iter().any(|g| g.chars().count() > MAX_NAME) {
+            errors.add("groups", Msg::TooLong { max: MAX_NAME });
+        }
+
         let mut phones = Vec::new();
-        for (i, draft) in self.phones.iter().enumerate() {
+        for (i, draft) in self.phones.iter().enumerate().take(MAX_PHONES) {
             if draft.number.trim().is_empty() {
                 continue;
             }

@@ -6,7 +6,7 @@
 
 use super::{CustomerId, NoteId, PatchTestId};
 use crate::i18n::{FieldErrors, Msg};
-use chrono::{DateTime, Duration, Months, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -171,14 +171,7 @@ impl NoteDraft {
                 ("formula.developer", &f.developer),
                 ("formula.result", &f.result),
             ] {
-                if value.chars().count() > MAX_FORMULA_FIELD_LEN {
-                    errors.add(
-                        field,
-                        Msg::TooLong {
-                            max: MAX_FORMULA_FIELD_LEN,
-                        },
-                    );
-                }
+                super::values::check_len(&mut errors, field, value, MAX_FORMULA_FIELD_LEN);
             }
             if f.processing_minutes
                 .is_some_and(|m| m > MAX_PROCESSING_MINUTES)
@@ -245,21 +238,10 @@ impl PatchTestDraft {
     /// Bounded texts and no date after `today` (a test is recorded once it was done).
     pub fn validate(&self, today: NaiveDate) -> Result<(), FieldErrors> {
         let mut errors = FieldErrors::default();
-        if self.product.chars().count() > MAX_PATCH_PRODUCT_LEN {
-            errors.add(
-                "product",
-                Msg::TooLong {
-                    max: MAX_PATCH_PRODUCT_LEN,
-                },
-            );
-        }
-        if self.note.chars().count() > MAX_PATCH_NOTE_LEN {
-            errors.add(
-                "note",
-                Msg::TooLong {
-                    max: MAX_PATCH_NOTE_LEN,
-                },
-            );
+        super::values::check_len(&mut errors, "product", &self.product, MAX_PATCH_PRODUCT_LEN);
+        super::values::check_len(&mut errors, "note", &self.note, MAX_PATCH_NOTE_LEN);
+        if let Some(Err(msg)) = self.date.map(|d| super::values::check_year(d.year())) {
+            errors.add("date", msg);
         }
         if self.date.is_some_and(|d| d > today) {
             errors.add("date", Msg::PatchTestInFuture);

@@ -1,7 +1,7 @@
 //! Validated value types: a [`Phone`] in E.164, an [`Email`], a [`Birthday`] with or without a
 //! year. Each is constructed once from user input (`parse`) and is valid from then on.
 
-use crate::i18n::Msg;
+use crate::i18n::{FieldErrors, Msg};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
@@ -151,6 +151,42 @@ impl fmt::Display for Email {
     }
 }
 
+/// Adds [`Msg::TooLong`] for `field` when `value` has more than `max` characters.
+pub fn check_len(errors: &mut FieldErrors, field: &str, value: &str, max: usize) {
+    // Bytes bound characters from above: most texts are decided without counting.
+    if value.len() > max && value.chars().count() > max {
+        errors.add(field, Msg::TooLong { max });
+    }
+}
+
+/// Adds [`Msg::TooMany`] for `field` when a list has more than `max` entries.
+pub fn check_count(errors: &mut FieldErrors, field: &str, count: usize, max: usize) {
+    if count > max {
+        errors.add(field, Msg::TooMany { max });
+    }
+}
+
+/// The years a date on a card may have (birthdays, appointments, query ranges): anything else
+/// is a typing error or an attack, and far-off years would overflow date arithmetic.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
+
+/// Refuses a date outside [`YEARS`].
+pub fn check_year(year: i32) -> Result<(), Msg> {
+    if YEARS.contains(&year) {
+        Ok(())
+    } else {
+        Err(Msg::DateOutOfRange {
+            from: *YEARS.start(),
+            to: *YEARS.end(),
+        })
+    }
+}
+
+/// Refuses a point in time outside [`YEARS`].
+pub fn check_time(time: chrono::DateTime<chrono::Utc>) -> Result<(), Msg> {
+    check_year(time.year())
+}
+
 /// A birthday: a full date, or day and month when the customer did not give the year.
 /// Serialized as `YYYY-MM-DD` or `--MM-DD` (ISO 8601 / vCard 4 form).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -193,6 +229,7 @@ impl Birthday {
         if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
             return Err(Msg::ImpossibleDate);
         }
+        check_year(year)?;
         NaiveDate::from_ymd_opt(year, month, day)
             .map(Birthday::Full)
             .ok_or(Msg::ImpossibleDate)

@@ -137,6 +137,26 @@ impl Store {
         })
     }
 
+    /// The PIN throttle's saved state (empty when none was saved).
+    pub fn throttle(&self) -> Result<crate::auth::ThrottleState> {
+        let txn = self.read()?;
+        let table = txn.open_table(META)?;
+        Ok(match table.get("pin_throttle")? {
+            // A state that does not read (a newer format) starts afresh rather than lock out.
+            Some(v) => serde_json::from_slice(v.value()).unwrap_or_default(),
+            None => Default::default(),
+        })
+    }
+
+    pub(crate) fn put_throttle(&self, state: &crate::auth::ThrottleState) -> Result<()> {
+        self.write(|txn| {
+            let bytes = serde_json::to_vec(state)?;
+            txn.open_table(META)?
+                .insert("pin_throttle", bytes.as_slice())?;
+            Ok(())
+        })
+    }
+
     // ---- customers ------------------------------------------------------------------------
 
     pub fn customer(&self, id: CustomerId) -> Result<Customer> {
@@ -651,16 +671,36 @@ impl Store {
                     None => errors.add("service_ids", Msg::UnknownService),
                 }
             }
-            let end = draft
-                .end
-                .unwrap_or(draft.start + chrono::Duration::minutes(minutes.max(15)));
-            if end <= draft.start {
-                errors.add("end", Msg::EndBeforeStart);
+            use crate::model::appointment::*;
+            use crate::model::values::{check_count, check_len};
+            check_len(&mut errors, "note", &draft.note, MAX_APPOINTMENT_NOTE);
+            check_len(&mut errors, "staff", &draft.staff, MAX_STAFF_NAME);
+            let services_booked = draft.service_ids.len();
+            check_count(
+                &mut errors,
+                "service_ids",
+                services_booked,
+                MAX_APPOINTMENT_SERVICES,
+            );
+            if let Err(msg) = crate::model::values::check_time(draft.start) {
+                errors.add("start", msg);
+            }
+            if let Some(Err(msg)) = draft.end.map(crate::model::values::check_time) {
+                errors.add("end", msg);
             }
             if draft.status == AppointmentStatus::NoShow && draft.start > now {
                 errors.add("status", Msg::NoShowBeforeStart);
             }
             errors.into_result()?;
+            let end = match draft.end {
+                Some(end) => end,
+                None => chrono::Duration::try_minutes(minutes.max(15))
+                    .and_then(|d| draft.start.checked_add_signed(d))
+                    .ok_or_else(|| CoreError::invalid("start", Msg::BadDate))?,
+            };
+            if end <= draft.start {
+                return Err(CoreError::invalid("end", Msg::EndBeforeStart));
+            }
 
             let mut table = txn.open_table(APPOINTMENTS)?;
             let mut by_customer = txn.open_table(APPOINTMENTS_BY_CUSTOMER)?;

@@ -468,17 +468,52 @@ fn staff_pins_are_hashed_and_guessing_is_throttled() {
             Err(CoreError::WrongPin)
         ));
     }
-    let blocked = f.kartei.verify_pin("Lena", "4711", "phone-2").unwrap_err();
+    let blocked = f.kartei.verify_pin("Lena", "4711", "phone-1").unwrap_err();
     assert_eq!(
         blocked.user_message(Lang::En),
         "Too many failed attempts. Please try again in 30 seconds."
     );
-    f.clock.advance(Duration::seconds(31));
+    // The guessing phone is slowed; the owner's own phone and the kiosk are not.
     assert!(f.kartei.verify_pin("Lena", "4711", "phone-2").is_ok());
+    assert!(f.kartei.verify_pin("Lena", "4711", "kiosk").is_ok());
+    // A restart does not forget it.
+    let (f, _) = f.reopen();
+    assert!(matches!(
+        f.kartei.verify_pin("Lena", "4711", "phone-1"),
+        Err(CoreError::Throttled { .. })
+    ));
+    f.clock.advance(Duration::seconds(31));
+    assert!(f.kartei.verify_pin("Lena", "4711", "phone-1").is_ok());
     assert!(matches!(
         f.kartei.remove_staff("Lena"),
         Err(CoreError::Forbidden(_))
     ));
+}
+
+#[test]
+fn known_and_unknown_names_take_the_same_time() {
+    let f = Fixture::new();
+    f.kartei.add_staff("Lena", "4711", Role::Owner).unwrap();
+    let median = |name: &str| {
+        let mut times: Vec<f64> = (0..7)
+            .map(|i| {
+                let started = std::time::Instant::now();
+                let r = f.kartei.verify_pin(name, "0000", &format!("{name}-{i}"));
+                assert!(matches!(r, Err(CoreError::WrongPin)), "{r:?}");
+                started.elapsed().as_secs_f64()
+            })
+            .collect();
+        times.sort_by(f64::total_cmp);
+        times[times.len() / 2]
+    };
+    median("Nobody"); // the dummy hash is made on first use
+    let known = median("Lena");
+    let unknown = median("Nobody");
+    println!("wrong PIN: known name {known:.4} s, unknown name {unknown:.4} s");
+    assert!(
+        unknown > known * 0.5 && unknown < known * 2.0,
+        "known {known:.4} s, unknown {unknown:.4} s"
+    );
 }
 
 #[test]

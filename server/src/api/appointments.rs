@@ -43,7 +43,12 @@ async fn list(
         Some(t) => t,
         None => start_of_today(state.kartei.today()),
     };
-    let to = parse_time("to", query.to.as_deref())?.unwrap_or(from + Duration::days(30));
+    let to = match parse_time("to", query.to.as_deref())? {
+        Some(t) => t,
+        None => from
+            .checked_add_signed(Duration::days(30))
+            .ok_or_else(|| CoreError::invalid("from", Msg::BadDate))?,
+    };
     let list = state
         .blocking(move |k| k.appointments_between(from, to))
         .await?;

@@ -9,7 +9,7 @@ use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -21,7 +21,22 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// The client's IP address (the key of the PIN throttle); "unknown" when served without one.
+/// An IPv6 client counts by its /64 network, since one phone may use many addresses in it.
 pub struct ClientAddr(pub String);
+
+/// The throttle key of a peer address.
+pub fn client_key(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
+}
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     type Rejection = std::convert::Infallible;
@@ -31,7 +46,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
             parts
                 .extensions
                 .get::<axum::extract::ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip().to_string())
+                .map(|c| client_key(c.0.ip()))
                 .unwrap_or_else(|| "unknown".into()),
         ))
     }
@@ -89,5 +104,19 @@ fn role_name(role: kartei_core::model::Role) -> &'static str {
     match role {
         kartei_core::model::Role::Owner => "owner",
         kartei_core::model::Role::Staff => "staff",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_key;
+
+    #[test]
+    fn ipv6_clients_count_by_their_network() {
+        let key = |s: &str| client_key(s.parse().unwrap());
+        assert_eq!(key("192.168.1.7"), "192.168.1.7");
+        assert_eq!(key("::ffff:192.168.1.7"), "192.168.1.7");
+        assert_eq!(key("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(key("2001:db8:1:2:bbbb::9"), key("2001:db8:1:2:aaaa::1"));
     }
 }
