@@ -98,8 +98,8 @@ pub struct Record {
     pub kept: Vec<Kept>,
     /// The other system marked the contact as blocked, with its reason if it gave one.
     pub blocked: Option<String>,
-    /// The contact had no name: the card's name was taken from this (its company, or its
-    /// e-mail address).
+    /// The contact had no name: the card's name was taken from this (its company, its e-mail
+    /// address or its phone number; [`salvage::finish`]).
     pub name_from: Option<String>,
 }
 
@@ -147,8 +147,8 @@ impl Record {
     }
 
     /// After reading: picks the card's address, reads the phone numbers (in the contact's
-    /// country), and falls back to the display name or the company for a contact without a
-    /// name. See [`salvage::finish`].
+    /// country), and names a contact without a name from its display name, company, e-mail
+    /// address or phone number. See [`salvage::finish`].
     pub fn finish(&mut self) {
         salvage::finish(self);
     }

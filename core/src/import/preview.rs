@@ -664,8 +664,8 @@ fn plan_one(
     let mut warnings = Vec::new();
     let mut draft = record.draft.clone();
     if let Some(from) = &record.name_from {
-        warnings.push(Msg::ImportNameFromCompany {
-            company: from.clone(),
+        warnings.push(Msg::ImportNameFrom {
+            value: from.clone(),
         });
     }
     draft.groups.retain(|name| {

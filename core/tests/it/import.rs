@@ -874,6 +874,94 @@ fn a_bad_value_is_kept_in_the_note_and_the_rest_is_imported() {
     has(&a.warnings, "„Acer America“ wird als Name übernommen");
 }
 
+/// A contact without a first or last name is named by one rule: display name, else company,
+/// else e-mail address, else phone number; all but the display name with a warning.
+#[test]
+fn a_contact_without_a_name_is_named_from_what_it_has() {
+    #[track_caller]
+    fn check(a: Arrived, first: &str, last: &str, from: Option<&str>) {
+        assert_eq!(
+            (a.card.first_name.as_str(), a.card.last_name.as_str()),
+            (first, last)
+        );
+        match from {
+            Some(from) => has(&a.warnings, &format!("„{from}“ wird als Name übernommen")),
+            None => assert!(a.warnings.is_empty(), "{:?}", a.warnings),
+        }
+    }
+    check(
+        vcard("FN:Anna Muster\nTEL:0171 2345678"),
+        "Anna",
+        "Muster",
+        None,
+    );
+    check(
+        vcard("ORG:Salon Schnitt\nTEL:0171 2345678"),
+        "",
+        "Salon Schnitt",
+        Some("Salon Schnitt"),
+    );
+    check(
+        vcard("EMAIL:john.doe@example.com\nTEL:0171 2345678"),
+        "John",
+        "Doe",
+        Some("john.doe@example.com"),
+    );
+    check(
+        vcard("TEL;CELL:0171 2345678"),
+        "",
+        "0171 2345678",
+        Some("0171 2345678"),
+    );
+    check(
+        vcard("TEL:+1 650 555 1212\nNOTE:Rückruf"),
+        "",
+        "+1 650 555 1212",
+        Some("+1 650 555 1212"),
+    );
+    // The first number that has digits, even one the card cannot take (kept in the note).
+    let a = vcard("TEL:BusinessPhone\nTEL:(650) 555-1212");
+    assert!(a.card.phones.is_empty());
+    has(&a.notes, "Telefon: (650) 555-1212");
+    check(a, "", "(650) 555-1212", Some("(650) 555-1212"));
+    check(
+        csv("Vorname,Handy", ",0171 2345678"),
+        "",
+        "0171 2345678",
+        Some("0171 2345678"),
+    );
+    check(
+        csv("Name,Phone 1 - Value", ",0171 2345678 ::: 089 123456"),
+        "",
+        "0171 2345678",
+        Some("0171 2345678"),
+    );
+    // The phone-only contact is found by its number and by its name.
+    let f = Fixture::new();
+    let p = preview(
+        &f,
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nTEL:0171 2345678\r\nEND:VCARD\r\n",
+        "k.vcf",
+    );
+    assert_eq!(p.counts.with_warnings, 1);
+    let created = take_all(&f, &p).created;
+    let found = f
+        .kartei
+        .search_all(&kartei_core::search::SearchRequest {
+            q: "0171 2345678".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(found, created);
+    // Nothing to name it by (a placeholder without digits, a note): still the invalid row.
+    for lines in ["TEL:BusinessPhone", "NOTE:Rückruf wegen Termin"] {
+        let f = Fixture::new();
+        let text = format!("BEGIN:VCARD\r\nVERSION:3.0\r\n{lines}\r\nEND:VCARD\r\n");
+        let p = preview(&f, text.as_bytes(), "k.vcf");
+        assert_eq!(p.counts.invalid, 1, "{lines}");
+    }
+}
+
 /// Real exports gathered from other projects' public test data (see
 /// `core/tests/fixtures/import/README.md` for origin and licence): every person on them
 /// arrives, is found by name, with umlauts intact.
