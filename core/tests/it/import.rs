@@ -962,6 +962,19 @@ fn a_contact_without_a_name_is_named_from_what_it_has() {
     }
 }
 
+/// The Bat! and other Polish and Czech mailers write ISO-8859-2, declared per card.
+#[test]
+fn iso_8859_2_declared_per_card() {
+    let a = vcard("N;CHARSET=ISO-8859-2;ENCODING=QUOTED-PRINTABLE:Iksi=F1ski;Piotr");
+    assert_eq!(a.card.last_name, "Iksiński");
+    let f = Fixture::new();
+    let file = b"BEGIN:VCARD\r\nVERSION:2.1\r\nN;CHARSET=ISO-8859-2:Iksi\xf1ski;\xa3ucja\r\nEND:VCARD\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nN:M\xc3\xbcller;J\xc3\xb6rg\r\nEND:VCARD\r\n";
+    let p = preview(&f, file, "thebat.vcf");
+    take_all(&f, &p);
+    assert_eq!(by_last_name(&f, "Iksiński").first_name, "Łucja");
+    assert_eq!(by_last_name(&f, "Müller").first_name, "Jörg");
+}
+
 /// Real exports gathered from other projects' public test data (see
 /// `core/tests/fixtures/import/README.md` for origin and licence): every person on them
 /// arrives, is found by name, with umlauts intact.
@@ -1060,6 +1073,33 @@ fn home_and_work_addresses_are_kept_apart_and_foreign_codes_placed() {
         &a.notes,
         "Adresse geschäftlich: Prager Straße 55, 1010 Wien, AT",
     );
+    // Google CSV: "Address N - Type" says whose address N is.
+    let google = "First Name,Last Name,Address 1 - Type,Address 1 - Street,Address 1 - City,Address 1 - Postal Code,Address 2 - Type,Address 2 - Street,Address 2 - City,Address 2 - Postal Code";
+    let a = csv(
+        google,
+        "Anna,Muster,Work,Prager Straße 55,Dresden,01066,Home,Lindenstraße 4,Dresden,01067",
+    );
+    assert_eq!(a.card.address.street, "Lindenstraße 4");
+    has(
+        &a.notes,
+        "Adresse geschäftlich: Prager Straße 55, 01066 Dresden",
+    );
+    let a = csv(
+        google,
+        "Anna,Muster,Home,Lindenstraße 4,Dresden,01067,Other,Am Hang 2,Pirna,01796",
+    );
+    assert_eq!(a.card.address.street, "Lindenstraße 4");
+    has(&a.notes, "Am Hang 2, 01796 Pirna");
+    assert!(
+        !a.notes.iter().any(|n| n.contains("geschäftlich")),
+        "{:?}",
+        a.notes
+    );
+    let a = csv(
+        google,
+        "Anna,Muster,Work,Prager Straße 55,Dresden,01066,,,,",
+    );
+    assert_eq!(a.card.address.street, "Prager Straße 55");
     // Only a work address: it is the card's.
     let a = vcard("N:Muster;Anna;;;\nADR;TYPE=work:;;Prager Str. 55;Dresden;;01066;Germany");
     assert_eq!(
