@@ -110,6 +110,9 @@ pub struct ImportPreview {
     /// The contacts as read, for the commit.
     #[serde(skip)]
     records: Vec<Record>,
+    /// Their phone numbers as read by the preview: the commit reads none again.
+    #[serde(skip)]
+    phones: PhoneCache,
 }
 
 impl ImportPreview {
@@ -125,7 +128,9 @@ impl ImportPreview {
                     + r.photo.as_ref().map_or(0, |p| p.bytes.len())
             })
             .sum();
-        records + self.rows.len() * (std::mem::size_of::<PreviewRow>() + 256)
+        records
+            + self.rows.len() * (std::mem::size_of::<PreviewRow>() + 256)
+            + self.phones.approx_bytes()
     }
 
     /// The lines of every new and merge row: what `--yes` takes.
@@ -197,7 +202,8 @@ fn preview_parsed_with_progress(
 ) -> Result<ImportPreview> {
     let total = parsed.records.len() as u64 + 2;
     progress(Progress { done: 1, total });
-    let (planned, new_groups) = plan(kartei, &parsed.records, &mut |done| {
+    let mut phones = PhoneCache::without_display();
+    let (planned, new_groups) = plan(kartei, &parsed.records, &mut phones, &mut |done| {
         progress(Progress {
             done: done + 1,
             total,
@@ -244,6 +250,7 @@ fn preview_parsed_with_progress(
         unknown_columns: parsed.unknown_columns,
         new_groups,
         records: parsed.records,
+        phones,
     })
 }
 
@@ -293,11 +300,20 @@ pub fn commit_with_progress(
     // The plan is made without the save lock (it reads the whole card file); the transaction
     // checks that no card changed since `planned_at`, else it is made again under the lock.
     let planned_at = kartei.store().change_mark()?;
-    let (planned, new_groups) = plan(kartei, &preview.records, &mut |done| {
+    // The numbers the preview read; the cards written get their display forms.
+    let mut phones = preview.phones.clone().with_display();
+    let (planned, new_groups) = plan(kartei, &preview.records, &mut phones, &mut |done| {
         progress(Progress { done, total })
     })?;
     create_groups(kartei, &planned, &preview.records, &chosen, &new_groups)?;
-    let prepared = prepare(kartei, planned, &preview.records, &chosen, actor)?;
+    let prepared = prepare(
+        kartei,
+        planned,
+        &preview.records,
+        &chosen,
+        actor,
+        &mut phones,
+    )?;
     let progress = std::cell::RefCell::new(progress);
     let report = |done: u64| (progress.borrow_mut())(Progress { done, total });
     let (written, prepared) = kartei.commit_reporting(
@@ -315,8 +331,15 @@ pub fn commit_with_progress(
                 // Another import (the other face) or a save came first: plan again. Under the
                 // save lock nothing else writes, so this plan holds for the transaction.
                 // Groups the rows name were created above; a new plan finds them.
-                let (planned, _) = plan(kartei, &preview.records, &mut |_| {})?;
-                prepared = prepare(kartei, planned, &preview.records, &chosen, actor)?;
+                let (planned, _) = plan(kartei, &preview.records, &mut phones, &mut |_| {})?;
+                prepared = prepare(
+                    kartei,
+                    planned,
+                    &preview.records,
+                    &chosen,
+                    actor,
+                    &mut phones,
+                )?;
                 written = store.apply_import(
                     store.change_mark()?,
                     std::mem::take(&mut prepared.creates),
@@ -390,6 +413,7 @@ fn prepare(
     records: &[Record],
     chosen: &HashSet<usize>,
     actor: &str,
+    phones: &mut PhoneCache,
 ) -> Result<Prepared> {
     let now = kartei.now();
     let today = kartei.today();
@@ -425,7 +449,9 @@ fn prepare(
             .collect();
         match p.write {
             Write::Create(draft) => {
-                let valid = draft.validate(today).map_err(CoreError::Invalid)?;
+                let valid = draft
+                    .validate_with(today, phones)
+                    .map_err(CoreError::Invalid)?;
                 let group_ids = valid
                     .group_names
                     .iter()
@@ -448,7 +474,9 @@ fn prepare(
                 prepared.created_photos.push(record.photo.clone());
             }
             Write::Update { id, version, draft } => {
-                let valid = draft.validate(today).map_err(CoreError::Invalid)?;
+                let valid = draft
+                    .validate_with(today, phones)
+                    .map_err(CoreError::Invalid)?;
                 prepared.updates.push(ImportUpdate {
                     id,
                     expected_version: version,
@@ -605,6 +633,7 @@ fn keys_of(valid: &ValidDraft, display_name: &str) -> Vec<String> {
 fn plan(
     kartei: &Kartei,
     records: &[Record],
+    phones: &mut PhoneCache,
     planned: &mut dyn FnMut(u64),
 ) -> Result<(Vec<Planned>, Vec<String>)> {
     let known = Known::load(kartei)?;
@@ -618,7 +647,14 @@ fn plan(
     let mut seen = Seen::default();
     let mut out = Vec::with_capacity(records.len());
     for record in records {
-        out.push(plan_one(kartei, &known, &mut context, &mut seen, record)?);
+        out.push(plan_one(
+            kartei,
+            &known,
+            &mut context,
+            &mut seen,
+            phones,
+            record,
+        )?);
         planned(out.len() as u64 + 1);
     }
     Ok((out, context.new_groups))
@@ -659,6 +695,7 @@ fn plan_one(
     known: &Known,
     context: &mut Context,
     seen: &mut Seen,
+    phones: &mut PhoneCache,
     record: &Record,
 ) -> Result<Planned> {
     let mut warnings = Vec::new();
@@ -720,13 +757,13 @@ fn plan_one(
     };
     // A value the card refuses is taken out and kept; the rest of the contact is imported.
     let mut kept = record.kept.clone();
-    let valid = match draft.validate(context.today) {
+    let valid = match draft.validate_with(context.today, phones) {
         Ok(v) => v,
         Err(errors) => {
             if !super::salvage::take_out(&mut draft, &errors, &mut kept) {
                 return Ok(nothing(invalid(errors), warnings));
             }
-            match draft.validate(context.today) {
+            match draft.validate_with(context.today, phones) {
                 Ok(v) => v,
                 Err(errors) => return Ok(nothing(invalid(errors), warnings)),
             }
