@@ -185,8 +185,39 @@ pub fn preview_with_progress(
     filename: &str,
     progress: impl FnMut(Progress),
 ) -> Result<ImportPreview> {
-    let parsed = read(bytes, filename)?;
-    preview_parsed_with_progress(kartei, parsed, filename, progress)
+    let (parsed, phones) = read_with_phones(bytes, filename)?;
+    preview_parsed_with_phones(kartei, parsed, phones, filename, progress)
+}
+
+/// Reads the file and, on a second thread while it is parsed, each contact's phone numbers:
+/// reading numbers (libphonenumber) costs about as much as parsing the vCards, so the two
+/// overlap. Without a second thread the numbers are read later, by the plan.
+fn read_with_phones(bytes: &[u8], filename: &str) -> Result<(Parsed, PhoneCache)> {
+    std::thread::scope(|scope| {
+        let (numbers, incoming) = std::sync::mpsc::sync_channel::<Vec<String>>(1024);
+        let reader = std::thread::Builder::new()
+            .name("import-phones".into())
+            .spawn_scoped(scope, move || {
+                let mut phones = PhoneCache::without_display();
+                for texts in incoming {
+                    texts.iter().for_each(|t| phones.learn(t));
+                }
+                phones
+            });
+        let Ok(reader) = reader else {
+            return Ok((read(bytes, filename)?, PhoneCache::without_display()));
+        };
+        let parsed = super::read_with(bytes, filename, &mut |record| {
+            let texts = record.draft.phones.iter().map(|p| p.number.clone());
+            // A reader that is gone (it cannot be) only means the plan reads the numbers.
+            let _ = numbers.send(texts.collect());
+        });
+        drop(numbers);
+        let phones = reader
+            .join()
+            .unwrap_or_else(|_| PhoneCache::without_display());
+        Ok((parsed?, phones))
+    })
 }
 
 /// [`preview`] of contacts already read.
@@ -198,11 +229,27 @@ fn preview_parsed_with_progress(
     kartei: &Kartei,
     parsed: Parsed,
     filename: &str,
+    progress: impl FnMut(Progress),
+) -> Result<ImportPreview> {
+    preview_parsed_with_phones(
+        kartei,
+        parsed,
+        PhoneCache::without_display(),
+        filename,
+        progress,
+    )
+}
+
+/// The preview of contacts read, with the numbers read so far.
+fn preview_parsed_with_phones(
+    kartei: &Kartei,
+    parsed: Parsed,
+    mut phones: PhoneCache,
+    filename: &str,
     mut progress: impl FnMut(Progress),
 ) -> Result<ImportPreview> {
     let total = parsed.records.len() as u64 + 2;
     progress(Progress { done: 1, total });
-    let mut phones = PhoneCache::without_display();
     let (planned, new_groups) = plan(kartei, &parsed.records, &mut phones, &mut |done| {
         progress(Progress {
             done: done + 1,

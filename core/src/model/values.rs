@@ -138,6 +138,13 @@ impl PhoneCache {
         read.as_ref().map(phone).map_err(Clone::clone)
     }
 
+    /// Reads `input` into the cache (if there is room) without making a phone of it.
+    pub fn learn(&mut self, input: &str) {
+        if self.read.len() < self.limit && !self.read.contains_key(input) {
+            let _ = self.parse(PhoneLabel::Mobile, input);
+        }
+    }
+
     /// About how much memory the cache holds.
     pub fn approx_bytes(&self) -> usize {
         self.read.len() * 160
