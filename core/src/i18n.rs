@@ -205,9 +205,10 @@ pub enum Msg {
     ImportBlockedNote {
         reason: String,
     },
-    /// A contact without a name: its company (or e-mail address) is its name on the card.
-    ImportNameFromCompany {
-        company: String,
+    /// A contact without a name: its company, e-mail address or phone number is its name on
+    /// the card (see `import::salvage`).
+    ImportNameFrom {
+        value: String,
     },
     /// The first line of a card's import note.
     ImportNoteHeading,
@@ -566,11 +567,11 @@ impl Msg {
                 (false, true) => "Blocked in the previous system (import).".to_string(),
                 (false, false) => format!("Blocked in the previous system (import): {reason}"),
             },
-            ImportNameFromCompany { company } => {
+            ImportNameFrom { value } => {
                 if de {
-                    format!("Kein Name in der Datei; „{company}“ wird als Name übernommen.")
+                    format!("Kein Name in der Datei; „{value}“ wird als Name übernommen.")
                 } else {
-                    format!("No name in the file; \"{company}\" is taken as the name.")
+                    format!("No name in the file; \"{value}\" is taken as the name.")
                 }
             }
             ImportNoteHeading => pick(

@@ -295,13 +295,7 @@ pub fn field_of(header: &str) -> Option<Option<Field>> {
         } else {
             0
         };
-        use Field::*;
-        const KINDS: [[Field; 4]; 3] = [
-            [Street, PostalCode, City, Country],
-            [WorkStreet, WorkPostalCode, WorkCity, WorkCountry],
-            [OtherStreet, OtherPostalCode, OtherCity, OtherCountry],
-        ];
-        KINDS[kind][part]
+        ADDRESS_FIELDS[kind][part]
     } else if has(&["organization", "organisation"]) && key.ends_with("name") {
         Field::Company
     } else if has(&["geburt", "birth"]) {
@@ -312,6 +306,84 @@ pub fn field_of(header: &str) -> Option<Option<Field>> {
         return None;
     };
     Some(Some(field))
+}
+
+/// The fields of the home (0), work (1) and other (2) address, by part (street, postal code,
+/// city, country).
+const ADDRESS_FIELDS: [[Field; 4]; 3] = {
+    use Field::*;
+    [
+        [Street, PostalCode, City, Country],
+        [WorkStreet, WorkPostalCode, WorkCity, WorkCountry],
+        [OtherStreet, OtherPostalCode, OtherCity, OtherCountry],
+    ]
+};
+
+/// Google Contacts' numbered addresses: "Address N - Type" (`Home`, `Work`, `Other`) says in
+/// each row whose the "Address N - Street/City/…" columns are. Without a type column address 1
+/// is the home address and the others are further ones ([`field_of`]).
+struct AddressTypes {
+    /// Per numbered address with a type column: that column and its (column, part) pairs.
+    groups: Vec<(usize, Vec<(usize, usize)>)>,
+}
+
+impl AddressTypes {
+    fn of(headers: &[String]) -> AddressTypes {
+        let number = |key: &str| -> Option<(String, String)> {
+            let rest = key.strip_prefix("address")?;
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            (!digits.is_empty()).then(|| (digits.clone(), rest[digits.len()..].to_string()))
+        };
+        let mut groups = Vec::new();
+        for (t, header) in headers.iter().enumerate() {
+            let Some((n, "type")) = number(&fold(header))
+                .as_ref()
+                .map(|(n, r)| (n.clone(), r.as_str()))
+            else {
+                continue;
+            };
+            let parts = headers
+                .iter()
+                .enumerate()
+                .filter_map(|(i, h)| {
+                    let (m, rest) = number(&fold(h))?;
+                    (m == n).then_some(())?;
+                    Some((i, address_part(&rest)?))
+                })
+                .collect();
+            groups.push((t, parts));
+        }
+        AddressTypes { groups }
+    }
+
+    /// The field of column `column` in `row`, if its address's type says other than the header.
+    fn field(&self, row: &[String], column: usize) -> Option<Field> {
+        let mut home_taken = false;
+        let mut work_taken = false;
+        for (type_column, parts) in &self.groups {
+            let kind = fold(row.get(*type_column).map(String::as_str).unwrap_or(""));
+            let has = |words: &[&str]| words.iter().any(|w| kind.contains(w));
+            let kind = if kind.is_empty() {
+                None
+            } else if has(&["work", "business", "geschaft", "arbeit", "buro", "dienst"])
+                && !work_taken
+            {
+                work_taken = true;
+                Some(1)
+            } else if has(&["home", "privat", "zuhause"]) && !home_taken {
+                home_taken = true;
+                Some(0)
+            } else {
+                Some(2)
+            };
+            if let Some(kind) = kind {
+                if let Some((_, part)) = parts.iter().find(|(c, _)| *c == column) {
+                    return Some(ADDRESS_FIELDS[kind][*part]);
+                }
+            }
+        }
+        None
+    }
 }
 
 /// Which part of an address a header names (0 street, 1 postal code, 2 city, 3 country), if any:
@@ -365,6 +437,7 @@ pub fn records(table: Table, format: Format) -> Result<Parsed> {
             }
         }
     }
+    let address_types = AddressTypes::of(&table.headers);
     let names = [
         Field::FirstName,
         Field::LastName,
@@ -382,9 +455,9 @@ pub fn records(table: Table, format: Format) -> Result<Parsed> {
             line,
             ..Default::default()
         };
-        for (value, field) in row.iter().zip(&fields) {
-            if let Some(field) = field {
-                put(&mut record, *field, value.trim());
+        for (column, (value, field)) in row.iter().zip(&fields).enumerate() {
+            if let Some(field) = address_types.field(&row, column).or(*field) {
+                put(&mut record, field, value.trim());
             }
         }
         record.finish();

@@ -98,8 +98,8 @@ pub struct Record {
     pub kept: Vec<Kept>,
     /// The other system marked the contact as blocked, with its reason if it gave one.
     pub blocked: Option<String>,
-    /// The contact had no name: the card's name was taken from this (its company, or its
-    /// e-mail address).
+    /// The contact had no name: the card's name was taken from this (its company, its e-mail
+    /// address or its phone number; [`salvage::finish`]).
     pub name_from: Option<String>,
 }
 
@@ -147,8 +147,8 @@ impl Record {
     }
 
     /// After reading: picks the card's address, reads the phone numbers (in the contact's
-    /// country), and falls back to the display name or the company for a contact without a
-    /// name. See [`salvage::finish`].
+    /// country), and names a contact without a name from its display name, company, e-mail
+    /// address or phone number. See [`salvage::finish`].
     pub fn finish(&mut self) {
         salvage::finish(self);
     }
@@ -174,6 +174,12 @@ fn refuse(msg: Msg) -> CoreError {
 /// Reads a file of contacts, telling the format from its content (and its name as a hint).
 /// Bad input gives [`CoreError::Invalid`] with a message on the field `file`.
 pub fn read(bytes: &[u8], filename: &str) -> Result<Parsed> {
+    read_with(bytes, filename, &mut |_| {})
+}
+
+/// [`read`], handing each contact to `each` once it is read: as the file is parsed for a vCard
+/// file, after the whole table for a spreadsheet.
+pub fn read_with(bytes: &[u8], filename: &str, each: &mut dyn FnMut(&Record)) -> Result<Parsed> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(refuse(Msg::ImportTooLarge {
             max_mb: (MAX_FILE_BYTES / (1024 * 1024)) as u64,
@@ -181,9 +187,12 @@ pub fn read(bytes: &[u8], filename: &str) -> Result<Parsed> {
     }
     let parsed = match detect(bytes, filename)? {
         Format::Xlsx => xlsx::read(bytes)?,
-        Format::VCard => vcard::read(&text::decode_vcard(bytes))?,
+        Format::VCard => vcard::read_with(&text::decode_vcard(bytes), each)?,
         Format::Csv => csv::read(&text::decode(bytes))?,
     };
+    if parsed.format != Format::VCard {
+        parsed.records.iter().for_each(&mut *each);
+    }
     if parsed.records.is_empty() {
         return Err(refuse(Msg::ImportEmpty));
     }

@@ -110,6 +110,9 @@ pub struct ImportPreview {
     /// The contacts as read, for the commit.
     #[serde(skip)]
     records: Vec<Record>,
+    /// Their phone numbers as read by the preview: the commit reads none again.
+    #[serde(skip)]
+    phones: PhoneCache,
 }
 
 impl ImportPreview {
@@ -125,7 +128,9 @@ impl ImportPreview {
                     + r.photo.as_ref().map_or(0, |p| p.bytes.len())
             })
             .sum();
-        records + self.rows.len() * (std::mem::size_of::<PreviewRow>() + 256)
+        records
+            + self.rows.len() * (std::mem::size_of::<PreviewRow>() + 256)
+            + self.phones.approx_bytes()
     }
 
     /// The lines of every new and merge row: what `--yes` takes.
@@ -180,8 +185,39 @@ pub fn preview_with_progress(
     filename: &str,
     progress: impl FnMut(Progress),
 ) -> Result<ImportPreview> {
-    let parsed = read(bytes, filename)?;
-    preview_parsed_with_progress(kartei, parsed, filename, progress)
+    let (parsed, phones) = read_with_phones(bytes, filename)?;
+    preview_parsed_with_phones(kartei, parsed, phones, filename, progress)
+}
+
+/// Reads the file and, on a second thread while it is parsed, each contact's phone numbers:
+/// reading numbers (libphonenumber) costs about as much as parsing the vCards, so the two
+/// overlap. Without a second thread the numbers are read later, by the plan.
+fn read_with_phones(bytes: &[u8], filename: &str) -> Result<(Parsed, PhoneCache)> {
+    std::thread::scope(|scope| {
+        let (numbers, incoming) = std::sync::mpsc::sync_channel::<Vec<String>>(1024);
+        let reader = std::thread::Builder::new()
+            .name("import-phones".into())
+            .spawn_scoped(scope, move || {
+                let mut phones = PhoneCache::without_display();
+                for texts in incoming {
+                    texts.iter().for_each(|t| phones.learn(t));
+                }
+                phones
+            });
+        let Ok(reader) = reader else {
+            return Ok((read(bytes, filename)?, PhoneCache::without_display()));
+        };
+        let parsed = super::read_with(bytes, filename, &mut |record| {
+            let texts = record.draft.phones.iter().map(|p| p.number.clone());
+            // A reader that is gone (it cannot be) only means the plan reads the numbers.
+            let _ = numbers.send(texts.collect());
+        });
+        drop(numbers);
+        let phones = reader
+            .join()
+            .unwrap_or_else(|_| PhoneCache::without_display());
+        Ok((parsed?, phones))
+    })
 }
 
 /// [`preview`] of contacts already read.
@@ -193,11 +229,28 @@ fn preview_parsed_with_progress(
     kartei: &Kartei,
     parsed: Parsed,
     filename: &str,
+    progress: impl FnMut(Progress),
+) -> Result<ImportPreview> {
+    preview_parsed_with_phones(
+        kartei,
+        parsed,
+        PhoneCache::without_display(),
+        filename,
+        progress,
+    )
+}
+
+/// The preview of contacts read, with the numbers read so far.
+fn preview_parsed_with_phones(
+    kartei: &Kartei,
+    parsed: Parsed,
+    mut phones: PhoneCache,
+    filename: &str,
     mut progress: impl FnMut(Progress),
 ) -> Result<ImportPreview> {
     let total = parsed.records.len() as u64 + 2;
     progress(Progress { done: 1, total });
-    let (planned, new_groups) = plan(kartei, &parsed.records, &mut |done| {
+    let (planned, new_groups) = plan(kartei, &parsed.records, &mut phones, &mut |done| {
         progress(Progress {
             done: done + 1,
             total,
@@ -244,6 +297,7 @@ fn preview_parsed_with_progress(
         unknown_columns: parsed.unknown_columns,
         new_groups,
         records: parsed.records,
+        phones,
     })
 }
 
@@ -293,11 +347,20 @@ pub fn commit_with_progress(
     // The plan is made without the save lock (it reads the whole card file); the transaction
     // checks that no card changed since `planned_at`, else it is made again under the lock.
     let planned_at = kartei.store().change_mark()?;
-    let (planned, new_groups) = plan(kartei, &preview.records, &mut |done| {
+    // The numbers the preview read; the cards written get their display forms.
+    let mut phones = preview.phones.clone().with_display();
+    let (planned, new_groups) = plan(kartei, &preview.records, &mut phones, &mut |done| {
         progress(Progress { done, total })
     })?;
     create_groups(kartei, &planned, &preview.records, &chosen, &new_groups)?;
-    let prepared = prepare(kartei, planned, &preview.records, &chosen, actor)?;
+    let prepared = prepare(
+        kartei,
+        planned,
+        &preview.records,
+        &chosen,
+        actor,
+        &mut phones,
+    )?;
     let progress = std::cell::RefCell::new(progress);
     let report = |done: u64| (progress.borrow_mut())(Progress { done, total });
     let (written, prepared) = kartei.commit_reporting(
@@ -315,8 +378,15 @@ pub fn commit_with_progress(
                 // Another import (the other face) or a save came first: plan again. Under the
                 // save lock nothing else writes, so this plan holds for the transaction.
                 // Groups the rows name were created above; a new plan finds them.
-                let (planned, _) = plan(kartei, &preview.records, &mut |_| {})?;
-                prepared = prepare(kartei, planned, &preview.records, &chosen, actor)?;
+                let (planned, _) = plan(kartei, &preview.records, &mut phones, &mut |_| {})?;
+                prepared = prepare(
+                    kartei,
+                    planned,
+                    &preview.records,
+                    &chosen,
+                    actor,
+                    &mut phones,
+                )?;
                 written = store.apply_import(
                     store.change_mark()?,
                     std::mem::take(&mut prepared.creates),
@@ -390,6 +460,7 @@ fn prepare(
     records: &[Record],
     chosen: &HashSet<usize>,
     actor: &str,
+    phones: &mut PhoneCache,
 ) -> Result<Prepared> {
     let now = kartei.now();
     let today = kartei.today();
@@ -425,7 +496,9 @@ fn prepare(
             .collect();
         match p.write {
             Write::Create(draft) => {
-                let valid = draft.validate(today).map_err(CoreError::Invalid)?;
+                let valid = draft
+                    .validate_with(today, phones)
+                    .map_err(CoreError::Invalid)?;
                 let group_ids = valid
                     .group_names
                     .iter()
@@ -448,7 +521,9 @@ fn prepare(
                 prepared.created_photos.push(record.photo.clone());
             }
             Write::Update { id, version, draft } => {
-                let valid = draft.validate(today).map_err(CoreError::Invalid)?;
+                let valid = draft
+                    .validate_with(today, phones)
+                    .map_err(CoreError::Invalid)?;
                 prepared.updates.push(ImportUpdate {
                     id,
                     expected_version: version,
@@ -605,6 +680,7 @@ fn keys_of(valid: &ValidDraft, display_name: &str) -> Vec<String> {
 fn plan(
     kartei: &Kartei,
     records: &[Record],
+    phones: &mut PhoneCache,
     planned: &mut dyn FnMut(u64),
 ) -> Result<(Vec<Planned>, Vec<String>)> {
     let known = Known::load(kartei)?;
@@ -618,7 +694,14 @@ fn plan(
     let mut seen = Seen::default();
     let mut out = Vec::with_capacity(records.len());
     for record in records {
-        out.push(plan_one(kartei, &known, &mut context, &mut seen, record)?);
+        out.push(plan_one(
+            kartei,
+            &known,
+            &mut context,
+            &mut seen,
+            phones,
+            record,
+        )?);
         planned(out.len() as u64 + 1);
     }
     Ok((out, context.new_groups))
@@ -659,13 +742,14 @@ fn plan_one(
     known: &Known,
     context: &mut Context,
     seen: &mut Seen,
+    phones: &mut PhoneCache,
     record: &Record,
 ) -> Result<Planned> {
     let mut warnings = Vec::new();
     let mut draft = record.draft.clone();
     if let Some(from) = &record.name_from {
-        warnings.push(Msg::ImportNameFromCompany {
-            company: from.clone(),
+        warnings.push(Msg::ImportNameFrom {
+            value: from.clone(),
         });
     }
     draft.groups.retain(|name| {
@@ -720,13 +804,13 @@ fn plan_one(
     };
     // A value the card refuses is taken out and kept; the rest of the contact is imported.
     let mut kept = record.kept.clone();
-    let valid = match draft.validate(context.today) {
+    let valid = match draft.validate_with(context.today, phones) {
         Ok(v) => v,
         Err(errors) => {
             if !super::salvage::take_out(&mut draft, &errors, &mut kept) {
                 return Ok(nothing(invalid(errors), warnings));
             }
-            match draft.validate(context.today) {
+            match draft.validate_with(context.today, phones) {
                 Ok(v) => v,
                 Err(errors) => return Ok(nothing(invalid(errors), warnings)),
             }

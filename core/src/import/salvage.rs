@@ -4,8 +4,8 @@
 //! - [`finish`] runs once per record after reading: it picks the card's address (home before
 //!   work; the other addresses go into the import note), places the postal code in a country
 //!   (the file's, or the one its format implies: `150-8512` is Japan), reads the phone numbers
-//!   in that country ([`super::phones`]) and gives a contact without a name its display name or
-//!   company.
+//!   in that country ([`super::phones`]) and names a contact without a name from its display
+//!   name, company, e-mail address or phone number (one rule, [`name_a_nameless_contact`]).
 //! - [`take_out`] runs when the card's own rules refuse a value (an e-mail without `@`, a date
 //!   that does not exist, a German postal code with four letters): the value leaves the card's
 //!   fields and is kept for the import note, and the card is checked again.
@@ -34,34 +34,7 @@ pub fn finish(r: &mut Record) {
         }
     }
 
-    let d = &mut r.draft;
-    if d.first_name.trim().is_empty() && d.last_name.trim().is_empty() {
-        if !r.display_name.trim().is_empty() {
-            let (first, last) = split_full_name(&r.display_name);
-            d.first_name = first;
-            d.last_name = last;
-        } else if !d.company.trim().is_empty() {
-            d.last_name = d.company.clone();
-            r.name_from = Some(d.company.clone());
-        } else if let Some((local, _)) = d.email.split_once('@') {
-            // Only an e-mail address: `john.doe@…` is John Doe.
-            let words: Vec<String> = local
-                .split(['.', '_', '-', '+'])
-                .filter(|w| !w.is_empty())
-                .map(|w| {
-                    let mut c = w.chars();
-                    c.next()
-                        .map(|f| f.to_uppercase().chain(c).collect())
-                        .unwrap_or_default()
-                })
-                .collect();
-            if let Some((last, first)) = words.split_last() {
-                d.first_name = first.join(" ");
-                d.last_name = last.clone();
-                r.name_from = Some(d.email.clone());
-            }
-        }
-    }
+    name_a_nameless_contact(r);
 
     let home = match r.draft.address.country.as_str() {
         "" if r.draft.address.postal_code.is_empty() => None,
@@ -98,6 +71,56 @@ pub fn finish(r: &mut Record) {
             }
         }
     }
+}
+
+/// A contact without a first or last name is named from what it has, the first of: its
+/// display name (split into first and last name), its company, its e-mail address
+/// (`john.doe@…` is John Doe) or its first phone number as the file writes it. All but the
+/// display name give the row a warning ([`Record::name_from`]), so the user sees where the name
+/// came from. A contact with none of these keeps no name and stays invalid.
+fn name_a_nameless_contact(r: &mut Record) {
+    let d = &mut r.draft;
+    if !d.first_name.trim().is_empty() || !d.last_name.trim().is_empty() {
+        return;
+    }
+    if !r.display_name.trim().is_empty() {
+        let (first, last) = split_full_name(&r.display_name);
+        d.first_name = first;
+        d.last_name = last;
+    } else if !d.company.trim().is_empty() {
+        d.last_name = d.company.trim().to_string();
+        r.name_from = Some(d.last_name.clone());
+    } else if let Some((first, last)) = name_from_email(&d.email) {
+        d.first_name = first;
+        d.last_name = last;
+        r.name_from = Some(d.email.trim().to_string());
+    } else if let Some(number) = r
+        .raw_phones
+        .iter()
+        .flat_map(|(_, raw)| phones::split_cell(raw))
+        .map(|piece| piece.trim_start_matches('\'').trim())
+        .find(|piece| piece.bytes().filter(u8::is_ascii_digit).count() >= 3)
+    {
+        d.last_name = number.chars().take(60).collect();
+        r.name_from = Some(d.last_name.clone());
+    }
+}
+
+/// `john.doe@example.com` → (`John`, `Doe`); `None` without a word before the `@`.
+fn name_from_email(email: &str) -> Option<(String, String)> {
+    let (local, _) = email.trim().split_once('@')?;
+    let words: Vec<String> = local
+        .split(['.', '_', '-', '+'])
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect())
+                .unwrap_or_default()
+        })
+        .collect();
+    let (last, first) = words.split_last()?;
+    Some((first.join(" "), last.clone()))
 }
 
 /// An address on one line, for the import note: `Prager Straße 55, 01066 Dresden, DE`.

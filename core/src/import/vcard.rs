@@ -18,6 +18,12 @@ use calcard::vcard::{
 use calcard::{Entry, Parser};
 
 pub fn read(text: &str) -> Result<Parsed> {
+    read_with(text, &mut |_| {})
+}
+
+/// [`read`], handing each contact to `each` as soon as it is read (the preview reads phone
+/// numbers on a second thread meanwhile).
+pub fn read_with(text: &str, each: &mut dyn FnMut(&Record)) -> Result<Parsed> {
     let mut parsed = Parsed {
         format: Format::VCard,
         records: Vec::new(),
@@ -36,7 +42,9 @@ pub fn read(text: &str) -> Result<Parsed> {
                     return Err(refuse(Msg::ImportTooManyRows { max: MAX_RECORDS }));
                 }
                 let line = parsed.records.len() + 1;
-                parsed.records.push(record(&card, line));
+                let record = record(&card, line);
+                each(&record);
+                parsed.records.push(record);
             }
             Entry::Eof => break,
             Entry::UnterminatedComponent(_) | Entry::UnexpectedComponentEnd { .. } => {

@@ -1,7 +1,7 @@
 //! The customer card's master data ([`Customer`]) and the form it is entered through
 //! ([`CustomerDraft`]), whose [`CustomerDraft::validate`] is the one place the field rules live.
 
-use super::{Birthday, CustomerId, Email, GroupId, Phone, PhoneLabel};
+use super::{Birthday, CustomerId, Email, GroupId, Phone, PhoneCache, PhoneLabel};
 use crate::i18n::{FieldErrors, Msg};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -218,6 +218,16 @@ pub const MAX_GROUPS: usize = 50;
 impl CustomerDraft {
     /// Checks every field and returns all errors at once, keyed by API field name.
     pub fn validate(&self, today: NaiveDate) -> Result<ValidDraft, FieldErrors> {
+        self.validate_with(today, &mut PhoneCache::none())
+    }
+
+    /// [`Self::validate`] for many drafts in a row: phone numbers are read through `phones`,
+    /// each distinct number once (an import).
+    pub fn validate_with(
+        &self,
+        today: NaiveDate,
+        phones_read: &mut PhoneCache,
+    ) -> Result<ValidDraft, FieldErrors> {
         let mut errors = FieldErrors::default();
         let first_name = clean(&self.first_name);
         let last_name = clean(&self.last_name);
@@ -257,7 +267,7 @@ impl CustomerDraft {
             if draft.number.trim().is_empty() {
                 continue;
             }
-            match Phone::parse(draft.label, &draft.number) {
+            match phones_read.parse(draft.label, &draft.number) {
                 Ok(p) if !phones.contains(&p) => phones.push(p),
                 Ok(_) => {}
                 Err(msg) => errors.add(&format!("phones.{i}.number"), msg),

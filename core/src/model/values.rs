@@ -32,7 +32,12 @@ pub struct Phone {
 impl Phone {
     /// Parses what a person typed (`0170 12345678`, `+49 (89) 123 45 67`, `0049 …`).
     pub fn parse(label: PhoneLabel, input: &str) -> Result<Phone, Msg> {
-        Ok(Phone::from_e164(label, normalize_phone(input)?))
+        let (number, display) = read_phone(input, true)?;
+        Ok(Phone {
+            label,
+            number,
+            display,
+        })
     }
 
     /// A number already in E.164 (from the store or generated data).
@@ -61,6 +66,91 @@ impl Phone {
     }
 }
 
+/// Phone numbers already read, by the text they were typed as, for checking many cards in a
+/// row: an import checks each contact in its preview, again in the commit's plan and once more
+/// when it writes, and reading a number (libphonenumber's parse, validity and formatting) is
+/// most of what a check costs. Each distinct text is read once.
+///
+/// [`PhoneCache::without_display`] leaves the display form out (the costlier half of a read):
+/// its phones have an empty display, which [`Phone::display`] computes when asked. The import's
+/// preview and plan only compare E.164 numbers; the write turns the display on
+/// ([`PhoneCache::with_display`]), so stored cards always have it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PhoneCache {
+    /// Typed text → E.164 and display form (empty while not needed), or why it is refused.
+    read: std::collections::HashMap<String, Result<(String, String), Msg>>,
+    display: bool,
+    /// The most texts kept; beyond it numbers are read every time.
+    limit: usize,
+}
+
+impl PhoneCache {
+    /// The most numbers one cache keeps (an import has at most 200,000 contacts; a text is at
+    /// most 40 bytes).
+    pub const MAX_NUMBERS: usize = 250_000;
+
+    /// Keeps nothing: every number is read afresh, with its display form (a single save).
+    pub fn none() -> PhoneCache {
+        PhoneCache {
+            read: Default::default(),
+            display: true,
+            limit: 0,
+        }
+    }
+
+    /// Keeps up to [`Self::MAX_NUMBERS`] numbers, without their display form.
+    pub fn without_display() -> PhoneCache {
+        PhoneCache {
+            read: Default::default(),
+            display: false,
+            limit: Self::MAX_NUMBERS,
+        }
+    }
+
+    /// From now on phones come with their display form (computed once per number).
+    pub fn with_display(mut self) -> PhoneCache {
+        self.display = true;
+        self
+    }
+
+    /// [`Phone::parse`], reading each distinct text once.
+    pub fn parse(&mut self, label: PhoneLabel, input: &str) -> Result<Phone, Msg> {
+        let phone = |(number, display): &(String, String)| Phone {
+            label,
+            number: number.clone(),
+            display: display.clone(),
+        };
+        if let Some(hit) = self.read.get_mut(input) {
+            return match hit {
+                Ok(read) => {
+                    if self.display && read.1.is_empty() {
+                        read.1 = display_phone(&read.0);
+                    }
+                    Ok(phone(read))
+                }
+                Err(msg) => Err(msg.clone()),
+            };
+        }
+        let read = read_phone(input, self.display);
+        if self.read.len() < self.limit && input.len() <= 40 {
+            self.read.insert(input.to_string(), read.clone());
+        }
+        read.as_ref().map(phone).map_err(Clone::clone)
+    }
+
+    /// Reads `input` into the cache (if there is room) without making a phone of it.
+    pub fn learn(&mut self, input: &str) {
+        if self.read.len() < self.limit && !self.read.contains_key(input) {
+            let _ = self.parse(PhoneLabel::Mobile, input);
+        }
+    }
+
+    /// About how much memory the cache holds.
+    pub fn approx_bytes(&self) -> usize {
+        self.read.len() * 160
+    }
+}
+
 /// Loads the phone-number rules (libphonenumber's metadata and the regular expressions it
 /// compiles on first use) on a thread of its own, so that the first card saved with a phone
 /// number after a start does not wait for them (0.75 s in a debug build, noticeable on a Pi).
@@ -75,6 +165,11 @@ pub fn warm_up_phone_rules() {
 
 /// Typed text → E.164. Germany is the default region.
 pub fn normalize_phone(input: &str) -> Result<String, Msg> {
+    read_phone(input, false).map(|(e164, _)| e164)
+}
+
+/// Typed text → E.164 and, with `display`, the DIN 5008 form — from one parse of the text.
+fn read_phone(input: &str, display: bool) -> Result<(String, String), Msg> {
     let trimmed = input.trim();
     if trimmed.is_empty() || trimmed.len() > 40 {
         return Err(Msg::BadPhone);
@@ -92,21 +187,33 @@ pub fn normalize_phone(input: &str) -> Result<String, Msg> {
     if !phonenumber::is_valid(&parsed) {
         return Err(Msg::BadPhone);
     }
-    Ok(parsed.format().mode(phonenumber::Mode::E164).to_string())
+    // What `Mode::E164` writes, without the formatter's search for a national format (a
+    // third of a read).
+    let e164 = format!("+{}{}", parsed.code().value(), parsed.national());
+    let display = match display {
+        false => String::new(),
+        // The E.164 form has neither: read it again, as `from_e164` would.
+        true if parsed.extension().is_some() || parsed.carrier().is_some() => display_phone(&e164),
+        true => display_of(&parsed),
+    };
+    Ok((e164, display))
 }
 
 fn display_phone(e164: &str) -> String {
     match phonenumber::parse(None, e164) {
-        Ok(parsed) => {
-            let mode = if parsed.code().value() == 49 {
-                phonenumber::Mode::National
-            } else {
-                phonenumber::Mode::International
-            };
-            parsed.format().mode(mode).to_string()
-        }
+        Ok(parsed) => display_of(&parsed),
         Err(_) => e164.to_string(),
     }
+}
+
+/// German numbers nationally, others internationally.
+fn display_of(parsed: &phonenumber::PhoneNumber) -> String {
+    let mode = if parsed.code().value() == 49 {
+        phonenumber::Mode::National
+    } else {
+        phonenumber::Mode::International
+    };
+    parsed.format().mode(mode).to_string()
 }
 
 /// An e-mail address, trimmed, with its domain lower-cased.
@@ -345,6 +452,57 @@ mod tests {
         check_phone("12", None, "");
         check_phone("Anna", None, "");
         check_phone("", None, "");
+    }
+
+    /// One parse gives what the old two did: E.164 from the formatter, the display form read
+    /// again from E.164; and a cache answers as `Phone::parse` does.
+    #[test]
+    fn one_read_of_a_number_is_what_two_were() {
+        let mut cache = PhoneCache::without_display();
+        for input in [
+            "0170 12345678",
+            "+49 (89) 123 45 67",
+            "+39 06 6988 4567",
+            "+1 650 555 1212",
+            "+44 20 7946 0958",
+            "+43 1 234567",
+            "+41 44 668 18 00",
+            "+55 11 98765 4321",
+            "+81 3-1234-5678",
+            "0171 2345678 ext. 3",
+            "+49 171 2345678 x12",
+            "0173 223344",
+            "BusinessPhone",
+        ] {
+            let trimmed: String = input
+                .chars()
+                .filter(|c| !matches!(c, ' ' | '-' | '/' | '(' | ')' | '.'))
+                .collect();
+            let old = phonenumber::parse(Some(phonenumber::country::Id::DE), &trimmed)
+                .ok()
+                .filter(phonenumber::is_valid)
+                .map(|p| p.format().mode(phonenumber::Mode::E164).to_string());
+            let new = Phone::parse(PhoneLabel::Business, input);
+            assert_eq!(new.as_ref().ok().map(|p| p.number.clone()), old, "{input}");
+            if let (Ok(new), Some(old)) = (&new, &old) {
+                assert_eq!(new.display, display_phone(old), "{input}");
+            }
+            let first = cache.parse(PhoneLabel::Business, input);
+            let again = cache.parse(PhoneLabel::Business, input);
+            assert_eq!(first, again, "{input}");
+            if let Ok(p) = &first {
+                assert!(p.display.is_empty());
+                assert_eq!(p.display(), new.as_ref().unwrap().display, "{input}");
+            }
+        }
+        let mut cache = cache.with_display();
+        assert_eq!(
+            cache.parse(PhoneLabel::Mobile, "0170 12345678"),
+            Phone::parse(PhoneLabel::Mobile, "0170 12345678")
+        );
+        let mut none = PhoneCache::none();
+        assert!(none.parse(PhoneLabel::Mobile, "0170 12345678").is_ok());
+        assert_eq!(none.approx_bytes(), 0);
     }
 
     #[test]

@@ -874,6 +874,107 @@ fn a_bad_value_is_kept_in_the_note_and_the_rest_is_imported() {
     has(&a.warnings, "„Acer America“ wird als Name übernommen");
 }
 
+/// A contact without a first or last name is named by one rule: display name, else company,
+/// else e-mail address, else phone number; all but the display name with a warning.
+#[test]
+fn a_contact_without_a_name_is_named_from_what_it_has() {
+    #[track_caller]
+    fn check(a: Arrived, first: &str, last: &str, from: Option<&str>) {
+        assert_eq!(
+            (a.card.first_name.as_str(), a.card.last_name.as_str()),
+            (first, last)
+        );
+        match from {
+            Some(from) => has(&a.warnings, &format!("„{from}“ wird als Name übernommen")),
+            None => assert!(a.warnings.is_empty(), "{:?}", a.warnings),
+        }
+    }
+    check(
+        vcard("FN:Anna Muster\nTEL:0171 2345678"),
+        "Anna",
+        "Muster",
+        None,
+    );
+    check(
+        vcard("ORG:Salon Schnitt\nTEL:0171 2345678"),
+        "",
+        "Salon Schnitt",
+        Some("Salon Schnitt"),
+    );
+    check(
+        vcard("EMAIL:john.doe@example.com\nTEL:0171 2345678"),
+        "John",
+        "Doe",
+        Some("john.doe@example.com"),
+    );
+    check(
+        vcard("TEL;CELL:0171 2345678"),
+        "",
+        "0171 2345678",
+        Some("0171 2345678"),
+    );
+    check(
+        vcard("TEL:+1 650 555 1212\nNOTE:Rückruf"),
+        "",
+        "+1 650 555 1212",
+        Some("+1 650 555 1212"),
+    );
+    // The first number that has digits, even one the card cannot take (kept in the note).
+    let a = vcard("TEL:BusinessPhone\nTEL:(650) 555-1212");
+    assert!(a.card.phones.is_empty());
+    has(&a.notes, "Telefon: (650) 555-1212");
+    check(a, "", "(650) 555-1212", Some("(650) 555-1212"));
+    check(
+        csv("Vorname,Handy", ",0171 2345678"),
+        "",
+        "0171 2345678",
+        Some("0171 2345678"),
+    );
+    check(
+        csv("Name,Phone 1 - Value", ",0171 2345678 ::: 089 123456"),
+        "",
+        "0171 2345678",
+        Some("0171 2345678"),
+    );
+    // The phone-only contact is found by its number and by its name.
+    let f = Fixture::new();
+    let p = preview(
+        &f,
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nTEL:0171 2345678\r\nEND:VCARD\r\n",
+        "k.vcf",
+    );
+    assert_eq!(p.counts.with_warnings, 1);
+    let created = take_all(&f, &p).created;
+    let found = f
+        .kartei
+        .search_all(&kartei_core::search::SearchRequest {
+            q: "0171 2345678".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(found, created);
+    // Nothing to name it by (a placeholder without digits, a note): still the invalid row.
+    for lines in ["TEL:BusinessPhone", "NOTE:Rückruf wegen Termin"] {
+        let f = Fixture::new();
+        let text = format!("BEGIN:VCARD\r\nVERSION:3.0\r\n{lines}\r\nEND:VCARD\r\n");
+        let p = preview(&f, text.as_bytes(), "k.vcf");
+        assert_eq!(p.counts.invalid, 1, "{lines}");
+    }
+}
+
+/// The Bat! and other Polish and Czech mailers write ISO-8859-2, declared per card.
+#[test]
+fn iso_8859_2_declared_per_card() {
+    let a = vcard("N;CHARSET=ISO-8859-2;ENCODING=QUOTED-PRINTABLE:Iksi=F1ski;Piotr");
+    assert_eq!(a.card.last_name, "Iksiński");
+    let f = Fixture::new();
+    let file = b"BEGIN:VCARD\r\nVERSION:2.1\r\nN;CHARSET=ISO-8859-2:Iksi\xf1ski;\xa3ucja\r\nEND:VCARD\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nN:M\xc3\xbcller;J\xc3\xb6rg\r\nEND:VCARD\r\n";
+    let p = preview(&f, file, "thebat.vcf");
+    take_all(&f, &p);
+    assert_eq!(by_last_name(&f, "Iksiński").first_name, "Łucja");
+    assert_eq!(by_last_name(&f, "Müller").first_name, "Jörg");
+}
+
 /// Real exports gathered from other projects' public test data (see
 /// `core/tests/fixtures/import/README.md` for origin and licence): every person on them
 /// arrives, is found by name, with umlauts intact.
@@ -972,6 +1073,33 @@ fn home_and_work_addresses_are_kept_apart_and_foreign_codes_placed() {
         &a.notes,
         "Adresse geschäftlich: Prager Straße 55, 1010 Wien, AT",
     );
+    // Google CSV: "Address N - Type" says whose address N is.
+    let google = "First Name,Last Name,Address 1 - Type,Address 1 - Street,Address 1 - City,Address 1 - Postal Code,Address 2 - Type,Address 2 - Street,Address 2 - City,Address 2 - Postal Code";
+    let a = csv(
+        google,
+        "Anna,Muster,Work,Prager Straße 55,Dresden,01066,Home,Lindenstraße 4,Dresden,01067",
+    );
+    assert_eq!(a.card.address.street, "Lindenstraße 4");
+    has(
+        &a.notes,
+        "Adresse geschäftlich: Prager Straße 55, 01066 Dresden",
+    );
+    let a = csv(
+        google,
+        "Anna,Muster,Home,Lindenstraße 4,Dresden,01067,Other,Am Hang 2,Pirna,01796",
+    );
+    assert_eq!(a.card.address.street, "Lindenstraße 4");
+    has(&a.notes, "Am Hang 2, 01796 Pirna");
+    assert!(
+        !a.notes.iter().any(|n| n.contains("geschäftlich")),
+        "{:?}",
+        a.notes
+    );
+    let a = csv(
+        google,
+        "Anna,Muster,Work,Prager Straße 55,Dresden,01066,,,,",
+    );
+    assert_eq!(a.card.address.street, "Prager Straße 55");
     // Only a work address: it is the card's.
     let a = vcard("N:Muster;Anna;;;\nADR;TYPE=work:;;Prager Str. 55;Dresden;;01066;Germany");
     assert_eq!(
