@@ -13,32 +13,9 @@ use kartei_core::photos::{samples, PhotoKind};
 use kartei_core::{backup, Kartei};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
+use support::{env_or, mb, reset_peak, status};
 
-fn status(field: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
-}
-
-/// Sets VmHWM back to the current RSS, so a later VmHWM is the peak of what came after.
-fn reset_peak() {
-    let _ = std::fs::write("/proc/self/clear_refs", b"5");
-}
-
-fn mb(kb: u64) -> f64 {
-    kb as f64 / 1024.0
-}
-
-fn env_or(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+mod support;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -102,11 +79,8 @@ fn card_file(customers: usize, photos: usize, quick: bool) -> (PathBuf, Option<t
         let t = tempfile::tempdir().expect("temp dir");
         (t.path().join("data"), Some(t))
     } else {
-        let target = std::env::var_os("CARGO_TARGET_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
-        (
-            target.join(format!("bench-data/backup-{customers}-{photos}/data")),
+                (
+            support::bench_data(&format!("backup-{customers}-{photos}")).join("data"),
             None,
         )
     };

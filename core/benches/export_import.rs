@@ -13,27 +13,9 @@ use kartei_core::export::{self, ExportQuery};
 use kartei_core::{import, Kartei, Lang};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
+use support::{env_or, mb, status};
 
-fn status(field: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
-}
-
-fn mb(kb: u64) -> f64 {
-    kb as f64 / 1024.0
-}
-
-fn env_or(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+mod support;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -66,10 +48,7 @@ fn demo_card_file(customers: usize, quick: bool) -> (PathBuf, Option<tempfile::T
         kartei_core::demo::generate(&kartei, customers, 2026, |_| {}).expect("demo data");
         return (dir.path().to_path_buf(), Some(dir));
     }
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
-    let dir = target.join(format!("bench-data/export-{customers}"));
+        let dir = support::bench_data(&format!("export-{customers}"));
     let done_marker = dir.join(".complete");
     if !done_marker.exists() {
         let _ = std::fs::remove_dir_all(&dir);

@@ -10,7 +10,7 @@
 //! neither list.
 
 use super::tables::*;
-use super::{get_json, keys_in, photos, put_json};
+use super::{get_json, keys_in, photo_rows, put_json};
 use crate::error::Result;
 use crate::model::*;
 use redb::{ReadTransaction, ReadableTable, TableHandle, WriteTransaction};
@@ -69,7 +69,7 @@ impl Owned {
                 .open_table(APPOINTMENTS_BY_CUSTOMER)?
                 .range(appointment_range(customer))?
                 .count(),
-            Owned::Photos => photos::count_of(txn, customer)?,
+            Owned::Photos => photo_rows::count_of(txn, customer)?,
         })
     }
 
@@ -111,7 +111,7 @@ impl Owned {
                 }
             }
             Owned::Photos => {
-                for hash in photos::delete_photos_of(txn, customer)? {
+                for hash in photo_rows::delete_photos_of(txn, customer)? {
                     if !freed.contains(&hash) {
                         freed.push(hash);
                     }
@@ -165,7 +165,7 @@ impl Owned {
                 }
             }
             // The files are shared by content hash, so only the rows move.
-            Owned::Photos => photos::move_photos_of(txn, from, to)?,
+            Owned::Photos => photo_rows::move_photos_of(txn, from, to)?,
         }
         Ok(())
     }

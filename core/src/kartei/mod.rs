@@ -27,7 +27,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use tokio::sync::broadcast;
 
 mod edit;
-mod photos;
+mod customer_photos;
 
 /// The file name of the store inside the data folder.
 pub const STORE_FILE: &str = "kartei.redb";
