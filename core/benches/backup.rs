@@ -79,7 +79,7 @@ fn card_file(customers: usize, photos: usize, quick: bool) -> (PathBuf, Option<t
         let t = tempfile::tempdir().expect("temp dir");
         (t.path().join("data"), Some(t))
     } else {
-                (
+        (
             support::bench_data(&format!("backup-{customers}-{photos}")).join("data"),
             None,
         )

@@ -48,7 +48,7 @@ fn demo_card_file(customers: usize, quick: bool) -> (PathBuf, Option<tempfile::T
         kartei_core::demo::generate(&kartei, customers, 2026, |_| {}).expect("demo data");
         return (dir.path().to_path_buf(), Some(dir));
     }
-        let dir = support::bench_data(&format!("export-{customers}"));
+    let dir = support::bench_data(&format!("export-{customers}"));
     let done_marker = dir.join(".complete");
     if !done_marker.exists() {
         let _ = std::fs::remove_dir_all(&dir);

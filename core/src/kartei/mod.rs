@@ -26,8 +26,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 use tokio::sync::broadcast;
 
-mod edit;
 mod customer_photos;
+mod edit;
 
 /// The file name of the store inside the data folder.
 pub const STORE_FILE: &str = "kartei.redb";

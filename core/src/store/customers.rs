@@ -38,7 +38,6 @@ pub struct ImportWrite {
     pub updated: Vec<(CustomerId, u64)>,
 }
 
-
 impl Store {
     pub fn customer(&self, id: CustomerId) -> Result<Customer> {
         let txn = self.read()?;
@@ -334,7 +333,7 @@ impl Store {
 
 /// Writes new cards with their notes and appointments, assigning every id. Records no changes:
 /// the caller does, once the whole transaction's writes are known.
-pub(super) fn insert_new_customers(
+fn insert_new_customers(
     txn: &WriteTransaction,
     batch: Vec<BulkCustomer>,
 ) -> Result<Vec<CustomerId>> {
@@ -371,7 +370,7 @@ pub(super) fn insert_new_customers(
 /// What a merged card keeps of the card merged into it besides the chosen master data: the
 /// earlier "customer since", and the consent log (proof of consent must not be lost). A consent
 /// recorded more recently on the removed card wins over an older one on the kept card.
-pub(super) fn absorb_history(kept: &mut Customer, removed: &Customer) {
+fn absorb_history(kept: &mut Customer, removed: &Customer) {
     kept.customer_since = kept.customer_since.min(removed.customer_since);
     kept.created_at = kept.created_at.min(removed.created_at);
     kept.consent_log.extend(removed.consent_log.iter().cloned());

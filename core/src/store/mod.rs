@@ -34,7 +34,9 @@ use crate::error::{CoreError, Result};
 use crate::i18n::{FieldErrors, Msg};
 use crate::model::*;
 use crate::settings::Settings;
+use changes::{change_mark_in, record_change};
 use chrono::{DateTime, NaiveDate, Utc};
+use groups::resolve_groups;
 use redb::{
     Database, Durability, MultimapTableHandle, ReadTransaction, ReadableDatabase, ReadableTable,
     ReadableTableMetadata, TableHandle, WriteTransaction,

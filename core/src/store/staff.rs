@@ -62,6 +62,6 @@ impl Store {
     }
 }
 
-pub(super) fn staff_key(name: &str) -> String {
+fn staff_key(name: &str) -> String {
     name.trim().to_lowercase()
 }
