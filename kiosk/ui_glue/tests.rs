@@ -1060,3 +1060,47 @@ fn controllers_never_import_each_other() {
     }
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+/// A note saved on the card is on screen at once, on the card (the allergy banner) and in the
+/// list (the recently opened row), with no live thread running: the saving controller shows
+/// the changes the core announced. Nothing is left for the live thread to show a second time.
+#[test]
+fn a_saved_note_shows_at_once_on_the_card_and_the_list_and_only_once() {
+    let f = fixture(30);
+    unlock_as_lena(&f);
+    let id = f
+        .kartei
+        .search(&SearchRequest::default())
+        .unwrap()
+        .items
+        .iter()
+        .find(|i| !i.allergy)
+        .unwrap()
+        .id;
+    super::shell::go(&f.ui, &f.ctx, super::shell::Screen::Card(id));
+    let card = f.ui.global::<super::ui::CardAdapter>();
+    assert_eq!(card.get_card().allergy, "");
+    let recent = || {
+        let rows = f.ui.global::<ListAdapter>().get_recent();
+        (0..rows.row_count())
+            .filter_map(|i| rows.row_data(i))
+            .map(|r| (r.id, r.allergy))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(recent(), []);
+
+    card.invoke_new_note();
+    card.set_note_kind(1);
+    card.set_note_text("Latex".into());
+    card.invoke_save_note();
+    assert_eq!(card.get_dialog(), 0, "{}", card.get_dialog_error());
+    assert_eq!(f.ui.global::<AppAdapter>().get_toast(), "Gespeichert.");
+    assert!(
+        card.get_card().allergy.contains("Latex"),
+        "{}",
+        card.get_card().allergy
+    );
+    assert_eq!(recent(), [(id.0 as i32, true)]);
+    // The live thread, woken by the same change, finds nothing left to show.
+    assert_eq!(super::live::take(), super::live::Changes::default());
+}
