@@ -4,8 +4,9 @@
 //! once.
 
 use kartei::ui_glue::import::{DONE, PREVIEW};
-use kartei::ui_glue::ui::{ImportAdapter, ListAdapter, LockAdapter, Page};
-use kartei::ui_glue::{app, build, worker::Worker};
+use kartei::ui_glue::shell::{self, Screen};
+use kartei::ui_glue::ui::{ImportAdapter, ListAdapter, LockAdapter};
+use kartei::ui_glue::{build, worker::Worker};
 use kartei_core::model::Role;
 use kartei_core::Kartei;
 use slint::{ComponentHandle, Model, Timer, TimerMode};
@@ -74,7 +75,7 @@ fn import_from_a_stick_runs_off_the_ui_thread_with_a_moving_progress_bar() {
         let a = ui.global::<ImportAdapter>();
         match s.get() {
             0 => {
-                app::navigate(&ui, &c, Page::Import);
+                shell::go(&ui, &c, Screen::Import);
                 s.set(1);
             }
             1 if !a.get_running() && a.get_files().row_count() == 1 => {

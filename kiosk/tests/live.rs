@@ -3,8 +3,9 @@
 //! card without anyone touching the kiosk. One test per process: the testing backend's event
 //! loop can be set up once.
 
+use kartei::ui_glue::shell::{self, Screen};
 use kartei::ui_glue::ui::{CardAdapter, ListAdapter, LockAdapter};
-use kartei::ui_glue::{build, card, live, worker::Worker};
+use kartei::ui_glue::{build, live, worker::Worker};
 use kartei_core::model::{CustomerDraft, NoteDraft, NoteKind, Role, Source};
 use kartei_core::Kartei;
 use slint::{ComponentHandle, Timer, TimerMode};
@@ -41,7 +42,7 @@ fn changes_from_elsewhere_show_up_live_on_the_list_and_the_open_card() {
         let card = ui.global::<CardAdapter>();
         match s.get() {
             0 if list.get_total() == 50 => {
-                card::open(&ui, &c, opened);
+                shell::go(&ui, &c, Screen::Card(opened));
                 s.set(1);
             }
             1 if card.get_card().id as u64 == opened.0 => {

@@ -1,13 +1,16 @@
 //! `CardAdapter`: the customer card. Loads `Kartei::card` off the UI thread and shows master
 //! data, the allergy banner, notes, appointments, the most booked services and the history;
-//! saves new notes and appointments for this customer.
+//! saves new notes and appointments for this customer and then asks the shell to show the
+//! changes (the card and the list follow from the core's change event). The gallery on the same
+//! adapter is [`photos`](super::photos)'s.
 
 use super::format::{date, initials, local_date, local_time, tr};
+use super::shell::{self, Screen, Wire};
 use super::ui::{
-    AppointmentRow, CardAdapter, CardData, Detail, HistoryRow, MainWindow, NoteRow, Page,
-    ServiceTile,
+    AppointmentRow, CardAdapter, CardData, Detail, HistoryRow, KeyboardAdapter, MainWindow,
+    NoteRow, ServiceTile,
 };
-use super::{app, editor, list, Ctx};
+use super::Ctx;
 use chrono::{Datelike, Local, NaiveDate, NaiveTime, TimeZone, Utc};
 use kartei_core::card::{AppointmentView, CustomerCard, HistoryKind, WarningKind};
 use kartei_core::i18n::Msg;
@@ -21,77 +24,49 @@ use std::sync::Arc;
 
 pub fn setup(ui: &MainWindow, ctx: &Arc<Ctx>) {
     let adapter = ui.global::<CardAdapter>();
-    let weak = ui.as_weak();
-    let c = ctx.clone();
-    adapter.on_edit(move || {
-        if let (Some(ui), Some(id)) = (weak.upgrade(), c.open_card()) {
-            editor::open_edit(&ui, &c, id);
+    let wire = Wire::new(ui, ctx);
+    adapter.on_edit(wire.call(|ui, c| {
+        if let Some(id) = c.open_card() {
+            shell::go(ui, c, Screen::Edit(id));
         }
-    });
-    let weak = ui.as_weak();
-    let c = ctx.clone();
-    adapter.on_new_note(move || {
-        if let Some(ui) = weak.upgrade() {
-            let adapter = ui.global::<CardAdapter>();
-            let kinds: Vec<SharedString> = NoteKind::ALL
-                .iter()
-                .map(|k| k.label(c.lang()).into())
-                .collect();
-            adapter.set_note_kinds(ModelRc::new(VecModel::from(kinds)));
-            adapter.set_note_kind(0);
-            adapter.set_note_text("".into());
-            adapter.set_dialog_error("".into());
-            adapter.set_dialog(1);
-        }
-    });
-    let weak = ui.as_weak();
-    let c = ctx.clone();
-    adapter.on_save_note(move || {
-        if let Some(ui) = weak.upgrade() {
-            save_note(&ui, &c);
-        }
-    });
-    let weak = ui.as_weak();
-    let c = ctx.clone();
-    adapter.on_new_appointment(move || {
-        if let Some(ui) = weak.upgrade() {
-            let adapter = ui.global::<CardAdapter>();
-            let services = c.kartei.services().unwrap_or_default();
-            let names: Vec<SharedString> =
-                services.iter().map(|s| s.name.as_str().into()).collect();
-            adapter.set_services(ModelRc::new(VecModel::from(names)));
-            adapter.set_appointment_services(ModelRc::new(VecModel::from(vec![
-                false;
-                services.len()
-            ])));
-            adapter.set_appointment_date(date(c.kartei.today()).into());
-            adapter.set_appointment_time("".into());
-            adapter.set_dialog_error("".into());
-            adapter.set_dialog(2);
-        }
-    });
-    let weak = ui.as_weak();
-    adapter.on_toggle_service(move |i| {
-        if let Some(ui) = weak.upgrade() {
-            let chosen = ui.global::<CardAdapter>().get_appointment_services();
-            if let Ok(i) = usize::try_from(i) {
-                if let Some(on) = chosen.row_data(i) {
-                    chosen.set_row_data(i, !on);
-                }
+    }));
+    adapter.on_new_note(wire.call(|ui, c| {
+        let adapter = ui.global::<CardAdapter>();
+        let kinds: Vec<SharedString> = NoteKind::ALL
+            .iter()
+            .map(|k| k.label(c.lang()).into())
+            .collect();
+        adapter.set_note_kinds(ModelRc::new(VecModel::from(kinds)));
+        adapter.set_note_kind(0);
+        adapter.set_note_text("".into());
+        adapter.set_dialog_error("".into());
+        adapter.set_dialog(1);
+    }));
+    adapter.on_save_note(wire.call(save_note));
+    adapter.on_new_appointment(wire.call(|ui, c| {
+        let adapter = ui.global::<CardAdapter>();
+        let services = c.kartei.services().unwrap_or_default();
+        let names: Vec<SharedString> = services.iter().map(|s| s.name.as_str().into()).collect();
+        adapter.set_services(ModelRc::new(VecModel::from(names)));
+        adapter.set_appointment_services(ModelRc::new(VecModel::from(vec![false; services.len()])));
+        adapter.set_appointment_date(date(c.kartei.today()).into());
+        adapter.set_appointment_time("".into());
+        adapter.set_dialog_error("".into());
+        adapter.set_dialog(2);
+    }));
+    adapter.on_toggle_service(wire.call_with(|ui, _, i: i32| {
+        let chosen = ui.global::<CardAdapter>().get_appointment_services();
+        if let Ok(i) = usize::try_from(i) {
+            if let Some(on) = chosen.row_data(i) {
+                chosen.set_row_data(i, !on);
             }
         }
-    });
-    super::photos::setup(ui, ctx);
-    let weak = ui.as_weak();
-    let c = ctx.clone();
-    adapter.on_save_appointment(move || {
-        if let Some(ui) = weak.upgrade() {
-            save_appointment(&ui, &c);
-        }
-    });
+    }));
+    adapter.on_save_appointment(wire.call(save_appointment));
 }
 
-/// Opens the card of `id` (and remembers it among the recently opened).
+/// Prepares the card of `id` for [`Screen::Card`] (and remembers it among the recently opened):
+/// the overview tab, no dialog, the card loading.
 pub fn open(ui: &MainWindow, ctx: &Arc<Ctx>, id: CustomerId) {
     ctx.remember(id);
     ctx.set_open_card(Some(id));
@@ -101,11 +76,9 @@ pub fn open(ui: &MainWindow, ctx: &Arc<Ctx>, id: CustomerId) {
     adapter.set_confirm_delete(-1);
     adapter.set_photo_filter(0);
     reload(ui, ctx, id);
-    app::navigate(ui, ctx, Page::Card);
-    ctx.set_open_card(Some(id));
 }
 
-/// Loads the card again (after a save here or on a phone).
+/// Loads the card again (when it is opened, and when a change to it is shown).
 pub fn reload(ui: &MainWindow, ctx: &Arc<Ctx>, id: CustomerId) {
     let kartei = ctx.kartei.clone();
     let lang = ctx.lang();
@@ -118,19 +91,14 @@ pub fn reload(ui: &MainWindow, ctx: &Arc<Ctx>, id: CustomerId) {
                 return;
             }
             match result {
-                Ok(card) => {
-                    ui.global::<CardAdapter>().set_card(card_data(&card, lang));
-                    if ui.global::<CardAdapter>().get_tab() == 4 {
-                        super::photos::load(ui, &c, id);
-                    }
-                }
+                Ok(card) => ui.global::<CardAdapter>().set_card(card_data(&card, lang)),
                 Err(CoreError::NotFound { .. }) => {
                     // Deleted meanwhile (for example on a phone).
                     c.forget(id);
-                    app::show_message(ui, &Msg::NotFound.text(lang));
-                    app::navigate(ui, &c, Page::List);
+                    shell::show_message(ui, &Msg::NotFound.text(lang));
+                    shell::go(ui, &c, Screen::List);
                 }
-                Err(err) => app::show_error(ui, &err.user_message(lang)),
+                Err(err) => shell::show_error(ui, &err.user_message(lang)),
             }
         },
     );
@@ -327,25 +295,20 @@ fn save_note(ui: &MainWindow, ctx: &Arc<Ctx>) {
     ctx.worker.run(
         ui,
         move || kartei.add_note(id, &draft, &author),
-        move |ui, result| after_save(ui, &c, id, result.map(|_| ()), lang),
+        move |ui, result| after_save(ui, &c, result.map(|_| ()), lang),
     );
 }
 
-fn after_save(
-    ui: &MainWindow,
-    ctx: &Arc<Ctx>,
-    id: CustomerId,
-    result: Result<(), CoreError>,
-    lang: Lang,
-) {
+/// Closes the dialog and shows the saved note or appointment: the core announced the change,
+/// so [`shell::show_changes`] brings the card and the list up to date.
+fn after_save(ui: &MainWindow, ctx: &Arc<Ctx>, result: Result<(), CoreError>, lang: Lang) {
     let adapter = ui.global::<CardAdapter>();
     match result {
         Ok(()) => {
             adapter.set_dialog(0);
-            ui.global::<super::ui::KeyboardAdapter>().set_visible(false);
-            app::show_message(ui, &tr(lang, "Gespeichert.", "Saved."));
-            reload(ui, ctx, id);
-            list::refresh(ui, ctx);
+            ui.global::<KeyboardAdapter>().set_visible(false);
+            shell::show_message(ui, &tr(lang, "Gespeichert.", "Saved."));
+            shell::show_changes(ui, ctx);
         }
         Err(err) => adapter.set_dialog_error(err.user_message(lang).into()),
     }
@@ -414,7 +377,7 @@ fn save_appointment(ui: &MainWindow, ctx: &Arc<Ctx>) {
         ui,
         move || kartei.create_appointment(&draft),
         move |ui, result| {
-            after_save(ui, &c, id, result.map(|_| ()), lang);
+            after_save(ui, &c, result.map(|_| ()), lang);
             if ui.global::<CardAdapter>().get_dialog() == 0 {
                 ui.global::<CardAdapter>().set_tab(2);
             }

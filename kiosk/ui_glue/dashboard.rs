@@ -3,6 +3,7 @@
 //! sichern" (owners).
 
 use super::format::{count, customer_row};
+use super::shell::{self, Wire};
 use super::ui::{CustomerRow, DashboardAdapter, MainWindow, MonthBar};
 use super::Ctx;
 use kartei_core::backup::Health;
@@ -34,21 +35,20 @@ fn month_label(month: &str, lang: Lang) -> String {
 }
 
 pub fn setup(ui: &MainWindow, ctx: &Arc<Ctx>) {
-    let weak = ui.as_weak();
-    let c = ctx.clone();
-    ui.global::<DashboardAdapter>().on_backup_now(move || {
-        let Some(ui) = weak.upgrade() else { return };
-        let lang = c.lang();
-        let started = kartei_core::backup::automatic::check_may_manage(c.role())
-            .and_then(|()| c.kartei.start_backups(c.usb_roots()));
-        if let Err(err) = started {
-            super::app::show_error(&ui, &err.user_message(lang));
-        }
-        refresh_backup(&ui, &c);
-    });
+    ui.global::<DashboardAdapter>()
+        .on_backup_now(Wire::new(ui, ctx).call(|ui, c| {
+            let lang = c.lang();
+            let started = kartei_core::backup::automatic::check_may_manage(c.role())
+                .and_then(|()| c.kartei.start_backups(c.usb_roots()));
+            if let Err(err) = started {
+                shell::show_error(ui, &err.user_message(lang));
+            }
+            refresh_backup(ui, c);
+        }));
 }
 
-/// The backup status line (from memory: the status is kept by the core).
+/// The backup status line (from memory: the status is kept by the core). Shown again when the
+/// core announces `BackupsChanged`.
 pub fn refresh_backup(ui: &MainWindow, ctx: &Arc<Ctx>) {
     let summary = ctx
         .kartei
@@ -70,7 +70,7 @@ pub fn refresh(ui: &MainWindow, ctx: &Arc<Ctx>) {
         move |ui, stats| {
             let stats = match stats {
                 Ok(stats) => stats,
-                Err(err) => return super::app::show_error(ui, &err.user_message(lang)),
+                Err(err) => return shell::show_error(ui, &err.user_message(lang)),
             };
             let a = ui.global::<DashboardAdapter>();
             let int = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);

@@ -1,9 +1,11 @@
 //! `EditorAdapter`: the new-customer form and the master-data editor. The rules live in core
-//! (`CustomerDraft::validate`); its per-field messages are shown next to the fields.
+//! (`CustomerDraft::validate`); its per-field messages are shown next to the fields. A saved
+//! card opens through the shell ([`Screen::Card`]); the list follows the change event.
 
 use super::format::tr;
-use super::ui::{EditorAdapter, KeyboardAdapter, MainWindow, Page};
-use super::{app, card, list, Ctx};
+use super::shell::{self, Screen, Wire};
+use super::ui::{EditorAdapter, KeyboardAdapter, MainWindow};
+use super::Ctx;
 use kartei_core::card::group_names;
 use kartei_core::i18n::FieldErrors;
 use kartei_core::model::{CustomerDraft, CustomerId, PhoneDraft, Salutation, Source};
@@ -34,23 +36,14 @@ const SALUTATIONS: [Salutation; 4] = [
 
 pub fn setup(ui: &MainWindow, ctx: &Arc<Ctx>) {
     let adapter = ui.global::<EditorAdapter>();
-    let weak = ui.as_weak();
-    let c = ctx.clone();
-    adapter.on_save(move || {
-        if let Some(ui) = weak.upgrade() {
-            save(&ui, &c);
-        }
-    });
-    let weak = ui.as_weak();
-    let c = ctx.clone();
-    adapter.on_cancel(move || {
-        if let Some(ui) = weak.upgrade() {
-            match EDITING.with(|e| e.borrow().as_ref().map(|e| e.id)) {
-                Some(id) => card::open(&ui, &c, id),
-                None => app::navigate(&ui, &c, Page::List),
-            }
-        }
-    });
+    let wire = Wire::new(ui, ctx);
+    adapter.on_save(wire.call(save));
+    adapter.on_cancel(wire.call(
+        |ui, c| match EDITING.with(|e| e.borrow().as_ref().map(|e| e.id)) {
+            Some(id) => shell::go(ui, c, Screen::Card(id)),
+            None => shell::go(ui, c, Screen::List),
+        },
+    ));
 }
 
 fn fill(ui: &MainWindow, draft: &CustomerDraft, phone: &str, is_new: bool) {
@@ -74,19 +67,22 @@ fn fill(ui: &MainWindow, draft: &CustomerDraft, phone: &str, is_new: bool) {
     a.set_form_error("".into());
 }
 
-/// An empty card ("+ Neuer Kunde").
-pub fn open_new(ui: &MainWindow, ctx: &Arc<Ctx>) {
+/// Prepares [`Screen::NewCustomer`]: an empty card ("+ Neuer Kunde").
+pub fn open_new(ui: &MainWindow) {
     EDITING.with(|e| *e.borrow_mut() = None);
     fill(ui, &CustomerDraft::default(), "", true);
-    app::navigate(ui, ctx, Page::Edit);
 }
 
-/// The master data of `id`, for editing.
-pub fn open_edit(ui: &MainWindow, ctx: &Arc<Ctx>, id: CustomerId) {
+/// Prepares [`Screen::Edit`]: the master data of `id`, for editing. `false` (with the reason on
+/// screen) when the card cannot be read.
+pub fn open_edit(ui: &MainWindow, ctx: &Arc<Ctx>, id: CustomerId) -> bool {
     let lang = ctx.lang();
     let customer = match ctx.kartei.customer(id) {
         Ok(c) => c,
-        Err(err) => return app::show_error(ui, &err.user_message(lang)),
+        Err(err) => {
+            shell::show_error(ui, &err.user_message(lang));
+            return false;
+        }
     };
     let mut draft = CustomerDraft::from_customer(
         &customer,
@@ -109,8 +105,8 @@ pub fn open_edit(ui: &MainWindow, ctx: &Arc<Ctx>, id: CustomerId) {
             phone_display,
         })
     });
-    app::navigate(ui, ctx, Page::Edit);
     ctx.set_open_card(Some(id));
+    true
 }
 
 /// The draft as the form shows it, on top of the card being edited.
@@ -193,9 +189,10 @@ fn save(ui: &MainWindow, ctx: &Arc<Ctx>) {
                 Ok(customer) => {
                     ui.global::<KeyboardAdapter>().set_visible(false);
                     EDITING.with(|e| *e.borrow_mut() = None);
-                    app::show_message(ui, &tr(lang, "Gespeichert.", "Saved."));
-                    list::refresh(ui, &c);
-                    card::open(ui, &c, customer.id);
+                    shell::show_message(ui, &tr(lang, "Gespeichert.", "Saved."));
+                    // The list follows the change event; the card opens with what was saved.
+                    shell::show_changes(ui, &c);
+                    shell::go(ui, &c, Screen::Card(customer.id));
                 }
                 Err(CoreError::Invalid(errors)) => {
                     show_errors(ui, &errors, lang);

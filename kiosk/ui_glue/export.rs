@@ -4,6 +4,7 @@
 //! written, safe to remove.
 
 use super::format::{count, tr};
+use super::shell::Wire;
 use super::ui::{ExportAdapter, MainWindow};
 use super::Ctx;
 use kartei_core::export::{ExportQuery, ExportSummary, Progress};
@@ -21,13 +22,7 @@ const FAILURE: i32 = 2;
 pub fn setup(ui: &MainWindow, ctx: &Arc<Ctx>) {
     let a = ui.global::<ExportAdapter>();
     a.set_available(true);
-    let weak = ui.as_weak();
-    let c = ctx.clone();
-    a.on_start(move || {
-        if let Some(ui) = weak.upgrade() {
-            start(&ui, &c);
-        }
-    });
+    a.on_start(Wire::new(ui, ctx).call(start));
 }
 
 /// What was written where.

@@ -3,12 +3,14 @@
 //! preview of the file tapped with a progress bar while it is read, lets the receptionist pick
 //! the rows (new and completing rows chosen at first) and commits them in one transaction with
 //! a progress bar, then says what happened. A bad file gets the core's message and changes
-//! nothing; so does a failed commit.
+//! nothing; so does a failed commit. After a commit the shell shows the changes (the list
+//! searches again).
 
 use super::format::{count, tr};
 use super::import_rows::ImportRowsModel;
+use super::shell::{self, Wire};
 use super::ui::{ImportAdapter, ImportFile, MainWindow};
-use super::{list, Ctx};
+use super::Ctx;
 use kartei_core::i18n::Msg;
 use kartei_core::import::{self, ImportOutcome, ImportPreview, Progress};
 use kartei_core::{CoreError, Lang};
@@ -52,51 +54,26 @@ pub struct StickFile {
 
 pub fn setup(ui: &MainWindow, ctx: &Arc<Ctx>) {
     let a = ui.global::<ImportAdapter>();
-    let weak = ui.as_weak();
-    let c = ctx.clone();
-    a.on_scan(move || {
-        if let Some(ui) = weak.upgrade() {
-            scan(&ui, &c);
+    let wire = Wire::new(ui, ctx);
+    a.on_scan(wire.call(scan));
+    a.on_open(
+        wire.call_with(|ui, c, i: i32| open(ui, c, usize::try_from(i).unwrap_or(usize::MAX))),
+    );
+    a.on_toggle(wire.call_with(|ui, _, i: i32| {
+        with_rows(|rows| rows.toggle(usize::try_from(i).unwrap_or(usize::MAX)));
+        show_chosen(ui);
+    }));
+    a.on_choose_all(wire.call_with(|ui, _, all| {
+        with_rows(|rows| rows.choose_all(all));
+        show_chosen(ui);
+    }));
+    a.on_commit(wire.call(commit));
+    a.on_back(wire.call(|ui, c| {
+        if !ui.global::<ImportAdapter>().get_running() {
+            forget_preview(ui);
+            scan(ui, c);
         }
-    });
-    let weak = ui.as_weak();
-    let c = ctx.clone();
-    a.on_open(move |i| {
-        if let Some(ui) = weak.upgrade() {
-            open(&ui, &c, usize::try_from(i).unwrap_or(usize::MAX));
-        }
-    });
-    let weak = ui.as_weak();
-    a.on_toggle(move |i| {
-        if let Some(ui) = weak.upgrade() {
-            with_rows(|rows| rows.toggle(usize::try_from(i).unwrap_or(usize::MAX)));
-            show_chosen(&ui);
-        }
-    });
-    let weak = ui.as_weak();
-    a.on_choose_all(move |all| {
-        if let Some(ui) = weak.upgrade() {
-            with_rows(|rows| rows.choose_all(all));
-            show_chosen(&ui);
-        }
-    });
-    let weak = ui.as_weak();
-    let c = ctx.clone();
-    a.on_commit(move || {
-        if let Some(ui) = weak.upgrade() {
-            commit(&ui, &c);
-        }
-    });
-    let weak = ui.as_weak();
-    let c = ctx.clone();
-    a.on_back(move || {
-        if let Some(ui) = weak.upgrade() {
-            if !ui.global::<ImportAdapter>().get_running() {
-                forget_preview(&ui);
-                scan(&ui, &c);
-            }
-        }
-    });
+    }));
 }
 
 /// The page is opened: a preview on screen stays, otherwise the sticks are searched again.
@@ -368,7 +345,8 @@ pub fn commit(ui: &MainWindow, ctx: &Arc<Ctx>) {
                     a.set_status_kind(SUCCESS);
                     a.set_status(outcome_message(&outcome, lang).into());
                     a.set_step(DONE);
-                    list::search(ui, &c);
+                    // The list (and the group chips) follow the change events.
+                    shell::show_changes(ui, &c);
                 }
                 Err(err) => {
                     a.set_status_kind(FAILURE);

@@ -1,11 +1,13 @@
 //! `ListAdapter`: the customer list. Every key in the search field starts a search (same search
 //! as the server's), filters and sort narrow it, the rows come from the lazy
-//! [`CustomerListModel`]; opened cards are remembered for quick access.
+//! [`CustomerListModel`]; opened cards are remembered for quick access. A tapped row opens its
+//! card through the shell ([`Screen::Card`]).
 
 use super::format::{count, initials, list_name, tr};
 use super::list_model::{fetch_page, with_model, CustomerListModel, Source};
+use super::shell::{self, Screen, Wire};
 use super::ui::{CustomerRow, ListAdapter, MainWindow};
-use super::{card, customer_id, Ctx};
+use super::{customer_id, Ctx};
 use kartei_core::model::NoteKind;
 use kartei_core::search::{Filter, SearchRequest, Sort};
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
@@ -30,46 +32,29 @@ pub fn setup(ui: &MainWindow, ctx: &Arc<Ctx>) {
     })));
     refresh_groups(ui, ctx);
 
-    let weak = ui.as_weak();
-    let c = ctx.clone();
-    adapter.on_search(move |text| {
-        if let Some(ui) = weak.upgrade() {
-            ui.global::<ListAdapter>().set_query(text);
-            search(&ui, &c);
+    let wire = Wire::new(ui, ctx);
+    adapter.on_search(wire.call_with(|ui, c, text| {
+        ui.global::<ListAdapter>().set_query(text);
+        search(ui, c);
+    }));
+    adapter.on_set_filter(wire.call_with(|ui, c, i| {
+        ui.global::<ListAdapter>().set_filter(i);
+        search(ui, c);
+    }));
+    adapter.on_set_group(wire.call_with(|ui, c, i| {
+        ui.global::<ListAdapter>().set_group(i);
+        search(ui, c);
+    }));
+    adapter.on_next_sort(wire.call(|ui, c| {
+        let adapter = ui.global::<ListAdapter>();
+        adapter.set_sort((adapter.get_sort() + 1) % SORTS.len() as i32);
+        search(ui, c);
+    }));
+    adapter.on_open(wire.call_with(|ui, c, id| {
+        if let Some(id) = customer_id(id) {
+            shell::go(ui, c, Screen::Card(id));
         }
-    });
-    let weak = ui.as_weak();
-    let c = ctx.clone();
-    adapter.on_set_filter(move |i| {
-        if let Some(ui) = weak.upgrade() {
-            ui.global::<ListAdapter>().set_filter(i);
-            search(&ui, &c);
-        }
-    });
-    let weak = ui.as_weak();
-    let c = ctx.clone();
-    adapter.on_set_group(move |i| {
-        if let Some(ui) = weak.upgrade() {
-            ui.global::<ListAdapter>().set_group(i);
-            search(&ui, &c);
-        }
-    });
-    let weak = ui.as_weak();
-    let c = ctx.clone();
-    adapter.on_next_sort(move || {
-        if let Some(ui) = weak.upgrade() {
-            let adapter = ui.global::<ListAdapter>();
-            adapter.set_sort((adapter.get_sort() + 1) % SORTS.len() as i32);
-            search(&ui, &c);
-        }
-    });
-    let weak = ui.as_weak();
-    let c = ctx.clone();
-    adapter.on_open(move |id| {
-        if let (Some(ui), Some(id)) = (weak.upgrade(), customer_id(id)) {
-            card::open(&ui, &c, id);
-        }
-    });
+    }));
 }
 
 /// The group chips, in the order the salon created the groups.
@@ -170,7 +155,8 @@ pub fn refresh_recent(ui: &MainWindow, ctx: &Arc<Ctx>) {
         .set_recent(ModelRc::new(VecModel::from(rows)));
 }
 
-/// After a change elsewhere (a phone, the card): search again, keeping query and filters.
+/// When a change is shown (from a phone or a save here): search again, keeping query and
+/// filters, and bring the recently opened customers up to date.
 pub fn refresh(ui: &MainWindow, ctx: &Arc<Ctx>) {
     search(ui, ctx);
     refresh_recent(ui, ctx);

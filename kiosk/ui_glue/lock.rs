@@ -1,9 +1,11 @@
 //! `LockAdapter`: the lock screen. Unlocks with a staff member's PIN through
 //! `Kartei::verify_pin(name, pin, "kiosk")`, which throttles guessing like the server does; the
-//! wait is shown in seconds.
+//! wait is shown in seconds. Unlocked, the shell shows the list searched anew
+//! ([`Screen::ListAnew`]).
 
-use super::ui::{AppAdapter, KeyboardAdapter, LockAdapter, MainWindow, Page};
-use super::{app, list, Ctx};
+use super::shell::{self, Screen, Wire};
+use super::ui::{AppAdapter, LockAdapter, MainWindow};
+use super::Ctx;
 use kartei_core::i18n::Msg;
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 use std::sync::Arc;
@@ -12,16 +14,13 @@ use std::sync::Arc;
 pub const CLIENT: &str = "kiosk";
 
 pub fn setup(ui: &MainWindow, ctx: &Arc<Ctx>) {
-    let weak = ui.as_weak();
-    let c = ctx.clone();
-    ui.global::<LockAdapter>().on_unlock(move || {
-        if let Some(ui) = weak.upgrade() {
-            unlock(&ui, &c);
-        }
-    });
+    ui.global::<LockAdapter>()
+        .on_unlock(Wire::new(ui, ctx).call(unlock));
 }
 
-/// Locks the kiosk: nothing of the card file stays on screen.
+/// Prepares [`Screen::Lock`]: nobody is logged in, no card is open, the names to choose from
+/// and an empty PIN (the shell then puts up the page, so nothing of the card file stays on
+/// screen).
 pub fn lock(ui: &MainWindow, ctx: &Arc<Ctx>) {
     let names: Vec<SharedString> = match ctx.kartei.staff() {
         Ok(staff) => staff.iter().map(|s| s.name.as_str().into()).collect(),
@@ -41,8 +40,6 @@ pub fn lock(ui: &MainWindow, ctx: &Arc<Ctx>) {
     adapter.set_message("".into());
     ctx.set_user("", kartei_core::model::Role::Staff);
     ctx.set_open_card(None);
-    ui.global::<KeyboardAdapter>().set_visible(false);
-    ui.global::<AppAdapter>().set_page(Page::Lock);
 }
 
 fn unlock(ui: &MainWindow, ctx: &Arc<Ctx>) {
@@ -72,8 +69,7 @@ fn unlock(ui: &MainWindow, ctx: &Arc<Ctx>) {
                     c.set_user(&staff.name, staff.role);
                     adapter.set_message("".into());
                     ui.global::<AppAdapter>().set_user_name(staff.name.into());
-                    list::refresh(ui, &c);
-                    app::navigate(ui, &c, Page::List);
+                    shell::go(ui, &c, Screen::ListAnew);
                 }
                 Err(err) => adapter.set_message(err.user_message(lang).into()),
             }

@@ -2,13 +2,21 @@
 //! `kiosk/ui/adapters.slint`, each with a `setup(&MainWindow, &Arc<Ctx>)` that answers its
 //! callbacks.
 //!
-//! - [`app`]: navigation, language, messages, the idle lock timer; [`keyboard`]: on-screen keys.
+//! - [`shell`]: navigation to a [`shell::Screen`], messages, the language, the one refresh path
+//!   ([`shell::show_changes`]) and [`shell::Wire`] for callbacks; it knows no controller.
+//! - [`app`]: the dispatcher, the only module that knows every controller (and the idle lock
+//!   timer); [`keyboard`]: on-screen keys.
 //! - [`onboarding`], [`lock`]: first start and the PIN lock.
 //! - [`list`] with [`list_model`] (the lazy paged model), [`card`], [`editor`], [`dashboard`],
 //!   [`export`], [`import`] with [`import_rows`] (its lazy preview rows), [`photos`] (the card's
 //!   gallery): the screens.
-//! - [`live`]: refreshes what is shown when phones change data.
+//! - [`live`]: the core's change events, gathered for [`shell::show_changes`]; its thread wakes
+//!   the window when phones change data.
 //! - [`worker`]: slow work off the UI thread. [`screenshots`]: every screen to PNG, no display.
+//!
+//! Controllers never use each other: they reach other screens through the shell, and a save
+//! shows up everywhere through the change events. `controllers_never_import_each_other`
+//! (`tests.rs`) checks the sources.
 
 pub mod app;
 pub mod card;
@@ -26,6 +34,7 @@ pub mod lock;
 pub mod onboarding;
 pub mod photos;
 pub mod screenshots;
+pub mod shell;
 pub mod worker;
 
 #[cfg(test)]
@@ -47,6 +56,8 @@ use worker::Worker;
 pub struct Ctx {
     pub kartei: Kartei,
     pub worker: Worker,
+    /// The app's dispatcher, so that the shell can reach the controllers without knowing them.
+    dispatch: shell::Dispatch,
     session: Mutex<Session>,
     /// Where USB sticks get mounted (`--usb-roots`; default `/media` and `/run/media`).
     usb_roots: Mutex<Vec<PathBuf>>,
@@ -71,11 +82,12 @@ struct Session {
 pub const RECENT: usize = 6;
 
 impl Ctx {
-    pub fn new(kartei: Kartei, worker: Worker) -> Arc<Ctx> {
+    pub fn new(kartei: Kartei, worker: Worker, dispatch: shell::Dispatch) -> Arc<Ctx> {
         let lang = kartei.settings().lang;
         Arc::new(Ctx {
             kartei,
             worker,
+            dispatch,
             session: Mutex::new(Session {
                 lang,
                 ..Default::default()
@@ -114,6 +126,11 @@ impl Ctx {
             Some(table) => kartei_core::usb::sticks_in(table, &roots),
             None => kartei_core::usb::sticks(&roots),
         }
+    }
+
+    /// Hands `request` to the app's dispatcher (through [`shell`]).
+    fn dispatch(self: &Arc<Self>, ui: &MainWindow, request: shell::Request) {
+        (self.dispatch)(ui, self, request);
     }
 
     fn session(&self) -> std::sync::MutexGuard<'_, Session> {
@@ -178,13 +195,15 @@ pub fn build(
     worker: Worker,
 ) -> Result<(MainWindow, Arc<Ctx>), slint::PlatformError> {
     let ui = MainWindow::new()?;
-    let ctx = Ctx::new(kartei.clone(), worker);
+    let ctx = Ctx::new(kartei.clone(), worker, app::dispatch);
+    live::setup(&ctx);
     app::setup(&ui, &ctx);
-    keyboard::setup(&ui);
+    keyboard::setup(&ui, &ctx);
     onboarding::setup(&ui, &ctx);
     lock::setup(&ui, &ctx);
     list::setup(&ui, &ctx);
     card::setup(&ui, &ctx);
+    photos::setup(&ui, &ctx);
     editor::setup(&ui, &ctx);
     dashboard::setup(&ui, &ctx);
     export::setup(&ui, &ctx);

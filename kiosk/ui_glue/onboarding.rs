@@ -1,8 +1,10 @@
 //! `OnboardingAdapter`: the first start. Saves the salon's name and creates the owner with a
-//! PIN; until then no other screen is reachable.
+//! PIN; until then no other screen is reachable. Then the shell shows the list
+//! ([`Screen::ListAnew`]).
 
-use super::ui::{AppAdapter, MainWindow, OnboardingAdapter, Page};
-use super::{app, list, Ctx};
+use super::shell::{self, Screen, Wire};
+use super::ui::{AppAdapter, MainWindow, OnboardingAdapter};
+use super::Ctx;
 use kartei_core::i18n::Msg;
 use kartei_core::model::Role;
 use kartei_core::CoreError;
@@ -10,13 +12,8 @@ use slint::ComponentHandle;
 use std::sync::Arc;
 
 pub fn setup(ui: &MainWindow, ctx: &Arc<Ctx>) {
-    let weak = ui.as_weak();
-    let c = ctx.clone();
-    ui.global::<OnboardingAdapter>().on_submit(move || {
-        if let Some(ui) = weak.upgrade() {
-            submit(&ui, &c);
-        }
-    });
+    ui.global::<OnboardingAdapter>()
+        .on_submit(Wire::new(ui, ctx).call(submit));
 }
 
 fn submit(ui: &MainWindow, ctx: &Arc<Ctx>) {
@@ -66,15 +63,14 @@ fn submit(ui: &MainWindow, ctx: &Arc<Ctx>) {
                     adapter.set_pin_repeat("".into());
                     ui.global::<AppAdapter>()
                         .set_salon_name(c.kartei.settings().salon_name.into());
-                    list::search(ui, &c);
-                    app::navigate(ui, &c, Page::List);
+                    shell::go(ui, &c, Screen::ListAnew);
                 }
                 Err(CoreError::Invalid(fields)) => {
                     let text = |f: &str| fields.get(f).map(|m| m.text(lang)).unwrap_or_default();
                     adapter.set_owner_error(text("name").into());
                     adapter.set_pin_error(text("pin").into());
                 }
-                Err(err) => app::show_error(ui, &err.user_message(lang)),
+                Err(err) => shell::show_error(ui, &err.user_message(lang)),
             }
         },
     );

@@ -1,10 +1,12 @@
-//! The card's photo gallery (part of `CardAdapter`): thumbnails newest / oldest / favourites,
-//! mark as favourite, delete after asking. Photos are added from the phones; thumbnails are
-//! decoded off the UI thread.
+//! The card's photo gallery (part of `CardAdapter`, tab [`TAB`]): thumbnails newest / oldest /
+//! favourites, mark as favourite, delete after asking. Photos are added from the phones;
+//! thumbnails are decoded off the UI thread. After a change the shell shows the changes: the
+//! app reloads the open card and, while this tab is open, the gallery.
 
 use super::format::{local_date, tr};
+use super::shell::{self, Wire};
 use super::ui::{CardAdapter, MainWindow, PhotoTile};
-use super::{app, card, Ctx};
+use super::Ctx;
 use kartei_core::model::{CustomerId, PhotoId};
 use kartei_core::photos::{Photo, PhotoFilter, PhotoPatch};
 use kartei_core::{Kartei, Lang};
@@ -17,31 +19,29 @@ const FILTERS: [PhotoFilter; 3] = [
     PhotoFilter::Favourites,
 ];
 
+/// The card's tab that shows the gallery.
+pub const TAB: i32 = 4;
+
 pub fn setup(ui: &MainWindow, ctx: &Arc<Ctx>) {
     let a = ui.global::<CardAdapter>();
-    let weak = ui.as_weak();
-    let c = ctx.clone();
-    a.on_set_photo_filter(move |i| {
-        if let (Some(ui), Some(id)) = (weak.upgrade(), c.open_card()) {
+    let wire = Wire::new(ui, ctx);
+    a.on_set_photo_filter(wire.call_with(|ui, c, i| {
+        if let Some(id) = c.open_card() {
             ui.global::<CardAdapter>().set_photo_filter(i);
-            load(&ui, &c, id);
+            load(ui, c, id);
         }
-    });
-    let weak = ui.as_weak();
-    let c = ctx.clone();
-    a.on_toggle_favourite(move |photo| {
-        if let (Some(ui), Ok(photo)) = (weak.upgrade(), u64::try_from(photo)) {
-            change(&ui, &c, PhotoId(photo), false);
+    }));
+    a.on_toggle_favourite(wire.call_with(|ui, c, photo: i32| {
+        if let Ok(photo) = u64::try_from(photo) {
+            change(ui, c, PhotoId(photo), false);
         }
-    });
-    let weak = ui.as_weak();
-    let c = ctx.clone();
-    a.on_delete_photo(move |photo| {
-        if let (Some(ui), Ok(photo)) = (weak.upgrade(), u64::try_from(photo)) {
+    }));
+    a.on_delete_photo(wire.call_with(|ui, c, photo: i32| {
+        if let Ok(photo) = u64::try_from(photo) {
             ui.global::<CardAdapter>().set_confirm_delete(-1);
-            change(&ui, &c, PhotoId(photo), true);
+            change(ui, c, PhotoId(photo), true);
         }
-    });
+    }));
 }
 
 /// A thumbnail ready for the UI thread (pixel buffers may cross threads, images may not).
@@ -103,14 +103,16 @@ pub fn load(ui: &MainWindow, ctx: &Arc<Ctx>, id: CustomerId) {
                     ui.global::<CardAdapter>()
                         .set_photos(ModelRc::new(VecModel::from(tiles)));
                 }
-                Err(err) => app::show_error(ui, &err.user_message(lang)),
+                Err(err) => shell::show_error(ui, &err.user_message(lang)),
             }
         },
     );
 }
 
 fn change(ui: &MainWindow, ctx: &Arc<Ctx>, photo: PhotoId, delete: bool) {
-    let Some(id) = ctx.open_card() else { return };
+    if ctx.open_card().is_none() {
+        return;
+    }
     let (kartei, lang, c) = (ctx.kartei.clone(), ctx.lang(), ctx.clone());
     ctx.worker.run(
         ui,
@@ -129,12 +131,12 @@ fn change(ui: &MainWindow, ctx: &Arc<Ctx>, photo: PhotoId, delete: bool) {
         move |ui, result| match result {
             Ok(()) => {
                 if delete {
-                    app::show_message(ui, &tr(lang, "Foto gelöscht.", "Photo deleted."));
+                    shell::show_message(ui, &tr(lang, "Foto gelöscht.", "Photo deleted."));
                 }
-                card::reload(ui, &c, id);
-                load(ui, &c, id);
+                // The card (its photo count) and this gallery follow the change event.
+                shell::show_changes(ui, &c);
             }
-            Err(err) => app::show_error(ui, &err.user_message(lang)),
+            Err(err) => shell::show_error(ui, &err.user_message(lang)),
         },
     );
 }

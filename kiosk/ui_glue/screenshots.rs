@@ -1,14 +1,16 @@
 //! `kartei screenshots --out DIR`: renders every screen of the kiosk at 1280×800 and 800×480 to
 //! PNG with Slint's software renderer, through a small platform around `MinimalSoftwareWindow`
 //! (no display, no GPU). The data is a fresh demo card file in a temporary folder, never the
-//! salon's customers.
+//! salon's customers. The screens are reached as a user reaches them: through the shell's
+//! [`Screen`]s and the adapters' callbacks.
 
+use super::shell::{self, Screen};
 use super::ui::{
-    AppAdapter, CardAdapter, EditorAdapter, ExportAdapter, KeyboardAdapter, KeyboardLayout,
-    ListAdapter, MainWindow, OnboardingAdapter, Page,
+    AppAdapter, CardAdapter, EditorAdapter, ExportAdapter, ImportAdapter, KeyboardAdapter,
+    KeyboardLayout, ListAdapter, LockAdapter, MainWindow, OnboardingAdapter, Page,
 };
 use super::worker::Worker;
-use super::{app, card, editor, import, list, lock, Ctx};
+use super::Ctx;
 use kartei_core::model::Role;
 use kartei_core::search::SearchRequest;
 use kartei_core::Kartei;
@@ -99,10 +101,9 @@ fn screens() -> Vec<(&'static str, Prepare)> {
             ui.global::<AppAdapter>().set_page(Page::Onboarding);
         }),
         ("lock", |ui, ctx| {
-            lock::lock(ui, ctx);
-            ui.global::<super::ui::LockAdapter>()
-                .set_selected("Lena".into());
-            ui.global::<super::ui::LockAdapter>().set_pin("13".into());
+            shell::go(ui, ctx, Screen::Lock);
+            ui.global::<LockAdapter>().set_selected("Lena".into());
+            ui.global::<LockAdapter>().set_pin("13".into());
         }),
         ("list", |ui, ctx| {
             ctx.set_user("Lena", kartei_core::model::Role::Owner);
@@ -114,12 +115,10 @@ fn screens() -> Vec<(&'static str, Prepare)> {
                 ctx.remember(item.id);
             }
             ui.global::<ListAdapter>().set_query("".into());
-            list::search(ui, ctx);
-            app::navigate(ui, ctx, Page::List);
+            shell::go(ui, ctx, Screen::ListAnew);
         }),
-        ("search", |ui, ctx| {
-            ui.global::<ListAdapter>().set_query("Mü".into());
-            list::search(ui, ctx);
+        ("search", |ui, _| {
+            ui.global::<ListAdapter>().invoke_search("Mü".into());
             ui.global::<KeyboardAdapter>()
                 .set_layout(KeyboardLayout::Text);
             ui.global::<KeyboardAdapter>().set_visible(true);
@@ -127,7 +126,7 @@ fn screens() -> Vec<(&'static str, Prepare)> {
         ("card", |ui, ctx| {
             ui.global::<KeyboardAdapter>().set_visible(false);
             if let Some(id) = flagged_customer(&ctx.kartei) {
-                card::open(ui, ctx, id);
+                shell::go(ui, ctx, Screen::Card(id));
             }
         }),
         ("card-notes", |ui, _| ui.global::<CardAdapter>().set_tab(1)),
@@ -143,7 +142,7 @@ fn screens() -> Vec<(&'static str, Prepare)> {
             a.invoke_set_photo_filter(0);
         }),
         ("new-customer", |ui, ctx| {
-            editor::open_new(ui, ctx);
+            shell::go(ui, ctx, Screen::NewCustomer);
             let a = ui.global::<EditorAdapter>();
             a.set_salutation(1);
             a.set_first_name("Jana".into());
@@ -153,12 +152,10 @@ fn screens() -> Vec<(&'static str, Prepare)> {
                 .set_layout(KeyboardLayout::Email);
             ui.global::<KeyboardAdapter>().set_visible(true);
         }),
-        ("dashboard", |ui, ctx| {
-            app::navigate(ui, ctx, Page::Dashboard)
-        }),
+        ("dashboard", |ui, ctx| shell::go(ui, ctx, Screen::Dashboard)),
         ("export", |ui, ctx| {
             ui.global::<ExportAdapter>().set_status("".into());
-            app::navigate(ui, ctx, Page::Export)
+            shell::go(ui, ctx, Screen::Export)
         }),
         ("export-no-stick", |ui, ctx| {
             // Mount roots with no stick in them: the page says so.
@@ -169,14 +166,14 @@ fn screens() -> Vec<(&'static str, Prepare)> {
             if let Err(err) = plug_in_sample_stick(ctx) {
                 eprintln!("kartei: the sample stick could not be written: {err}");
             }
-            app::navigate(ui, ctx, Page::Import);
+            shell::go(ui, ctx, Screen::Import);
         }),
-        ("import-preview", |ui, ctx| {
-            import::open(ui, ctx, 0);
+        ("import-preview", |ui, _| {
+            ui.global::<ImportAdapter>().invoke_open(0);
         }),
-        ("import-bad-file", |ui, ctx| {
-            ui.global::<super::ui::ImportAdapter>().invoke_back();
-            import::open(ui, ctx, 1);
+        ("import-bad-file", |ui, _| {
+            ui.global::<ImportAdapter>().invoke_back();
+            ui.global::<ImportAdapter>().invoke_open(1);
         }),
     ]
 }

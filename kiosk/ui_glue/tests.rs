@@ -447,7 +447,7 @@ fn the_gallery_shows_photos_marks_favourites_and_deletes_after_asking() {
     unlock_as_lena(&f);
     let id = f.kartei.search(&SearchRequest::default()).unwrap().items[0].id;
     super::screenshots::add_sample_photos(&f.kartei, id).unwrap();
-    super::card::open(&f.ui, &f.ctx, id);
+    super::shell::go(&f.ui, &f.ctx, super::shell::Screen::Card(id));
     let card = f.ui.global::<super::ui::CardAdapter>();
     assert_eq!(card.get_card().photo_count, 5);
     tap(&f.ui, "Fotos (5)");
@@ -783,8 +783,8 @@ fn a_panicking_job_reaches_its_screen_as_an_error() {
         &f.ui,
         || -> Result<(), kartei_core::CoreError> { panic!("a bug in the vCard parser") },
         |ui, result| match result {
-            Err(err) => super::app::show_error(ui, &err.user_message(kartei_core::Lang::De)),
-            Ok(()) => super::app::show_message(ui, "fertig"),
+            Err(err) => super::shell::show_error(ui, &err.user_message(kartei_core::Lang::De)),
+            Ok(()) => super::shell::show_message(ui, "fertig"),
         },
     );
     let app = f.ui.global::<AppAdapter>();
@@ -865,7 +865,7 @@ fn the_editor_saves_only_what_was_changed() {
         .kartei
         .create_customer(&draft, Source::Manual, "Test")
         .unwrap();
-    let editor_for = |id| super::editor::open_edit(&f.ui, &f.ctx, id);
+    let editor_for = |id| super::shell::go(&f.ui, &f.ctx, super::shell::Screen::Edit(id));
 
     editor_for(card.id);
     assert_eq!(page(&f.ui), Page::Edit);
@@ -948,4 +948,159 @@ fn the_start_screen_shows_the_backup_status_and_owners_back_up_now() {
         text.starts_with("letzte Sicherung ") && text.ends_with(" geprüft ✓"),
         "{text}"
     );
+}
+
+/// What every module of `ui_glue` may take from its parent besides its own sub-models: the
+/// shell, the shared helpers and the context, never a controller.
+const SHARED: [&str; 7] = [
+    "shell",
+    "format",
+    "ui",
+    "worker",
+    "Ctx",
+    "customer_id",
+    "RECENT",
+];
+
+/// A module's own sub-models (and what the screenshot driver builds the window with).
+fn own_parts(module: &str) -> &'static [&'static str] {
+    match module {
+        "list" => &["list_model"],
+        "import" => &["import_rows"],
+        "screenshots" => &["build"],
+        _ => &[],
+    }
+}
+
+/// The names a source takes from its parent (`use super::{a, b::c}`, `super::a::f()`,
+/// `crate::ui_glue::a`), outside comments and its test module.
+fn names_from_parent(source: &str) -> std::collections::BTreeSet<String> {
+    let code: String = source
+        .split("#[cfg(test)]")
+        .next()
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let ident = |s: &str| -> String {
+        s.trim_start()
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect()
+    };
+    let mut names = std::collections::BTreeSet::new();
+    for prefix in ["super::", "crate::ui_glue::"] {
+        for part in code.split(prefix).skip(1) {
+            let Some(group) = part.strip_prefix('{') else {
+                names.insert(ident(part));
+                continue;
+            };
+            let (mut depth, mut item) = (0, String::new());
+            for ch in group.chars() {
+                match ch {
+                    '{' => depth += 1,
+                    '}' if depth == 0 => break,
+                    '}' => depth -= 1,
+                    ',' if depth == 0 => {
+                        names.insert(ident(&item));
+                        item.clear();
+                        continue;
+                    }
+                    _ => {}
+                }
+                item.push(ch);
+            }
+            names.insert(ident(&item));
+        }
+    }
+    names.remove("");
+    names
+}
+
+/// The invariant of the kiosk's code map: controllers never use each other. Only `app.rs` (the
+/// dispatcher) and `mod.rs` (`build`) know the controllers; every other module of `ui_glue`,
+/// the shell included, takes from its parent only the shell, the shared helpers, the context
+/// and its own sub-models. A new module is checked as soon as it exists.
+#[test]
+fn controllers_never_import_each_other() {
+    let parsed = names_from_parent(
+        "use super::{card, shell::{self, Screen}, Ctx};\n// super::editor\nfn f() { super::list::refresh(); }\n#[cfg(test)]\nuse super::*;",
+    );
+    assert_eq!(
+        parsed.iter().map(String::as_str).collect::<Vec<_>>(),
+        ["Ctx", "card", "list", "shell"]
+    );
+
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("kiosk/ui_glue");
+    let mut checked = Vec::new();
+    let mut wrong = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+        let path = entry.path();
+        let Some(module) = path.file_stem().and_then(|s| s.to_str()) else {
+            continue;
+        };
+        if path.extension().is_none_or(|e| e != "rs") || ["app", "mod", "tests"].contains(&module) {
+            continue;
+        }
+        let source = std::fs::read_to_string(&path).unwrap();
+        for name in names_from_parent(&source) {
+            if !SHARED.contains(&name.as_str()) && !own_parts(module).contains(&name.as_str()) {
+                wrong.push(format!("{module}.rs uses super::{name}"));
+            }
+        }
+        checked.push(module.to_string());
+    }
+    checked.sort();
+    for module in ["card", "editor", "list", "live", "lock", "photos", "shell"] {
+        assert!(
+            checked.iter().any(|m| m == module),
+            "{module}.rs not checked"
+        );
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+/// A note saved on the card is on screen at once, on the card (the allergy banner) and in the
+/// list (the recently opened row), with no live thread running: the saving controller shows
+/// the changes the core announced. Nothing is left for the live thread to show a second time.
+#[test]
+fn a_saved_note_shows_at_once_on_the_card_and_the_list_and_only_once() {
+    let f = fixture(30);
+    unlock_as_lena(&f);
+    let id = f
+        .kartei
+        .search(&SearchRequest::default())
+        .unwrap()
+        .items
+        .iter()
+        .find(|i| !i.allergy)
+        .unwrap()
+        .id;
+    super::shell::go(&f.ui, &f.ctx, super::shell::Screen::Card(id));
+    let card = f.ui.global::<super::ui::CardAdapter>();
+    assert_eq!(card.get_card().allergy, "");
+    let recent = || {
+        let rows = f.ui.global::<ListAdapter>().get_recent();
+        (0..rows.row_count())
+            .filter_map(|i| rows.row_data(i))
+            .map(|r| (r.id, r.allergy))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(recent(), []);
+
+    card.invoke_new_note();
+    card.set_note_kind(1);
+    card.set_note_text("Latex".into());
+    card.invoke_save_note();
+    assert_eq!(card.get_dialog(), 0, "{}", card.get_dialog_error());
+    assert_eq!(f.ui.global::<AppAdapter>().get_toast(), "Gespeichert.");
+    assert!(
+        card.get_card().allergy.contains("Latex"),
+        "{}",
+        card.get_card().allergy
+    );
+    assert_eq!(recent(), [(id.0 as i32, true)]);
+    // The live thread, woken by the same change, finds nothing left to show.
+    assert_eq!(super::live::take(), super::live::Changes::default());
 }
