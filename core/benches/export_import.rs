@@ -108,6 +108,7 @@ fn export_child(dir: &Path) {
         &ExportQuery::default().scope(),
         Lang::De,
         &out,
+        "Bench",
         |p| {
             if p.done >= next_mark && marks.len() < 3 {
                 marks.push(started.elapsed().as_secs_f64());

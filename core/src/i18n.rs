@@ -254,6 +254,8 @@ pub enum Msg {
     WrongKind,
     /// Only an owner may erase a customer.
     DeleteOwnerOnly,
+    /// Only an owner may read the audit log.
+    AuditOwnerOnly,
     /// Erasing needs the customer's name typed or confirmed, and it did not match.
     DeleteConfirmName {
         name: String,
@@ -661,6 +663,11 @@ impl Msg {
                 de,
                 "Kunden löschen kann nur ein Inhaber-Zugang.",
                 "Only an owner can delete a customer.",
+            ),
+            AuditOwnerOnly => pick(
+                de,
+                "Das Protokoll sieht nur ein Inhaber-Zugang.",
+                "Only an owner can see the audit log.",
             ),
             DeleteConfirmName { name } => {
                 if de {

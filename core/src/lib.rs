@@ -12,6 +12,7 @@
 //! - [`backup`]: backups (one read snapshot, JSON lines, photos by hash) and restore.
 //! - [`demo`]: deterministic German demo data. [`i18n`]: every message in German and English.
 
+pub mod audit;
 pub mod auth;
 pub mod backup;
 pub mod card;

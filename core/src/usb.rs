@@ -131,6 +131,7 @@ pub fn export_to_dir(
     scope: &ExportScope,
     lang: Lang,
     dir: &Path,
+    by: &str,
     progress: impl FnMut(Progress),
 ) -> Result<(PathBuf, ExportSummary)> {
     let name = export::file_name(lang, kartei.today());
@@ -142,7 +143,7 @@ pub fn export_to_dir(
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default()
     ));
-    let result = export::write_xlsx(kartei, scope, lang, &temp, progress).and_then(|summary| {
+    let result = export::write_xlsx(kartei, scope, lang, &temp, by, progress).and_then(|summary| {
         let file = File::open(&temp)?;
         file.sync_all()?;
         drop(file);

@@ -24,7 +24,7 @@ pub fn run(
         sort,
     };
     let started = Instant::now();
-    let summary = export::write_xlsx(kartei, &query.scope(), lang, out, |p| {
+    let summary = export::write_xlsx(kartei, &query.scope(), lang, out, "Kommandozeile", |p| {
         if p.total > 20_000 && p.done % 20_000 == 0 {
             eprintln!("{} / {}", p.done, p.total);
         }

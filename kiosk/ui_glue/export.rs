@@ -37,6 +37,7 @@ pub fn export_to_stick(
     kartei: &Kartei,
     roots: &[PathBuf],
     lang: Lang,
+    by: &str,
     progress: impl FnMut(Progress),
 ) -> Result<Written, CoreError> {
     let roots: Vec<&Path> = roots.iter().map(PathBuf::as_path).collect();
@@ -45,7 +46,8 @@ pub fn export_to_stick(
         .max_by_key(|s| s.free_bytes)
         .ok_or(CoreError::Forbidden(Msg::NoUsbStick))?;
     let scope = ExportQuery::default().scope();
-    let (file, summary) = usb::export_to_dir(kartei, &scope, lang, &stick.mount_point, progress)?;
+    let (file, summary) =
+        usb::export_to_dir(kartei, &scope, lang, &stick.mount_point, by, progress)?;
     Ok(Written {
         stick: stick.label,
         file,
@@ -97,12 +99,13 @@ fn start(ui: &MainWindow, ctx: &Arc<Ctx>) {
     );
     let kartei = ctx.kartei.clone();
     let roots = ctx.usb_roots();
+    let by = ctx.user();
     let weak = ui.as_weak();
     ctx.worker.run(
         ui,
         move || {
             let mut shown = -1i64;
-            export_to_stick(&kartei, &roots, lang, |p: Progress| {
+            export_to_stick(&kartei, &roots, lang, &by, |p: Progress| {
                 let percent = (p.done * 100).checked_div(p.total).unwrap_or(0) as i64;
                 if percent != shown {
                     shown = percent;

@@ -422,6 +422,7 @@ fn export_says_when_no_stick_is_there_and_writes_onto_a_stick_folder() {
         &scope,
         kartei_core::Lang::De,
         stick.path(),
+        "Test",
         |_| steps += 1,
     )
     .unwrap();

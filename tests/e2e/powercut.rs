@@ -7,7 +7,7 @@
 use crate::server_support::{try_http, Server};
 use crate::support::kartei;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -64,7 +64,7 @@ fn login(port: u16) -> String {
 }
 
 /// Runs `rounds` rounds on a fresh data folder: each round starts the server, lets two writers
-/// create cards (each with a note) for a random 0.3–1 s, kills the process with SIGKILL, starts
+/// create cards (each with a note) until one is answered and then a random 0.1–0.8 s more, kills the process with SIGKILL, starts
 /// it again and checks every acknowledged write.
 pub fn drill(data: &Path, rounds: usize, seed: u64) -> DrillFigures {
     let out = kartei(data, &["staff", "add", "--name", "Mia", "--pin", "4711"]);
@@ -89,14 +89,30 @@ pub fn drill(data: &Path, rounds: usize, seed: u64) -> DrillFigures {
     for round in 0..rounds {
         let cookie = login(server.port);
         let stop = Arc::new(AtomicBool::new(false));
+        let acked_now = Arc::new(AtomicUsize::new(0));
         let writers: Vec<_> = (0..2)
             .map(|_| {
-                let (stop, counter, cookie, port) =
-                    (stop.clone(), counter.clone(), cookie.clone(), server.port);
-                std::thread::spawn(move || write_until_stopped(port, &cookie, &stop, &counter))
+                let (stop, counter, cookie, port, acked_now) = (
+                    stop.clone(),
+                    counter.clone(),
+                    cookie.clone(),
+                    server.port,
+                    acked_now.clone(),
+                );
+                std::thread::spawn(move || {
+                    write_until_stopped(port, &cookie, &stop, &counter, &acked_now)
+                })
             })
             .collect();
-        std::thread::sleep(Duration::from_millis(300 + next_random() % 700));
+        // The plug is pulled a random moment after the first write of the round was answered
+        // (on a busy machine the first answer can take longer than the whole window).
+        let waiting_since = Instant::now();
+        while acked_now.load(Ordering::SeqCst) == 0
+            && waiting_since.elapsed() < Duration::from_secs(60)
+        {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        std::thread::sleep(Duration::from_millis(100 + next_random() % 700));
         drop(server); // SIGKILL: no shutdown, no flush, like a pulled plug.
         stop.store(true, Ordering::SeqCst);
         for writer in writers {
@@ -132,6 +148,7 @@ fn write_until_stopped(
     cookie: &str,
     stop: &AtomicBool,
     counter: &Mutex<usize>,
+    acked_now: &AtomicUsize,
 ) -> (Vec<Acknowledged>, Vec<String>) {
     let (mut acked, mut unanswered) = (Vec::new(), Vec::new());
     while !stop.load(Ordering::SeqCst) {
@@ -160,6 +177,7 @@ fn write_until_stopped(
                     last_name,
                     note,
                 });
+                acked_now.fetch_add(1, Ordering::SeqCst);
             }
             // Cut off mid-request: an answer that did not arrive acknowledges nothing.
             Ok(r) if r.status == 0 => {

@@ -10,6 +10,7 @@
 mod pipeline;
 pub mod sheet;
 
+use crate::audit::{AuditAction, AuditDraft};
 use crate::card::{group_names, AppointmentView, CustomerView};
 use crate::error::{CoreError, Result};
 use crate::i18n::{Lang, Msg};
@@ -162,6 +163,7 @@ pub fn write_xlsx(
     scope: &ExportScope,
     lang: Lang,
     path: &Path,
+    by: &str,
     progress: impl FnMut(Progress),
 ) -> Result<ExportSummary> {
     let snapshot = kartei.store().snapshot()?;
@@ -324,6 +326,15 @@ pub fn write_xlsx(
     steps.reach(steps.total);
 
     workbook.save(path).map_err(xlsx)?;
+    // Who took which data out of the appliance (the audit log).
+    let entry = match scope {
+        ExportScope::Customer(id) => {
+            AuditDraft::new(by, AuditAction::Exported, Some(*id)).with_detail("xlsx")
+        }
+        ExportScope::List(_) => AuditDraft::new(by, AuditAction::ListExported, None)
+            .with_detail(summary.customers.to_string()),
+    };
+    kartei.record_audit(&[entry])?;
     Ok(summary)
 }
 
@@ -557,15 +568,24 @@ pub struct CustomerData {
     /// The photos' metadata, oldest first; the pictures themselves come from
     /// `Kartei::photo_full` (content hash = file name under `photos/`).
     pub photos: Vec<crate::photos::Photo>,
+    /// What the audit log holds about the customer (who viewed, changed, exported), newest
+    /// first.
+    pub audit: Vec<crate::audit::AuditEntry>,
 }
 
 /// Everything about one customer (GDPR Art. 15), as the JSON download serializes it.
-pub fn customer_data(kartei: &Kartei, id: CustomerId) -> Result<CustomerData> {
+/// `by` is who asked for it (the audit log); the data includes what the log holds about the
+/// customer, this export included.
+pub fn customer_data(kartei: &Kartei, id: CustomerId, by: &str) -> Result<CustomerData> {
     let store = kartei.store();
     let customer = store.customer(id)?;
     let services = kartei.services()?;
     let name = customer.display_name();
+    kartei.record_audit(&[
+        AuditDraft::new(by, AuditAction::Exported, Some(id)).with_detail("json")
+    ])?;
     Ok(CustomerData {
+        audit: store.audit_of(id)?,
         exported_at: kartei.now(),
         customer: CustomerView::new(&customer, &kartei.groups()),
         notes: store.notes(id)?,

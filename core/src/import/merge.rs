@@ -7,6 +7,7 @@
 //! value stays unless the user names the field in `take_from_removed`. Empty fields are filled
 //! from the other card; phones and groups are joined.
 
+use crate::audit::{AuditAction, AuditDraft};
 use crate::card::{group_names, CustomerView};
 use crate::error::{CoreError, Result};
 use crate::events::Change;
@@ -229,7 +230,15 @@ pub fn apply(kartei: &Kartei, request: &MergeRequest, actor: &str) -> Result<Cus
         }
         let written = written
             .announce(Change::CustomerChanged(request.keep))
-            .announce(Change::CustomerDeleted(request.remove));
+            .announce(Change::CustomerDeleted(request.remove))
+            .audit(
+                AuditDraft::new(actor, AuditAction::Merged, Some(request.keep))
+                    .with_detail(format!("← #{}", request.remove.0)),
+            )
+            .audit(
+                AuditDraft::new(actor, AuditAction::Merged, Some(request.remove))
+                    .with_detail(format!("→ #{}", request.keep.0)),
+            );
         Ok((customer, written))
     })
 }

@@ -73,7 +73,7 @@ impl Kartei {
     /// merged key by key, `null` removes it) to the note as saved, under the note rules of
     /// [`Kartei::update_note`] (a colour formula is locked after 24 hours, except its pin). A
     /// patch that changes nothing writes nothing.
-    pub fn patch_note(&self, id: NoteId, patch: &Value) -> Result<Note> {
+    pub fn patch_note(&self, id: NoteId, patch: &Value, by: &str) -> Result<Note> {
         let Value::Object(changes) = patch else {
             return Err(CoreError::invalid("body", Msg::InvalidInput));
         };
@@ -102,7 +102,7 @@ impl Kartei {
         if draft == base {
             return Ok(current);
         }
-        self.update_note(id, &draft)
+        self.update_note(id, &draft, by)
     }
 }
 
@@ -123,6 +123,7 @@ impl Kartei {
         &self,
         id: CustomerId,
         role: crate::model::Role,
+        by: &str,
         confirmed_name: &str,
     ) -> Result<()> {
         if role != crate::model::Role::Owner {
@@ -141,6 +142,6 @@ impl Kartei {
                 crate::i18n::Msg::DeleteConfirmName { name },
             ));
         }
-        self.delete_customer(id)
+        self.delete_customer(id, by)
     }
 }

@@ -5,6 +5,7 @@
 //! store's write methods are `pub(crate)`; other crates get only its readers from
 //! [`Kartei::store`].
 
+use crate::audit::{AuditAction, AuditDraft};
 use crate::auth::{self, Throttle};
 use crate::card::{AppointmentView, CardInput, CustomerCard, CustomerView};
 use crate::clock::{Clock, SystemClock};
@@ -26,6 +27,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 use tokio::sync::broadcast;
 
+mod audit_log;
 mod customer_photos;
 mod edit;
 
@@ -59,6 +61,8 @@ struct Inner {
     photo_work: crate::photos::WorkSlots,
     /// Backup status and the one-run-at-a-time lock.
     backups: crate::backup::automatic::Runner,
+    /// When each (person, card) view was last logged (see [`crate::audit::VIEW_LOG_WINDOW`]).
+    logged_views: Mutex<std::collections::HashMap<(String, CustomerId), DateTime<Utc>>>,
 }
 
 /// What opening found and did, for the log.
@@ -159,6 +163,7 @@ impl Kartei {
                 photo_files,
                 photo_work: crate::photos::WorkSlots::new(2),
                 backups: crate::backup::automatic::Runner::open(dir),
+                logged_views: Mutex::new(Default::default()),
             }),
         };
         Ok((kartei, report))
@@ -246,10 +251,9 @@ impl Kartei {
             let (customer, seq) =
                 store.create_customer(valid, source, actor, self.now(), self.today())?;
             let id = customer.id;
-            Ok((
-                customer,
-                Written::card(id, seq, Change::CustomerCreated(id)),
-            ))
+            let written = Written::card(id, seq, Change::CustomerCreated(id))
+                .audit(AuditDraft::new(actor, AuditAction::Created, Some(id)));
+            Ok((customer, written))
         })
     }
 
@@ -264,20 +268,27 @@ impl Kartei {
     ) -> Result<Customer> {
         let valid = draft.validate(self.today()).map_err(CoreError::Invalid)?;
         self.commit(|store| {
+            let before = store.customer(id)?;
             let (customer, seq) = store.update_customer(id, version, valid, actor, self.now())?;
-            Ok((
-                customer,
-                Written::card(id, seq, Change::CustomerChanged(id)),
-            ))
+            let fields = crate::audit::changed_fields(
+                &serde_json::to_value(&before)?,
+                &serde_json::to_value(&customer)?,
+            );
+            let written = Written::card(id, seq, Change::CustomerChanged(id))
+                .audit(AuditDraft::new(actor, AuditAction::Changed, Some(id)).with_detail(fields));
+            Ok((customer, written))
         })
     }
 
-    /// Erases the customer and everything about them (GDPR Art. 17), from store and index.
-    pub fn delete_customer(&self, id: CustomerId) -> Result<()> {
+    /// Erases the customer and everything about them (GDPR Art. 17), from store and index;
+    /// the audit log keeps that `by` erased the card (by id only).
+    pub fn delete_customer(&self, id: CustomerId, by: &str) -> Result<()> {
         self.commit(|store| {
             let (seq, freed) = store.delete_customer(id)?;
             self.remove_photo_files(&freed);
-            Ok(((), Written::card(id, seq, Change::CustomerDeleted(id))))
+            let written = Written::card(id, seq, Change::CustomerDeleted(id))
+                .audit(AuditDraft::new(by, AuditAction::Erased, Some(id)));
+            Ok(((), written))
         })
     }
 
@@ -432,32 +443,33 @@ impl Kartei {
         draft.validate().map_err(CoreError::Invalid)?;
         self.commit(|store| {
             let (note, seq) = store.add_note(customer, draft, author, self.now())?;
-            Ok((
-                note,
-                Written::card(customer, seq, Change::CustomerChanged(customer)),
-            ))
+            let written = Written::card(customer, seq, Change::CustomerChanged(customer))
+                .audit(note_written(author, &note));
+            Ok((note, written))
         })
     }
 
-    pub fn update_note(&self, id: NoteId, draft: &NoteDraft) -> Result<Note> {
+    /// Saves an edited note; `by` is who edited it (the audit log).
+    pub fn update_note(&self, id: NoteId, draft: &NoteDraft, by: &str) -> Result<Note> {
         draft.validate().map_err(CoreError::Invalid)?;
         self.commit(|store| {
             let (note, seq) = store.update_note(id, draft, self.now())?;
             let customer = note.customer_id;
-            Ok((
-                note,
-                Written::card(customer, seq, Change::CustomerChanged(customer)),
-            ))
+            let written = Written::card(customer, seq, Change::CustomerChanged(customer))
+                .audit(note_written(by, &note));
+            Ok((note, written))
         })
     }
 
-    pub fn delete_note(&self, id: NoteId) -> Result<()> {
+    pub fn delete_note(&self, id: NoteId, by: &str) -> Result<()> {
+        let kind = self.inner.store.note(id)?.kind;
         self.commit(|store| {
             let (customer, seq) = store.delete_note(id)?;
-            Ok((
-                (),
-                Written::card(customer, seq, Change::CustomerChanged(customer)),
-            ))
+            let written = Written::card(customer, seq, Change::CustomerChanged(customer)).audit(
+                AuditDraft::new(by, AuditAction::NoteWritten, Some(customer))
+                    .with_detail(format!("{} (deleted)", kind.key())),
+            );
+            Ok(((), written))
         })
     }
 
@@ -702,6 +714,8 @@ impl Kartei {
     ) -> Result<T> {
         let _guard = self.save_guard();
         let (out, written) = write(&self.inner.store)?;
+        // Right after the change, under the same lock: the log is in the order of the changes.
+        self.inner.store.append_audit(&written.audit, self.now())?;
         for (done, (id, seq)) in written.cards.iter().enumerate() {
             self.refresh_card(*id, *seq)?;
             refreshed(done + 1);
@@ -756,6 +770,7 @@ impl Kartei {
 pub(crate) struct Written {
     cards: Vec<(CustomerId, u64)>,
     changes: Vec<Change>,
+    audit: Vec<AuditDraft>,
 }
 
 impl Written {
@@ -773,6 +788,18 @@ impl Written {
         self.changes.push(change);
         self
     }
+
+    /// Logs who did what (the audit log), right after the change.
+    pub(crate) fn audit(mut self, entry: AuditDraft) -> Written {
+        self.audit.push(entry);
+        self
+    }
+}
+
+/// The audit entry of a note written by `by`: its kind, never its text.
+fn note_written(by: &str, note: &Note) -> AuditDraft {
+    AuditDraft::new(by, AuditAction::NoteWritten, Some(note.customer_id))
+        .with_detail(note.kind.key())
 }
 
 fn load_rows(store: &Store) -> Result<Vec<Row>> {

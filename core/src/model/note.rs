@@ -33,6 +33,17 @@ impl NoteKind {
         self as u8
     }
 
+    /// The kind as stored and sent (`colour_formula`, …).
+    pub fn key(self) -> &'static str {
+        match self {
+            NoteKind::General => "general",
+            NoteKind::Allergy => "allergy",
+            NoteKind::ColourFormula => "colour_formula",
+            NoteKind::Preference => "preference",
+            NoteKind::Personal => "personal",
+        }
+    }
+
     pub fn from_u8(v: u8) -> NoteKind {
         NoteKind::ALL.get(v as usize).copied().unwrap_or_default()
     }

@@ -197,6 +197,8 @@ pub(crate) fn visit_tables(v: &mut impl TableVisitor) -> Result<()> {
     v.visit(PHOTOS)?;
     v.visit(PHOTOS_BY_CUSTOMER)?;
     v.visit(PHOTOS_BY_HASH)?;
+    v.visit(AUDIT)?;
+    v.visit(AUDIT_BY_CUSTOMER)?;
     Ok(())
 }
 

@@ -11,6 +11,7 @@
 //! crates get the readers. `owned.rs` is the one list of the tables that hang off a customer.
 
 mod appointments;
+mod audit;
 mod changes;
 mod customers;
 mod dump;

@@ -184,6 +184,10 @@ pub fn not_customer_owned_tables() -> Vec<String> {
         GROUPS.name(),
         STAFF.name(),
         CHANGES.name(),
+        // The audit log outlives the customer on purpose (proof of an erasure); it holds ids
+        // and field names only.
+        AUDIT.name(),
+        AUDIT_BY_CUSTOMER.name(),
     ]
     .map(str::to_string)
     .to_vec()

@@ -82,6 +82,8 @@ fn create_tables(txn: &WriteTransaction) -> Result<()> {
     txn.open_table(PHOTOS)?;
     txn.open_table(PHOTOS_BY_CUSTOMER)?;
     txn.open_table(PHOTOS_BY_HASH)?;
+    txn.open_table(AUDIT)?;
+    txn.open_table(AUDIT_BY_CUSTOMER)?;
     Ok(())
 }
 

@@ -44,3 +44,10 @@ pub const PHOTOS_BY_CUSTOMER: TableDefinition<(u64, i64, u64), u8> =
 /// (content hash, photo) → (); which photos use a pair of files, so that files shared by two
 /// photos outlive the first delete, and start-up knows which files are orphans.
 pub const PHOTOS_BY_HASH: TableDefinition<(&str, u64), ()> = TableDefinition::new("photos_by_hash");
+
+/// Audit log: entry number → entry (JSON, `crate::audit::AuditEntry`). Append-only; ids and
+/// field names, never a customer's data.
+pub const AUDIT: TableDefinition<u64, &[u8]> = TableDefinition::new("audit");
+/// (customer, entry number) → (); one customer's entries.
+pub const AUDIT_BY_CUSTOMER: TableDefinition<(u64, u64), ()> =
+    TableDefinition::new("audit_by_customer");

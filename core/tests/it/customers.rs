@@ -185,15 +185,15 @@ fn colour_formulas_lock_after_24_hours_and_stay_until_the_customer_goes() {
     };
     let note = f.kartei.add_note(c.id, &formula, "Lena").unwrap();
     f.clock.advance(Duration::hours(23));
-    f.kartei.update_note(note.id, &formula).unwrap();
+    f.kartei.update_note(note.id, &formula, "Test").unwrap();
     f.clock.advance(Duration::hours(2));
-    let err = f.kartei.update_note(note.id, &formula).unwrap_err();
+    let err = f.kartei.update_note(note.id, &formula, "Test").unwrap_err();
     assert_eq!(
         err.user_message(Lang::De),
         "Farbrezepte können nach 24 Stunden nicht mehr geändert werden."
     );
     assert!(matches!(
-        f.kartei.delete_note(note.id),
+        f.kartei.delete_note(note.id, "Test"),
         Err(CoreError::Forbidden(_))
     ));
     // Pinning is not part of the record: a locked formula can still be pinned and unpinned.
@@ -201,11 +201,16 @@ fn colour_formulas_lock_after_24_hours_and_stay_until_the_customer_goes() {
         pinned: true,
         ..formula.clone()
     };
-    assert!(f.kartei.update_note(note.id, &pinned).unwrap().pinned);
+    assert!(
+        f.kartei
+            .update_note(note.id, &pinned, "Test")
+            .unwrap()
+            .pinned
+    );
     let card = f.kartei.card(c.id, Lang::De).unwrap();
     assert!(!card.notes[0].editable);
     assert!(card.notes[0].note.pinned);
-    f.kartei.delete_customer(c.id).unwrap();
+    f.kartei.delete_customer(c.id, "Test").unwrap();
     assert!(matches!(
         f.kartei.store().note(note.id),
         Err(CoreError::NotFound { .. })
@@ -324,17 +329,17 @@ fn a_note_patch_changes_only_what_it_names() {
         .unwrap();
     let pinned = f
         .kartei
-        .patch_note(note.id, &serde_json::json!({"pinned": true}))
+        .patch_note(note.id, &serde_json::json!({"pinned": true}), "Test")
         .unwrap();
     assert_eq!((pinned.pinned, pinned.text.as_str()), (true, "Mag Tee"));
     let edited = f
         .kartei
-        .patch_note(note.id, &serde_json::json!({"text": "Mag Kaffee"}))
+        .patch_note(note.id, &serde_json::json!({"text": "Mag Kaffee"}), "Test")
         .unwrap();
     assert_eq!((edited.pinned, edited.text.as_str()), (true, "Mag Kaffee"));
     let same = f
         .kartei
-        .patch_note(note.id, &serde_json::json!({}))
+        .patch_note(note.id, &serde_json::json!({}), "Test")
         .unwrap();
     assert_eq!(same, edited, "an empty patch writes nothing");
     for (patch, field) in [
@@ -343,7 +348,7 @@ fn a_note_patch_changes_only_what_it_names() {
         (serde_json::json!({"author": "Mia"}), "author"),
         (serde_json::json!({"text": ""}), "text"),
     ] {
-        match f.kartei.patch_note(note.id, &patch) {
+        match f.kartei.patch_note(note.id, &patch, "Test") {
             Err(CoreError::Invalid(e)) => assert!(e.texts(Lang::De).contains_key(field), "{patch}"),
             other => panic!("{patch}: {other:?}"),
         }
@@ -521,7 +526,7 @@ fn change_events_are_announced() {
     let f = Fixture::new();
     let mut events = f.kartei.subscribe();
     let c = f.add("Eva", "Event");
-    f.kartei.delete_customer(c.id).unwrap();
+    f.kartei.delete_customer(c.id, "Test").unwrap();
     assert_eq!(
         events.try_recv().unwrap(),
         kartei_core::Change::CustomerCreated(c.id)

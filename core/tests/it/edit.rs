@@ -315,7 +315,7 @@ fn only_owners_erase_and_only_with_the_name_confirmed() {
     let lang = kartei_core::Lang::De;
     let err = f
         .kartei
-        .erase_customer_as(card.id, Role::Staff, "Anna Müller")
+        .erase_customer_as(card.id, Role::Staff, "Test", "Anna Müller")
         .unwrap_err();
     assert!(
         matches!(err, CoreError::Forbidden(Msg::DeleteOwnerOnly)),
@@ -327,7 +327,7 @@ fn only_owners_erase_and_only_with_the_name_confirmed() {
     );
     let err = f
         .kartei
-        .erase_customer_as(card.id, Role::Owner, "Anna Meier")
+        .erase_customer_as(card.id, Role::Owner, "Test", "Anna Meier")
         .unwrap_err();
     assert_eq!(
         err.user_message(lang),
@@ -335,7 +335,7 @@ fn only_owners_erase_and_only_with_the_name_confirmed() {
     );
     assert_eq!(f.kartei.customer(card.id).unwrap(), card, "still there");
     f.kartei
-        .erase_customer_as(card.id, Role::Owner, " anna  müller ")
+        .erase_customer_as(card.id, Role::Owner, "Test", " anna  müller ")
         .unwrap();
     assert!(matches!(
         f.kartei.customer(card.id),

@@ -75,6 +75,7 @@ fn the_export_reads_back_with_typed_cells() {
         &ExportQuery::default().scope(),
         Lang::De,
         &path,
+        "Test",
         |_| calls += 1,
     )
     .unwrap();
@@ -142,7 +143,8 @@ fn english_headers_and_a_filtered_list() {
         q: "Weiß".into(),
         ..Default::default()
     };
-    let summary = export::write_xlsx(&f.kartei, &query.scope(), Lang::En, &path, |_| {}).unwrap();
+    let summary =
+        export::write_xlsx(&f.kartei, &query.scope(), Lang::En, &path, "Test", |_| {}).unwrap();
     assert_eq!(
         (summary.customers, summary.appointments, summary.notes),
         (1, 0, 0)
@@ -164,6 +166,7 @@ fn one_customers_data_as_xlsx_and_json() {
         &ExportScope::Customer(anna.id),
         Lang::De,
         &path,
+        "Test",
         |_| {},
     )
     .unwrap();
@@ -171,12 +174,12 @@ fn one_customers_data_as_xlsx_and_json() {
         (summary.customers, summary.appointments, summary.notes),
         (1, 2, 1)
     );
-    let data = export::customer_data(&f.kartei, anna.id).unwrap();
+    let data = export::customer_data(&f.kartei, anna.id, "Test").unwrap();
     let json = serde_json::to_value(&data).unwrap();
     assert_eq!(json["customer"]["last_name"], "Müller");
     assert_eq!(json["appointments"].as_array().unwrap().len(), 2);
     assert_eq!(json["notes"][0]["text"], "-Nickel");
-    assert!(export::customer_data(&f.kartei, CustomerId(999)).is_err());
+    assert!(export::customer_data(&f.kartei, CustomerId(999), "Test").is_err());
 }
 
 #[test]
@@ -189,10 +192,12 @@ fn the_usb_export_leaves_no_half_file() {
         ..Default::default()
     });
     let (first, _) =
-        kartei_core::usb::export_to_dir(&f.kartei, &scope, Lang::De, stick.path(), |_| {}).unwrap();
+        kartei_core::usb::export_to_dir(&f.kartei, &scope, Lang::De, stick.path(), "Test", |_| {})
+            .unwrap();
     assert_eq!(first.file_name().unwrap(), "kunden-2026-11-24.xlsx");
     let (second, _) =
-        kartei_core::usb::export_to_dir(&f.kartei, &scope, Lang::De, stick.path(), |_| {}).unwrap();
+        kartei_core::usb::export_to_dir(&f.kartei, &scope, Lang::De, stick.path(), "Test", |_| {})
+            .unwrap();
     assert_eq!(second.file_name().unwrap(), "kunden-2026-11-24-2.xlsx");
     let names: Vec<String> = std::fs::read_dir(stick.path())
         .unwrap()
@@ -204,7 +209,8 @@ fn the_usb_export_leaves_no_half_file() {
     // A folder that cannot be written gives an error and leaves nothing behind.
     let missing = stick.path().join("gone");
     assert!(
-        kartei_core::usb::export_to_dir(&f.kartei, &scope, Lang::De, &missing, |_| {}).is_err()
+        kartei_core::usb::export_to_dir(&f.kartei, &scope, Lang::De, &missing, "Test", |_| {})
+            .is_err()
     );
 }
 
@@ -230,6 +236,7 @@ fn export_progress_moves_through_every_pass() {
         &ExportQuery::default().scope(),
         Lang::De,
         &out,
+        "Test",
         |p| reports.push(p),
     )
     .unwrap();

@@ -395,6 +395,7 @@ fn export_then_import_round_trips_the_customers() {
         &ExportQuery::default().scope(),
         Lang::De,
         &path,
+        "Test",
         |_| {},
     )
     .unwrap();

@@ -1,6 +1,7 @@
 //! Integration tests of kartei-core, one module per topic, each on a fresh temporary data folder
 //! with a fixed clock (24.11.2026 10:00 UTC).
 
+mod audit;
 mod backup;
 mod customers;
 mod edit;

@@ -322,7 +322,7 @@ fn deleting_a_customer_deletes_their_photos_and_unshared_files() {
     let kept = add(&f, stays.id, &shared);
     assert_eq!(files(&f).len(), 4);
 
-    f.kartei.delete_customer(gone.id).unwrap();
+    f.kartei.delete_customer(gone.id, "Test").unwrap();
     let h = &kept.content.hash;
     assert_eq!(
         files(&f),
@@ -428,7 +428,7 @@ fn the_gallery_sorts_filters_and_edits() {
         Err(CoreError::Invalid(_))
     ));
     assert_eq!(f.kartei.card(c.id, Lang::De).unwrap().photo_count, 3);
-    let data = kartei_core::export::customer_data(&f.kartei, c.id).unwrap();
+    let data = kartei_core::export::customer_data(&f.kartei, c.id, "Test").unwrap();
     let exported: Vec<PhotoId> = data.photos.iter().map(|p| p.id).collect();
     assert_eq!(
         exported, ids,

@@ -342,7 +342,7 @@ fn read_your_writes_before_and_after_the_index_commit() {
     f.kartei.flush_index().unwrap();
     assert_eq!(f.kartei.pending_index_changes(), 0);
     check(&f, "gärt", &["Frieda Gärtner"], &[]);
-    f.kartei.delete_customer(created.id).unwrap();
+    f.kartei.delete_customer(created.id, "Test").unwrap();
     check(&f, "gärt", &[], &[]);
     f.kartei.flush_index().unwrap();
     check(&f, "gärt", &[], &[]);

@@ -165,7 +165,7 @@ fn deleting_a_customer_erases_everything_about_them() {
             "Lena",
         )
         .unwrap();
-    f.kartei.delete_customer(c.id).unwrap();
+    f.kartei.delete_customer(c.id, "Test").unwrap();
     assert!(matches!(
         f.kartei.customer(c.id),
         Err(CoreError::NotFound { .. })
@@ -258,7 +258,7 @@ fn erasure_empties_every_customer_owned_table() {
             assert!(*len > 0, "{table} has nothing to erase");
         }
     }
-    f.kartei.delete_customer(c.id).unwrap();
+    f.kartei.delete_customer(c.id, "Test").unwrap();
     for (table, len) in f.kartei.store().table_sizes().unwrap() {
         if owned.contains(&table) {
             assert_eq!(len, 0, "{table} kept something of the erased customer");

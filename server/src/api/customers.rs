@@ -96,12 +96,12 @@ async fn create(
               (status = 404, body = ErrorBody)))]
 async fn card(
     State(state): State<AppState>,
-    _: Session,
+    session: Session,
     ReqLang(lang): ReqLang,
     Path(id): Path<u64>,
 ) -> ApiResult<axum::Json<CustomerCard>> {
     let card = state
-        .blocking(move |k| k.card(CustomerId(id), lang))
+        .blocking(move |k| k.open_card(CustomerId(id), lang, &session.staff))
         .await?;
     Ok(axum::Json(card))
 }
@@ -197,7 +197,9 @@ async fn erase(
 ) -> ApiResult<StatusCode> {
     let confirmed = query.confirm_name.unwrap_or_default();
     state
-        .blocking(move |k| k.erase_customer_as(CustomerId(id), session.role, &confirmed))
+        .blocking(move |k| {
+            k.erase_customer_as(CustomerId(id), session.role, &session.staff, &confirmed)
+        })
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

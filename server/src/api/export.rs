@@ -88,7 +88,7 @@ async fn list_xlsx(
     };
     let name = export::file_name(lang, state.kartei.today());
     let file = state
-        .blocking(move |k| write_to_open_file(k, &query.scope(), lang))
+        .blocking(move |k| write_to_open_file(k, &query.scope(), lang, &session.staff))
         .await?;
     download(file, &name, XLSX).await
 }
@@ -101,7 +101,7 @@ async fn list_xlsx(
               (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn customer_xlsx(
     State(state): State<AppState>,
-    _: Session,
+    session: Session,
     ReqLang(lang): ReqLang,
     Path(id): Path<u64>,
 ) -> ApiResult<Response> {
@@ -109,7 +109,8 @@ async fn customer_xlsx(
     let (name, file) = state
         .blocking(move |k| {
             let name = customer_file_name(k, customer, lang, "xlsx")?;
-            let file = write_to_open_file(k, &ExportScope::Customer(customer), lang)?;
+            let file =
+                write_to_open_file(k, &ExportScope::Customer(customer), lang, &session.staff)?;
             Ok((name, file))
         })
         .await
@@ -125,7 +126,7 @@ async fn customer_xlsx(
               (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn customer_json(
     State(state): State<AppState>,
-    _: Session,
+    session: Session,
     ReqLang(lang): ReqLang,
     Path(id): Path<u64>,
 ) -> ApiResult<Response> {
@@ -133,7 +134,7 @@ async fn customer_json(
     let (name, json) = state
         .blocking(move |k| {
             let name = customer_file_name(k, customer, lang, "json")?;
-            let data = export::customer_data(k, customer)?;
+            let data = export::customer_data(k, customer, &session.staff)?;
             let json = serde_json::to_vec_pretty(&data)
                 .map_err(|e| CoreError::Store(format!("customer data as JSON: {e}")))?;
             Ok((name, json))
@@ -202,6 +203,7 @@ fn write_to_open_file(
     kartei: &Kartei,
     scope: &ExportScope,
     lang: Lang,
+    by: &str,
 ) -> kartei_core::Result<File> {
     let temp = tempfile::Builder::new()
         .prefix(DOWNLOAD_PREFIX)
@@ -209,7 +211,7 @@ fn write_to_open_file(
         .tempfile_in(kartei.data_dir())
         .map_err(disk_full)?
         .into_temp_path();
-    export::write_xlsx(kartei, scope, lang, &temp, |_| {}).map_err(disk_full_core)?;
+    export::write_xlsx(kartei, scope, lang, &temp, by, |_| {}).map_err(disk_full_core)?;
     let file = File::open(&temp)?;
     temp.close()?;
     Ok(file)

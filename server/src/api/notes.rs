@@ -37,14 +37,14 @@ fn view(k: &Kartei, note: Note, lang: Lang) -> NoteView {
               (status = 404, body = ErrorBody)))]
 async fn replace(
     State(state): State<AppState>,
-    _: Session,
+    session: Session,
     ReqLang(lang): ReqLang,
     Path(id): Path<u64>,
     Json(draft): Json<NoteDraft>,
 ) -> ApiResult<axum::Json<NoteView>> {
     let note = state
         .blocking(move |k| {
-            let note = k.update_note(NoteId(id), &draft)?;
+            let note = k.update_note(NoteId(id), &draft, &session.staff)?;
             Ok(view(k, note, lang))
         })
         .await?;
@@ -61,14 +61,14 @@ async fn replace(
               (status = 404, body = ErrorBody)))]
 async fn patch(
     State(state): State<AppState>,
-    _: Session,
+    session: Session,
     ReqLang(lang): ReqLang,
     Path(id): Path<u64>,
     Json(changes): Json<Value>,
 ) -> ApiResult<axum::Json<NoteView>> {
     let note = state
         .blocking(move |k| {
-            let note = k.patch_note(NoteId(id), &changes)?;
+            let note = k.patch_note(NoteId(id), &changes, &session.staff)?;
             Ok(view(k, note, lang))
         })
         .await?;
@@ -83,10 +83,12 @@ async fn patch(
               (status = 404, body = ErrorBody)))]
 async fn remove(
     State(state): State<AppState>,
-    _: Session,
+    session: Session,
     Path(id): Path<u64>,
 ) -> ApiResult<StatusCode> {
-    state.blocking(move |k| k.delete_note(NoteId(id))).await?;
+    state
+        .blocking(move |k| k.delete_note(NoteId(id), &session.staff))
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
