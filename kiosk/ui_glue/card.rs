@@ -75,17 +75,25 @@ pub fn open(ui: &MainWindow, ctx: &Arc<Ctx>, id: CustomerId) {
     adapter.set_dialog(0);
     adapter.set_confirm_delete(-1);
     adapter.set_photo_filter(0);
-    reload(ui, ctx, id);
+    load(ui, ctx, id, Some(ctx.user()));
 }
 
-/// Loads the card again (when it is opened, and when a change to it is shown).
+/// Loads the card again when a change to it is shown (not a new view for the audit log).
 pub fn reload(ui: &MainWindow, ctx: &Arc<Ctx>, id: CustomerId) {
+    load(ui, ctx, id, None);
+}
+
+/// Loads the card; `viewer` opens it (the view goes into the audit log).
+fn load(ui: &MainWindow, ctx: &Arc<Ctx>, id: CustomerId, viewer: Option<String>) {
     let kartei = ctx.kartei.clone();
     let lang = ctx.lang();
     let c = ctx.clone();
     ctx.worker.run(
         ui,
-        move || kartei.card(id, lang),
+        move || match &viewer {
+            Some(viewer) => kartei.open_card(id, lang, viewer),
+            None => kartei.card(id, lang),
+        },
         move |ui, result| {
             if c.open_card() != Some(id) {
                 return;

@@ -9,19 +9,6 @@ use kartei_core::model::Role;
 use serde_json::{json, Value};
 use support::TestApp;
 
-async fn login(t: &TestApp, name: &str, pin: &str) -> String {
-    let r = t
-        .send(
-            Method::POST,
-            "/api/v1/login",
-            Some(json!({"name": name, "pin": pin})),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-    let cookie = r.headers[header::SET_COOKIE].to_str().unwrap();
-    cookie.split(';').next().unwrap().to_string()
-}
-
 async fn wait_until_done(t: &TestApp) -> Value {
     for _ in 0..600 {
         let r = t.get("/api/v1/backups").await;
@@ -39,7 +26,7 @@ async fn an_owner_backs_up_now_and_everyone_sees_the_verified_status() {
     let mut t = TestApp::logged_in().await;
     t.kartei.add_staff("Lena", "1357", Role::Staff).unwrap();
     let owner = t.cookie.clone();
-    t.cookie = Some(login(&t, "Lena", "1357").await);
+    t.cookie = Some(t.login_as("Lena", "1357").await);
 
     let r = t.get("/api/v1/backups").await;
     assert_eq!(r.status, StatusCode::OK);
@@ -72,7 +59,7 @@ async fn an_owner_backs_up_now_and_everyone_sees_the_verified_status() {
     assert!(t.dir.path().join("backups").join(file).exists());
 
     // The staff member's phone sees the same line.
-    t.cookie = Some(login(&t, "Lena", "1357").await);
+    t.cookie = Some(t.login_as("Lena", "1357").await);
     let r = t.get("/api/v1/backups").await;
     assert_eq!(r.body["health"], "good");
 }
@@ -121,7 +108,7 @@ async fn backup_settings_are_for_owners_and_bad_values_name_their_field() {
     assert_eq!(saved.folder.as_deref(), Some(nas.as_path()));
 
     t.kartei.add_staff("Lena", "1357", Role::Staff).unwrap();
-    t.cookie = Some(login(&t, "Lena", "1357").await);
+    t.cookie = Some(t.login_as("Lena", "1357").await);
     let (m, p, b) =
         put(json!({"automatic": true, "time": "02:30", "folder": "", "usb_sticks": true}));
     let r = t.send(m, p, b).await;

@@ -162,16 +162,7 @@ async fn patch_errors_name_the_field_and_change_nothing() {
 /// A session for another staff member (added to the card file first).
 async fn session_of(t: &TestApp, name: &str, pin: &str, role: kartei_core::model::Role) -> String {
     t.kartei.add_staff(name, pin, role).unwrap();
-    let r = t
-        .send(
-            Method::POST,
-            "/api/v1/login",
-            Some(json!({"name": name, "pin": pin})),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-    let cookie = r.headers[axum::http::header::SET_COOKIE].to_str().unwrap();
-    cookie.split(';').next().unwrap().to_string()
+    t.login_as(name, pin).await
 }
 
 #[tokio::test]

@@ -7,8 +7,11 @@
 //!   form is [`write_xlsx`] with [`ExportScope::Customer`].
 //! - [`sheet`]: typed cells and the sheet writer. The USB stick face is [`crate::usb`].
 
+mod audit_log;
 mod pipeline;
 pub mod sheet;
+
+pub use audit_log::write_audit_xlsx;
 
 use crate::audit::{AuditAction, AuditDraft};
 use crate::card::{group_names, AppointmentView, CustomerView};

@@ -39,6 +39,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_xlsx))
         .routes(routes!(customer_xlsx))
         .routes(routes!(customer_json))
+        .routes(routes!(audit_xlsx))
 }
 
 /// The filters of an export: the customer list's, without paging.
@@ -197,6 +198,33 @@ fn customer_download_name(
     format!("{out}-{}.{extension}", today.format("%Y-%m-%d"))
 }
 
+/// The audit log as an Excel file (owners only), named `protokoll-YYYY-MM-DD.xlsx`
+/// (`audit-log-…` in English).
+#[utoipa::path(get, path = "/api/v1/audit.xlsx", tag = "audit",
+    responses((status = 200, description = "The workbook, as a download", content_type = XLSX),
+              (status = 401, body = ErrorBody),
+              (status = 403, description = "Not an owner", body = ErrorBody)))]
+async fn audit_xlsx(
+    State(state): State<AppState>,
+    session: Session,
+    ReqLang(lang): ReqLang,
+) -> ApiResult<Response> {
+    kartei_core::audit::check_may_read(session.role)?;
+    let stem = match lang {
+        Lang::De => "protokoll",
+        Lang::En => "audit-log",
+    };
+    let name = format!("{stem}-{}.xlsx", state.kartei.today().format("%Y-%m-%d"));
+    let file = state
+        .blocking(move |k| {
+            open_written(k, |path| {
+                export::write_audit_xlsx(k, session.role, lang, path).map(|_| ())
+            })
+        })
+        .await?;
+    download(file, &name, XLSX).await
+}
+
 /// Writes the workbook into a temporary file in the data folder and returns it open, its name
 /// already removed.
 fn write_to_open_file(
@@ -205,13 +233,24 @@ fn write_to_open_file(
     lang: Lang,
     by: &str,
 ) -> kartei_core::Result<File> {
+    open_written(kartei, |path| {
+        export::write_xlsx(kartei, scope, lang, path, by, |_| {}).map(|_| ())
+    })
+}
+
+/// Lets `write` fill a hidden temporary file in the data folder and returns it open, its name
+/// already removed (nothing is left behind, whatever happens to the download).
+fn open_written(
+    kartei: &Kartei,
+    write: impl FnOnce(&std::path::Path) -> kartei_core::Result<()>,
+) -> kartei_core::Result<File> {
     let temp = tempfile::Builder::new()
         .prefix(DOWNLOAD_PREFIX)
         .suffix(".xlsx")
         .tempfile_in(kartei.data_dir())
         .map_err(disk_full)?
         .into_temp_path();
-    export::write_xlsx(kartei, scope, lang, &temp, by, |_| {}).map_err(disk_full_core)?;
+    write(&temp).map_err(disk_full_core)?;
     let file = File::open(&temp)?;
     temp.close()?;
     Ok(file)

@@ -10,11 +10,13 @@
 //! - [`photos`]: customer photos: upload, gallery, thumbnails and full images, edit, delete.
 //! - [`export`]: Excel downloads of the list and one customer's data (xlsx, JSON).
 //! - [`import`]: contact import: upload → preview with an id → commit of the chosen rows.
+//! - [`audit`]: the audit log for owners (whole, and per customer).
 //! - [`backups`]: the backup status line, "Jetzt sichern" and the backup settings.
 //! - [`events`]: server-sent events for live updates.
 //! - [`docs`]: documentation-only schemas of the wire format.
 
 pub mod appointments;
+pub mod audit;
 pub mod auth;
 pub mod backups;
 pub mod customers;
@@ -60,6 +62,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(export::router())
         .merge(import::router())
         .merge(backups::router())
+        .merge(audit::router())
         .merge(events::router())
 }
 

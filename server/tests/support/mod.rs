@@ -50,6 +50,20 @@ impl TestApp {
         }
     }
 
+    /// Logs `name` in with `pin` and returns the session cookie (`kartei_session=…`).
+    pub async fn login_as(&self, name: &str, pin: &str) -> String {
+        let r = self
+            .send(
+                Method::POST,
+                "/api/v1/login",
+                Some(json!({"name": name, "pin": pin})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        let cookie = r.headers[header::SET_COOKIE].to_str().unwrap();
+        cookie.split(';').next().unwrap().to_string()
+    }
+
     /// [`TestApp::new`] with Anna logged in; checks the session cookie's attributes.
     pub async fn logged_in() -> TestApp {
         let mut t = TestApp::new();
