@@ -313,6 +313,7 @@ async function cardView(id, mode = "") {
     h("h2", {}, t("past")), h("ul", { class: "appointments", id: "past" }, ...appointments(card.appointments.past.slice(0, 20), true)),
     h("h2", {}, t("top")), h("ul", {}, ...card.top_services.map((s) => h("li", {}, `${s.name} (${s.count}×)`))),
     h("h2", {}, t("history")), h("ul", { class: "history" }, ...card.history.slice(0, 30).map((e) => h("li", {}, `${date(e.at)} ${e.title}`, e.detail ? ` – ${e.detail}` : ""))),
+    keep(`audit-${id}`, () => auditOfCustomer(id)),
   );
   if (mode) {
     window.scrollTo(0, scroll);
@@ -1063,7 +1064,65 @@ async function statsView() {
       h("meter", { min: "0", max: String(max), value: String(m.visits) }), h("span", { class: "n" }, String(m.visits))))),
     h("h2", {}, t("birthdays")),
     h("ul", {}, ...(s.birthdays_today.length ? s.birthdays_today.map((c) => h("li", {}, h("a", { href: `/customers/${c.id}`, "data-link": true }, fullName(c)))) : [h("li", {}, t("none"))])),
-    await backupPanel());
+    await backupPanel(),
+    await auditPanel());
+}
+
+// ---- audit log (owners): who viewed, changed, exported which card ----------------------
+Object.assign(T, {
+  audit: ["Protokoll (DSGVO)", "Audit log (GDPR)"], audit_card: ["Protokoll: wer hat diese Karte gesehen oder geändert", "Audit log: who viewed or changed this card"],
+  audit_download: ["Protokoll als Excel", "Audit log as Excel"], audit_more: ["Ältere Einträge", "Older entries"],
+  audit_empty: ["Noch keine Einträge.", "No entries yet."], audit_customer: ["Kunde Nr. {id}", "Customer no. {id}"],
+});
+
+function auditLine(e, withCustomer) {
+  const who = h("strong", {}, e.by || "–");
+  const what = e.detail ? `${e.label} (${e.detail})` : e.label;
+  const customer = withCustomer && e.customer_id != null
+    ? [" · ", h("a", { href: `/customers/${e.customer_id}`, "data-link": true }, tf("audit_customer", { id: e.customer_id }))] : [];
+  return h("li", { class: e.action === "viewed_health" ? "audit-health" : "" }, `${dateTime(e.at)} `, who, ` ${what}`, ...customer);
+}
+
+// On the card, for owners: the card's entries, fetched when opened (a view of the log itself
+// is not logged).
+function auditOfCustomer(id) {
+  const box = h("details", { class: "audit", id: "audit-card", "data-keep": `audit-${id}`, hidden: true }, h("summary", {}, t("audit_card")));
+  whoAmI().then((me) => { box.hidden = !(me && me.role === "owner"); });
+  box.addEventListener("toggle", async () => {
+    if (!box.open || box.dataset.loaded) return;
+    box.dataset.loaded = "1";
+    try {
+      const entries = await api("GET", `/api/v1/customers/${id}/audit`);
+      box.append(entries.length ? h("ul", { class: "audit-entries" }, ...entries.map((e) => auditLine(e, false))) : h("p", {}, t("audit_empty")));
+    } catch (e) { box.append(h("p", { class: "error", role: "alert" }, e.message)); }
+  });
+  return box;
+}
+
+// On the statistics screen, for owners: the newest entries, older ones page by page, the download.
+async function auditPanel() {
+  const panel = h("section", { id: "audit", class: "audit" });
+  const me = await whoAmI();
+  if (!me || me.role !== "owner") return panel;
+  const list = h("ul", { class: "audit-entries", id: "audit-entries" });
+  const more = h("button", { type: "button", id: "audit-more", hidden: true }, t("audit_more"));
+  const error = h("p", { class: "error", role: "alert", hidden: true });
+  let before = null;
+  const load = async () => {
+    try {
+      const page = await api("GET", `/api/v1/audit?limit=50${before ? `&before=${before}` : ""}`);
+      if (!page.items.length && !list.children.length) list.append(h("li", {}, t("audit_empty")));
+      list.append(...page.items.map((e) => auditLine(e, true)));
+      before = page.next_before;
+      more.hidden = !before;
+    } catch (e) { error.textContent = e.message; error.hidden = false; }
+  };
+  more.addEventListener("click", load);
+  panel.append(h("h2", {}, t("audit")),
+    h("p", {}, h("a", { href: "/api/v1/audit.xlsx", download: "", id: "audit-download", class: "button" }, t("audit_download"))),
+    list, more, error);
+  await load();
+  return panel;
 }
 
 // ---- backups (owners): status line, "Jetzt sichern", settings ---------------------------

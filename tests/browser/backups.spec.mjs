@@ -2,7 +2,8 @@
 // (http://kartei.test:PORT, mapped to loopback). With no backup yet the list shows a red line that
 // leads to the statistics screen; there "Jetzt sichern" runs a real backup and the line turns
 // into "letzte Sicherung … geprüft ✓"; the backup time is changed and kept. A stylist sees no
-// backup panel and no warning. Nothing is wider than a 320 px screen.
+// backup panel and no warning. Nothing is wider than a 320 px screen. The audit log: a card the
+// stylist opened shows up under the stylist's name on the owner's statistics screen and card.
 // Env: KARTEI_URL, KARTEI_STAFF/KARTEI_PIN (the owner), KARTEI_STYLIST/KARTEI_STYLIST_PIN.
 import { chromium } from "playwright-core";
 
@@ -82,8 +83,29 @@ try {
   check(await stylist.locator("#backup-status").count() === 0, "no backup panel for a stylist");
   const refused = await stylist.evaluate(async () => (await fetch("/api/v1/backups", { method: "POST", headers: { "X-Kartei-CSRF": "1" } })).status);
   check(refused === 403, `a stylist cannot start a backup: ${refused}`);
+
+  // The audit log: the stylist opens a card and sees no log on it; the owner's statistics
+  // screen lists the view under the stylist's name, and so does the card's own log.
+  await stylist.goto(`${base}/`);
+  await stylist.locator("#list li a").first().click();
+  await stylist.locator("#data-export").waitFor();
+  const cardPath = new URL(stylist.url()).pathname;
+  await stylist.waitForTimeout(300);
+  check(await stylist.locator("#audit-card").isHidden(), "no audit log on the card for a stylist");
+  check(await stylist.evaluate(async () => (await fetch("/api/v1/audit")).status) === 403, "a stylist cannot read the log");
+  await owner.setViewportSize({ width: 390, height: 844 });
+  await owner.goto(`${base}/stats`);
+  const entries = owner.locator("#audit-entries li");
+  await entries.first().waitFor();
+  const first = await entries.first().textContent();
+  check(new RegExp(`${process.env.KARTEI_STYLIST} angesehen`).test(first), `newest log entry: ${first}`);
+  check(await owner.locator("#audit-download").getAttribute("href") === "/api/v1/audit.xlsx", "log download");
+  await owner.goto(`${base}${cardPath}`);
+  await owner.locator("#audit-card summary").click();
+  const cardEntry = owner.locator("#audit-card li").filter({ hasText: process.env.KARTEI_STYLIST });
+  await cardEntry.first().waitFor();
   check(problems.length === 0, problems.join("\n"));
-  console.log("backups on the phone: ok");
+  console.log("backups and the audit log on the phone: ok");
 } catch (e) {
   failed = true;
   console.error(e.stack || String(e));

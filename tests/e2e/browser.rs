@@ -114,7 +114,8 @@ fn phone_edits_lose_nothing_and_show_conflicts() {
 }
 
 /// The owner's phone shows the backup status, runs "Jetzt sichern" and keeps the backup time; a
-/// stylist sees none of it (`backups.spec.mjs`).
+/// stylist sees none of it; the stylist opening a card shows up in the owner's audit log, on the
+/// statistics screen and on the card (`backups.spec.mjs`).
 #[test]
 fn phone_owner_backs_up_and_sees_the_status() {
     let dir = tempfile::tempdir().unwrap();
