@@ -12,10 +12,11 @@ use super::ui::{
 };
 use super::Ctx;
 use chrono::{Datelike, Local, NaiveDate, NaiveTime, TimeZone, Utc};
+use kartei_core::audit::{AuditAction, AuditEntry};
 use kartei_core::card::{AppointmentView, CustomerCard, HistoryKind, WarningKind};
 use kartei_core::i18n::Msg;
 use kartei_core::model::{
-    AppointmentDraft, AppointmentStatus, ContactChannel, CustomerId, NoteDraft, NoteKind,
+    AppointmentDraft, AppointmentStatus, ContactChannel, CustomerId, NoteDraft, NoteKind, Role,
     Salutation, ServiceId,
 };
 use kartei_core::{CoreError, Lang};
@@ -87,19 +88,39 @@ pub fn reload(ui: &MainWindow, ctx: &Arc<Ctx>, id: CustomerId) {
 fn load(ui: &MainWindow, ctx: &Arc<Ctx>, id: CustomerId, viewer: Option<String>) {
     let kartei = ctx.kartei.clone();
     let lang = ctx.lang();
+    let role = ctx.role();
     let c = ctx.clone();
     ctx.worker.run(
         ui,
-        move || match &viewer {
-            Some(viewer) => kartei.open_card(id, lang, viewer),
-            None => kartei.card(id, lang),
+        move || {
+            let card = match &viewer {
+                Some(viewer) => kartei.open_card(id, lang, viewer)?,
+                None => kartei.card(id, lang)?,
+            };
+            // Owners see who viewed and changed the card; for staff the log stays closed.
+            let audit = match role {
+                Role::Owner => Some(kartei.audit_of(id, role)?),
+                Role::Staff => None,
+            };
+            Ok((card, audit))
         },
         move |ui, result| {
             if c.open_card() != Some(id) {
                 return;
             }
             match result {
-                Ok(card) => ui.global::<CardAdapter>().set_card(card_data(&card, lang)),
+                Ok((card, audit)) => {
+                    let adapter = ui.global::<CardAdapter>();
+                    adapter.set_card(card_data(&card, lang));
+                    adapter.set_show_audit(audit.is_some());
+                    adapter.set_audit(model(
+                        audit
+                            .unwrap_or_default()
+                            .iter()
+                            .map(|e| audit_row(e, lang))
+                            .collect(),
+                    ));
+                }
                 Err(CoreError::NotFound { .. }) => {
                     // Deleted meanwhile (for example on a phone).
                     c.forget(id);
@@ -110,6 +131,20 @@ fn load(ui: &MainWindow, ctx: &Arc<Ctx>, id: CustomerId, viewer: Option<String>)
             }
         },
     );
+}
+
+/// One audit entry as a row of the Verlauf tab (health-data views in red).
+fn audit_row(e: &AuditEntry, lang: Lang) -> HistoryRow {
+    let detail = match e.detail.is_empty() {
+        true => e.by.clone(),
+        false => format!("{} · {}", e.by, e.detail),
+    };
+    HistoryRow {
+        date: format!("{} {}", local_date(e.at), local_time(e.at)).into(),
+        title: e.action.label(lang).into(),
+        detail: detail.into(),
+        appointment: e.action == AuditAction::ViewedHealth,
+    }
 }
 
 fn salutation(s: Salutation, lang: Lang) -> String {

@@ -1105,3 +1105,40 @@ fn a_saved_note_shows_at_once_on_the_card_and_the_list_and_only_once() {
     // The live thread, woken by the same change, finds nothing left to show.
     assert_eq!(super::live::take(), super::live::Changes::default());
 }
+
+#[test]
+fn an_owner_sees_who_viewed_the_card_and_a_stylist_sees_no_log() {
+    let f = fixture(10);
+    let id = f
+        .kartei
+        .search(&SearchRequest::default())
+        .unwrap()
+        .items
+        .iter()
+        .find(|i| i.allergy)
+        .expect("the demo data has an allergy")
+        .id;
+    let card = f.ui.global::<super::ui::CardAdapter>();
+
+    // Lena (staff) opens the card: the view is logged, but she sees no log.
+    unlock_as_lena(&f);
+    super::shell::go(&f.ui, &f.ctx, super::shell::Screen::Card(id));
+    assert!(!card.get_show_audit());
+    assert_eq!(card.get_audit().row_count(), 0);
+
+    // Sabine (owner) sees Lena's view of health data, newest first, in red.
+    f.ui.global::<AppAdapter>().invoke_lock();
+    unlock_as(&f, "Sabine", "2468");
+    super::shell::go(&f.ui, &f.ctx, super::shell::Screen::Card(id));
+    assert!(card.get_show_audit());
+    let rows: Vec<_> = (0..card.get_audit().row_count())
+        .filter_map(|i| card.get_audit().row_data(i))
+        .collect();
+    let lena = rows
+        .iter()
+        .find(|r| r.detail == "Lena")
+        .expect("Lena's view is in the log");
+    assert_eq!(lena.title, "angesehen (Gesundheitsdaten)");
+    assert!(lena.appointment, "health-data views are marked");
+    assert_eq!(rows[0].detail, "Sabine", "her own view comes first");
+}
