@@ -4,7 +4,7 @@
 
 mod support;
 
-use axum::http::{header, Method, StatusCode};
+use axum::http::{Method, StatusCode};
 use kartei_core::model::Role;
 use serde_json::{json, Value};
 use support::TestApp;
