@@ -12,6 +12,7 @@
 //! - [`import`]: contact import: upload → preview with an id → commit of the chosen rows.
 //! - [`backups`]: the backup status line, "Jetzt sichern" and the backup settings.
 //! - [`events`]: server-sent events for live updates.
+//! - [`words`]: the catalogue of words for the phone app, in the request's language.
 //! - [`docs`]: documentation-only schemas of the wire format.
 
 pub mod appointments;
@@ -26,6 +27,7 @@ pub mod notes;
 pub mod photos;
 pub mod services;
 pub mod stats;
+pub mod words;
 
 use crate::session::Session;
 use crate::state::AppState;
@@ -61,6 +63,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(import::router())
         .merge(backups::router())
         .merge(events::router())
+        .merge(words::router())
 }
 
 /// The OpenAPI document of the API.
