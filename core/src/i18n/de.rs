@@ -295,5 +295,21 @@ pub(super) fn text(word: Word) -> &'static str {
         Word::CliRestored => "Sicherung vom {when} nach {dir} wiederhergestellt ({secs} s, Suchindex neu aufgebaut):",
         Word::PhotoFiles => "Fotodateien",
         Word::CliNothingWritten => "Es wurde nichts geschrieben.",
+        // ---- The kiosk (kiosk/ui_glue): its words, for its switch from tr() to the catalogue
+        Word::ConsentGiven => "Ja, eingewilligt",
+        Word::LastVisitShort => "Zuletzt",
+        Word::NoVisitYet => "Noch kein Besuch",
+        Word::NoName => "(ohne Namen)",
+        Word::NoPhone => "Keine Telefonnummer",
+        Word::PhotoDeleted => "Foto gelöscht.",
+        Word::ExportWriting => "Wird geschrieben …",
+        Word::ExportWritten => "{customers} Kunden als „{file}“ auf „{stick}“ geschrieben. Sie können den USB-Stick jetzt abziehen.",
+        Word::ImportReading => "Datei wird gelesen …",
+        Word::ImportRunning => "Wird importiert …",
+        Word::ImportCompletesNamed => "Ergänzt „{name}“: {adds}",
+        Word::ImportDifferingKept => "({n} abweichend, bleibt)",
+        Word::ImportAlreadyNamed => "Schon vorhanden: „{name}“",
+        Word::ImportSkippedByNow => "{n} übersprungen (inzwischen schon vorhanden).",
+        Word::ImportWarned => "{n} mit Hinweis (⚠): was nicht passte, steht in einer Import-Notiz auf der Karte.",
     }
 }

@@ -295,5 +295,21 @@ pub(super) fn text(word: Word) -> &'static str {
         Word::CliRestored => "Backup of {when} restored into {dir} ({secs} s, search index rebuilt):",
         Word::PhotoFiles => "photo files",
         Word::CliNothingWritten => "Nothing was written.",
+        // ---- The kiosk (kiosk/ui_glue): its words, for its switch from tr() to the catalogue
+        Word::ConsentGiven => "Yes, consented",
+        Word::LastVisitShort => "Last visit",
+        Word::NoVisitYet => "No visit yet",
+        Word::NoName => "(no name)",
+        Word::NoPhone => "No phone number",
+        Word::PhotoDeleted => "Photo deleted.",
+        Word::ExportWriting => "Writing …",
+        Word::ExportWritten => "{customers} customers written as “{file}” to “{stick}”. You can remove the USB stick now.",
+        Word::ImportReading => "Reading the file …",
+        Word::ImportRunning => "Importing …",
+        Word::ImportCompletesNamed => "Completes “{name}”: {adds}",
+        Word::ImportDifferingKept => "({n} differing, kept)",
+        Word::ImportAlreadyNamed => "Already there: “{name}”",
+        Word::ImportSkippedByNow => "{n} skipped (already there by now).",
+        Word::ImportWarned => "{n} with a note (⚠): what did not fit is in an import note on the card.",
     }
 }

@@ -323,6 +323,22 @@ words! {
     CliRestored = "cli_restored",
     PhotoFiles = "photo_files",
     CliNothingWritten = "cli_nothing_written",
+    // ---- The kiosk (kiosk/ui_glue): its words, for its switch from tr() to the catalogue
+    ConsentGiven = "consent_given",
+    LastVisitShort = "last_visit_short",
+    NoVisitYet = "no_visit_yet",
+    NoName = "no_name",
+    NoPhone = "no_phone",
+    PhotoDeleted = "photo_deleted",
+    ExportWriting = "export_writing",
+    ExportWritten = "export_written",
+    ImportReading = "import_reading",
+    ImportRunning = "import_running",
+    ImportCompletesNamed = "import_completes_named",
+    ImportDifferingKept = "import_differing_kept",
+    ImportAlreadyNamed = "import_already_named",
+    ImportSkippedByNow = "import_skipped_by_now",
+    ImportWarned = "import_warned",
 }
 
 impl Word {
