@@ -44,6 +44,9 @@ pub fn to_delete(backups: &[(DateTime<Utc>, PathBuf)], keep: Keep) -> Vec<PathBu
     to_delete_in(backups, keep, &Local)
 }
 
+/// Which day, week or month a backup's day falls in (the three tiers of retention).
+type BucketOf = fn(NaiveDate) -> (i32, u32);
+
 /// [`to_delete`] in a given time zone (testable).
 pub fn to_delete_in<Tz: TimeZone>(
     backups: &[(DateTime<Utc>, PathBuf)],
@@ -57,7 +60,7 @@ pub fn to_delete_in<Tz: TimeZone>(
         .map(|(at, _)| at.with_timezone(zone).date_naive())
         .collect();
     let mut kept = BTreeSet::new();
-    let buckets: [(usize, fn(NaiveDate) -> (i32, u32)); 3] = [
+    let buckets: [(usize, BucketOf); 3] = [
         (keep.daily, |d| (d.year(), d.ordinal())),
         (keep.weekly, |d| (d.iso_week().year(), d.iso_week().week())),
         (keep.monthly, |d| (d.year(), d.month())),
