@@ -342,6 +342,18 @@ async fn the_phone_app_gets_its_words_in_the_request_language() {
     assert_eq!(asked.body["lang"], "en");
     // Unknown languages get German.
     assert_eq!(words("fr").await.body["lang"], "de");
+    // Cacheable: the same words answer 304 to their tag, the other language does not.
+    let tag = de.headers[header::ETAG].to_str().unwrap().to_string();
+    let mut again = t.json_request(Method::GET, "/api/v1/words", None);
+    again
+        .headers_mut()
+        .insert(header::IF_NONE_MATCH, tag.parse().unwrap());
+    assert_eq!(t.call(again).await.status, StatusCode::NOT_MODIFIED);
+    let mut other = t.json_request(Method::GET, "/api/v1/words?lang=en", None);
+    other
+        .headers_mut()
+        .insert(header::IF_NONE_MATCH, tag.parse().unwrap());
+    assert_eq!(t.call(other).await.status, StatusCode::OK);
 }
 
 #[tokio::test]
