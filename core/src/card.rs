@@ -2,7 +2,7 @@
 //! forms, notes (pinned first), warnings, patch tests, appointments past and upcoming, the most
 //! booked services, the history timeline.
 
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Word};
 use crate::model::*;
 use crate::search::rows::PhoneView;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -251,11 +251,7 @@ impl CustomerCard {
             .map(|n| n.text.as_str())
             .collect();
         if !allergies.is_empty() {
-            let label = if lang == Lang::De {
-                "Allergie"
-            } else {
-                "Allergy"
-            };
+            let label = Word::Allergy.text(lang);
             warnings.push(Warning {
                 kind: WarningKind::Allergy,
                 message: format!("{label}: {}", allergies.join("; ")),
@@ -276,11 +272,7 @@ impl CustomerCard {
             .iter()
             .any(|t| t.is_valid_on(today, input.patch_test_validity_months));
         if needs_patch_test && !has_valid {
-            let message = if lang == Lang::De {
-                "Kein gültiger Allergietest (Patch-Test) – vor der nächsten Farbe testen."
-            } else {
-                "No valid patch test – test before the next colour service."
-            };
+            let message = Word::WarnNoPatchTest.text(lang);
             warnings.push(Warning {
                 kind: WarningKind::PatchTestMissing,
                 message: message.into(),

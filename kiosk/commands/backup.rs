@@ -6,6 +6,7 @@
 use super::control::{self, Reply, Request};
 use kartei_core::backup::status::format_local;
 use kartei_core::backup::{self, BackupStatus, BackupSummary, RestoreReport};
+use kartei_core::i18n::Word;
 use kartei_core::Lang;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -61,34 +62,28 @@ pub fn run_backup_now(data: &Path, lang: Lang, usb_roots: &[PathBuf]) -> anyhow:
             (None, Some(good)) => {
                 let mb = good.bytes as f64 / 1_048_576.0;
                 let when = format_local(good.at, lang);
-                match lang {
-                    Lang::De => println!(
-                        "✓ {}: {} ({} Kunden, {} Fotodateien, {mb:.1} MB, {when}), zurückgelesen und geprüft; {} ältere entfernt.",
-                        target.label,
-                        good.file.display(),
-                        good.customers,
-                        good.photo_files,
-                        good.removed_old
-                    ),
-                    Lang::En => println!(
-                        "✓ {}: {} ({} customers, {} photo files, {mb:.1} MB, {when}), read back and verified; {} older removed.",
-                        target.label,
-                        good.file.display(),
-                        good.customers,
-                        good.photo_files,
-                        good.removed_old
-                    ),
-                }
+                println!(
+                    "{}",
+                    Word::CliBackupTargetGood.fill(
+                        lang,
+                        &[
+                            ("label", &target.label),
+                            ("file", &good.file.display()),
+                            ("customers", &good.customers),
+                            ("photos", &good.photo_files),
+                            ("mb", &format!("{mb:.1}")),
+                            ("when", &when),
+                            ("removed", &good.removed_old),
+                        ]
+                    )
+                );
             }
             (None, None) => {}
         }
     }
     println!("{}", summary_line(&status, lang));
     if failed > 0 {
-        anyhow::bail!(match lang {
-            Lang::De => format!("{failed} Sicherungsziel(e) fehlgeschlagen."),
-            Lang::En => format!("{failed} backup target(s) failed."),
-        });
+        anyhow::bail!(Word::CliBackupTargetsFailed.fill(lang, &[("n", &failed)]));
     }
     Ok(())
 }
@@ -100,29 +95,24 @@ fn summary_line(status: &BackupStatus, lang: Lang) -> String {
 fn print_summary(s: &BackupSummary, lang: Lang, secs: f64) {
     let customers = s.manifest.tables.get("customers").copied().unwrap_or(0);
     let mb = s.bytes as f64 / 1_048_576.0;
-    match lang {
-        Lang::De => println!(
-            "Sicherung geschrieben: {} ({customers} Kunden, {} Fotodateien, {mb:.1} MB, {secs:.1} s).",
-            s.path.display(),
-            s.manifest.photo_files
-        ),
-        Lang::En => println!(
-            "Backup written: {} ({customers} customers, {} photo files, {mb:.1} MB, {secs:.1} s).",
-            s.path.display(),
-            s.manifest.photo_files
-        ),
-    }
+    println!(
+        "{}",
+        Word::CliBackupWritten.fill(
+            lang,
+            &[
+                ("file", &s.path.display()),
+                ("customers", &customers),
+                ("photos", &s.manifest.photo_files),
+                ("mb", &format!("{mb:.1}")),
+                ("secs", &format!("{secs:.1}")),
+            ]
+        )
+    );
     if !s.missing_photo_files.is_empty() {
-        match lang {
-            Lang::De => eprintln!(
-                "Achtung: {} Fotodateien fehlten im Datenordner und sind nicht in der Sicherung.",
-                s.missing_photo_files.len()
-            ),
-            Lang::En => eprintln!(
-                "Warning: {} photo files were missing from the data folder and are not in the backup.",
-                s.missing_photo_files.len()
-            ),
-        }
+        eprintln!(
+            "{}",
+            Word::CliBackupPhotosMissing.fill(lang, &[("n", &s.missing_photo_files.len())])
+        );
     }
 }
 
@@ -136,38 +126,32 @@ pub fn run_restore(data: &Path, lang: Lang, file: &Path, dry_run: bool) -> anyho
 fn print_report(r: &RestoreReport, data: &Path, lang: Lang, secs: f64) {
     let h = &r.manifest.header;
     let when = h.created_at.format("%d.%m.%Y %H:%M UTC");
-    match (lang, r.dry_run) {
-        (Lang::De, true) => println!(
-            "Probelauf: die Sicherung vom {when} (Kartei {}) ist vollständig und unbeschädigt. Wiederhergestellt würden nach {}:",
-            h.kartei_version,
-            data.display()
-        ),
-        (Lang::En, true) => println!(
-            "Dry run: the backup of {when} (Kartei {}) is complete and undamaged. It would restore into {}:",
-            h.kartei_version,
-            data.display()
-        ),
-        (Lang::De, false) => println!(
-            "Sicherung vom {when} nach {} wiederhergestellt ({secs:.1} s, Suchindex neu aufgebaut):",
-            data.display()
-        ),
-        (Lang::En, false) => println!(
-            "Backup of {when} restored into {} ({secs:.1} s, search index rebuilt):",
-            data.display()
-        ),
-    }
+    let line = if r.dry_run {
+        Word::CliRestoreDryRun.fill(
+            lang,
+            &[
+                ("when", &when),
+                ("version", &h.kartei_version),
+                ("dir", &data.display()),
+            ],
+        )
+    } else {
+        Word::CliRestored.fill(
+            lang,
+            &[
+                ("when", &when),
+                ("dir", &data.display()),
+                ("secs", &format!("{secs:.1}")),
+            ],
+        )
+    };
+    println!("{line}");
     for (table, rows) in &r.manifest.tables {
         println!("  {table}: {rows}");
     }
-    let photos = match lang {
-        Lang::De => "Fotodateien",
-        Lang::En => "photo files",
-    };
+    let photos = Word::PhotoFiles.text(lang);
     println!("  {photos}: {}", r.manifest.photo_files);
     if r.dry_run {
-        match lang {
-            Lang::De => println!("Es wurde nichts geschrieben."),
-            Lang::En => println!("Nothing was written."),
-        }
+        println!("{}", Word::CliNothingWritten.text(lang));
     }
 }

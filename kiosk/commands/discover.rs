@@ -1,11 +1,13 @@
 //! `kartei discover`: lists the Kartei appliances that answer on the LAN (mDNS `_kartei._tcp`).
 
+use kartei_core::i18n::Word;
+use kartei_core::Lang;
 use std::time::Duration;
 
-pub fn run(seconds: u64) -> anyhow::Result<()> {
+pub fn run(lang: Lang, seconds: u64) -> anyhow::Result<()> {
     let found = kartei_server::mdns::discover(Duration::from_secs(seconds.max(1)))?;
     if found.is_empty() {
-        println!("Keine Kartei im Netz gefunden.");
+        println!("{}", Word::CliNoKarteiFound.text(lang));
         return Ok(());
     }
     for f in found {

@@ -1,25 +1,21 @@
 //! `kartei duplicates` (the report) and `kartei merge KEEP REMOVE [--take …] [--yes]`.
 
-use kartei_core::i18n::Msg;
+use kartei_core::i18n::{Msg, Word};
 use kartei_core::import::{duplicates, merge};
 use kartei_core::model::CustomerId;
 use kartei_core::{Kartei, Lang};
 use std::io::BufRead;
 
 pub fn run(kartei: &Kartei, lang: Lang) -> anyhow::Result<()> {
-    let de = lang == Lang::De;
     let groups = duplicates::report(kartei)?;
     for g in &groups {
-        let reason = match (g.reason, de) {
-            (duplicates::Reason::Phone, true) => "gleiche Telefonnummer",
-            (duplicates::Reason::Phone, false) => "same phone",
-            (duplicates::Reason::Email, true) => "gleiche E-Mail",
-            (duplicates::Reason::Email, false) => "same e-mail",
-            (duplicates::Reason::NameAndBirthday, true) => "gleicher Name und Geburtstag",
-            (duplicates::Reason::NameAndBirthday, false) => "same name and birthday",
-            (duplicates::Reason::SimilarName, true) => "ähnlicher Name",
-            (duplicates::Reason::SimilarName, false) => "similar name",
-        };
+        let reason = match g.reason {
+            duplicates::Reason::Phone => Word::DupPhone,
+            duplicates::Reason::Email => Word::DupEmail,
+            duplicates::Reason::NameAndBirthday => Word::DupNameAndBirthday,
+            duplicates::Reason::SimilarName => Word::DupSimilarName,
+        }
+        .text(lang);
         println!("{reason}: {}", g.shared);
         for c in &g.customers {
             println!(
@@ -32,13 +28,8 @@ pub fn run(kartei: &Kartei, lang: Lang) -> anyhow::Result<()> {
         }
     }
     println!(
-        "{} {}",
-        groups.len(),
-        if de {
-            "mögliche Dubletten."
-        } else {
-            "possible duplicates."
-        }
+        "{}",
+        Word::CliPossibleDuplicates.fill(lang, &[("n", &groups.len())])
     );
     Ok(())
 }
@@ -51,7 +42,6 @@ pub fn merge(
     take: Vec<String>,
     yes: bool,
 ) -> anyhow::Result<()> {
-    let de = lang == Lang::De;
     let (keep, remove) = (CustomerId(keep), CustomerId(remove));
     let preview = merge::preview(kartei, keep, remove)?;
     println!(
@@ -59,7 +49,7 @@ pub fn merge(
         preview.remove.id,
         preview.remove.first_name,
         preview.remove.last_name,
-        if de { "→" } else { "into" },
+        Word::CliMergeInto.text(lang),
         preview.keep.id,
         preview.keep.last_name
     );
@@ -80,14 +70,7 @@ pub fn merge(
     };
     println!("  {}", moves.text(lang));
     if !yes {
-        eprint!(
-            "{}",
-            if de {
-                "Zusammenführen? [j/N] "
-            } else {
-                "Merge? [y/N] "
-            }
-        );
+        eprint!("{}", Word::CliMergeAsk.text(lang));
         let mut answer = String::new();
         std::io::stdin().lock().read_line(&mut answer)?;
         if !matches!(
@@ -106,14 +89,6 @@ pub fn merge(
     };
     let kept = merge::apply(kartei, &request, "Kommandozeile")?;
     kartei.flush_index()?;
-    println!(
-        "{} #{}.",
-        if de {
-            "Zusammengeführt in"
-        } else {
-            "Merged into"
-        },
-        kept.id
-    );
+    println!("{}", Word::CliMergedInto.fill(lang, &[("id", &kept.id)]));
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! Excel file, with appointments and notes.
 
 use kartei_core::export::{self, ExportQuery};
+use kartei_core::i18n::Word;
 use kartei_core::search::{Filter, Sort};
 use kartei_core::{Kartei, Lang};
 use std::path::Path;
@@ -31,21 +32,18 @@ pub fn run(
     })
     .map_err(kartei_core::usb::disk_full_as_message)?;
     let secs = started.elapsed().as_secs_f64();
-    match lang {
-        Lang::De => println!(
-            "{} Kunden, {} Termine, {} Notizen nach {} exportiert ({secs:.1} s).",
-            summary.customers,
-            summary.appointments,
-            summary.notes,
-            out.display()
-        ),
-        Lang::En => println!(
-            "Exported {} customers, {} appointments, {} notes to {} ({secs:.1} s).",
-            summary.customers,
-            summary.appointments,
-            summary.notes,
-            out.display()
-        ),
-    }
+    println!(
+        "{}",
+        Word::CliExportDone.fill(
+            lang,
+            &[
+                ("customers", &summary.customers),
+                ("appointments", &summary.appointments),
+                ("notes", &summary.notes),
+                ("file", &out.display()),
+                ("secs", &format!("{secs:.1}")),
+            ]
+        )
+    );
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! `kartei import FILE [--dry-run] [--yes]`: the import preview, then the commit of every new
 //! and merged row (after asking, or at once with `--yes`).
 
+use kartei_core::i18n::Word;
 use kartei_core::import::{self, ImportPreview, RowAction};
 use kartei_core::{Kartei, Lang};
 use std::io::BufRead;
@@ -13,7 +14,6 @@ pub fn run(
     dry_run: bool,
     yes: bool,
 ) -> anyhow::Result<()> {
-    let de = lang == Lang::De;
     // A file that is missing or unreadable is named with the system's reason.
     let (bytes, name) = import::read_file(file).map_err(|err| match err {
         kartei_core::CoreError::Io(io) => {
@@ -25,64 +25,43 @@ pub fn run(
     print_preview(&preview, lang);
     let lines = preview.choosable_lines();
     if dry_run || lines.is_empty() {
-        println!(
-            "{}",
-            if de {
-                "Nichts importiert."
-            } else {
-                "Nothing imported."
-            }
-        );
+        println!("{}", Word::CliNothingImported.text(lang));
         return Ok(());
     }
     if !yes {
-        eprint!(
-            "{}",
-            if de {
-                "Alle neuen und zusammengeführten Zeilen übernehmen? [j/N] "
-            } else {
-                "Take every new and merged row? [y/N] "
-            }
-        );
+        eprint!("{}", Word::CliImportAsk.text(lang));
         let mut answer = String::new();
         std::io::stdin().lock().read_line(&mut answer)?;
         if !matches!(
             answer.trim().to_lowercase().as_str(),
             "j" | "ja" | "y" | "yes"
         ) {
-            println!("{}", if de { "Abgebrochen." } else { "Cancelled." });
+            println!("{}", Word::CliCancelled.text(lang));
             return Ok(());
         }
     }
     let outcome = import::commit(kartei, &preview, &lines, "Import")?;
     kartei.flush_index()?;
-    if de {
-        println!(
-            "{} neu angelegt, {} ergänzt, {} übersprungen; {} Fotos übernommen, {} nicht lesbar.",
-            outcome.created.len(),
-            outcome.merged.len(),
-            outcome.skipped,
-            outcome.photos_added,
-            outcome.photos_refused
-        );
-    } else {
-        println!(
-            "{} created, {} completed, {} skipped; {} photos added, {} unreadable.",
-            outcome.created.len(),
-            outcome.merged.len(),
-            outcome.skipped,
-            outcome.photos_added,
-            outcome.photos_refused
-        );
-    }
+    println!(
+        "{}",
+        Word::CliImportDone.fill(
+            lang,
+            &[
+                ("created", &outcome.created.len()),
+                ("merged", &outcome.merged.len()),
+                ("skipped", &outcome.skipped),
+                ("added", &outcome.photos_added),
+                ("refused", &outcome.photos_refused),
+            ]
+        )
+    );
     Ok(())
 }
 
 fn print_preview(p: &ImportPreview, lang: Lang) {
-    let de = lang == Lang::De;
     for row in &p.rows {
         let what = match &row.action {
-            RowAction::New => (if de { "neu" } else { "new" }).to_string(),
+            RowAction::New => Word::CliRowNew.text(lang).to_string(),
             RowAction::Merge {
                 into,
                 card_name: name,
@@ -90,20 +69,13 @@ fn print_preview(p: &ImportPreview, lang: Lang) {
                 ..
             } => format!(
                 "{} {name} (#{into}): {}",
-                if de { "ergänzt" } else { "completes" },
+                Word::CliRowCompletes.text(lang),
                 adds.join(", ")
             ),
-            RowAction::Duplicate { of, .. } => format!(
-                "{} #{of}",
-                if de {
-                    "schon vorhanden:"
-                } else {
-                    "already there:"
-                }
-            ),
+            RowAction::Duplicate { of, .. } => format!("{} #{of}", Word::CliRowAlready.text(lang)),
             RowAction::DuplicateInFile { .. } | RowAction::Invalid { .. } => format!(
                 "{}: {}",
-                if de { "übersprungen" } else { "skipped" },
+                Word::CliRowSkipped.text(lang),
                 ImportPreview::reason_texts(row, lang).join("; ")
             ),
         };
@@ -115,7 +87,7 @@ fn print_preview(p: &ImportPreview, lang: Lang) {
                     c.field,
                     c.current,
                     c.imported,
-                    if de { "bleibt" } else { "kept" }
+                    Word::ImportKept.text(lang)
                 );
             }
         }
@@ -125,25 +97,22 @@ fn print_preview(p: &ImportPreview, lang: Lang) {
     }
     if !p.unknown_columns.is_empty() {
         println!(
-            "{} {}",
-            if de {
-                "Unbekannte Spalten (nicht übernommen):"
-            } else {
-                "Unknown columns (not imported):"
-            },
+            "{}: {}",
+            Word::ImportUnknownColumns.text(lang),
             p.unknown_columns.join(", ")
         );
     }
     let c = p.counts;
-    if de {
-        println!(
-            "Vorschau: {} neu, {} ergänzen, {} schon vorhanden, {} ungültig.",
-            c.new, c.merge, c.duplicate, c.invalid
-        );
-    } else {
-        println!(
-            "Preview: {} new, {} to complete, {} already there, {} invalid.",
-            c.new, c.merge, c.duplicate, c.invalid
-        );
-    }
+    println!(
+        "{}",
+        Word::CliPreviewCounts.fill(
+            lang,
+            &[
+                ("new", &c.new),
+                ("merge", &c.merge),
+                ("duplicate", &c.duplicate),
+                ("invalid", &c.invalid),
+            ]
+        )
+    );
 }

@@ -3,7 +3,8 @@
 //! and running the window on the main thread.
 
 use kartei::ui_glue::{self, worker::Worker};
-use kartei_core::Kartei;
+use kartei_core::i18n::Word;
+use kartei_core::{Kartei, Lang};
 use slint::ComponentHandle;
 
 /// Whether a screen is there to draw on.
@@ -28,12 +29,16 @@ fn drm_device_present() -> bool {
 }
 
 /// Runs the kiosk window on this (the main) thread until it is closed.
-pub fn run_window(kartei: &Kartei, usb_roots: Vec<std::path::PathBuf>) -> anyhow::Result<()> {
+pub fn run_window(
+    kartei: &Kartei,
+    lang: Lang,
+    usb_roots: Vec<std::path::PathBuf>,
+) -> anyhow::Result<()> {
     let (ui, ctx) = ui_glue::build(kartei, Worker::thread()?)?;
     ctx.set_usb_roots(usb_roots);
     ui_glue::live::start(&ui, &ctx)?;
     ui.show()?;
-    println!("Kiosk-Fenster geöffnet.");
+    println!("{}", Word::CliKioskOpened.text(lang));
     slint::run_event_loop()?;
     ui.hide()?;
     Ok(())

@@ -14,7 +14,8 @@ mod serve;
 mod staff;
 
 use crate::cli::{Args, Command};
-use kartei_core::Kartei;
+use kartei_core::i18n::Word;
+use kartei_core::{Kartei, Lang};
 use std::path::Path;
 use std::time::Instant;
 
@@ -30,21 +31,23 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             } else {
                 serve::Mode::NoScreen
             };
-            serve::run(&data, args.serve, mode)
+            serve::run(&data, lang, args.serve, mode)
         }
-        Some(Command::Serve) => serve::run(&data, args.serve, serve::Mode::Serve),
-        Some(Command::Staff { command }) => staff::run(&open(&data)?, command),
-        Some(Command::Discover { seconds }) => discover::run(seconds),
-        Some(Command::Demo { customers, seed }) => demo::run(&open(&data)?, customers, seed),
+        Some(Command::Serve) => serve::run(&data, lang, args.serve, serve::Mode::Serve),
+        Some(Command::Staff { command }) => staff::run(&open(&data, lang)?, lang, command),
+        Some(Command::Discover { seconds }) => discover::run(lang, seconds),
+        Some(Command::Demo { customers, seed }) => {
+            demo::run(&open(&data, lang)?, lang, customers, seed)
+        }
         Some(Command::Search {
             query,
             filter,
             sort,
             group,
             limit,
-        }) => search::run(&open(&data)?, lang, query, filter, sort, group, limit),
+        }) => search::run(&open(&data, lang)?, lang, query, filter, sort, group, limit),
         Some(Command::Stats) => {
-            let stats = open(&data)?.stats();
+            let stats = open(&data, lang)?.stats();
             println!("{}", serde_json::to_string_pretty(&stats)?);
             Ok(())
         }
@@ -54,9 +57,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             filter,
             sort,
             group,
-        }) => export::run(&open(&data)?, lang, &out, q, filter, sort, group),
+        }) => export::run(&open(&data, lang)?, lang, &out, q, filter, sort, group),
         Some(Command::Import { file, dry_run, yes }) => {
-            import::run(&open(&data)?, lang, &file, dry_run, yes)
+            import::run(&open(&data, lang)?, lang, &file, dry_run, yes)
         }
         Some(Command::Backup { out: Some(out) }) => backup::run_backup(&data, lang, &out),
         Some(Command::Backup { out: None }) => {
@@ -65,21 +68,22 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         Some(Command::Restore { file, dry_run }) => {
             backup::run_restore(&data, lang, &file, dry_run)
         }
-        Some(Command::Duplicates) => duplicates::run(&open(&data)?, lang),
+        Some(Command::Duplicates) => duplicates::run(&open(&data, lang)?, lang),
         Some(Command::Merge {
             keep,
             remove,
             take,
             yes,
-        }) => duplicates::merge(&open(&data)?, lang, keep, remove, take, yes),
-        Some(Command::Screenshots { out }) => screenshots::run(&out),
+        }) => duplicates::merge(&open(&data, lang)?, lang, keep, remove, take, yes),
+        Some(Command::Screenshots { out }) => screenshots::run(lang, &out),
         Some(Command::Reindex) => {
-            let kartei = open(&data)?;
+            let kartei = open(&data, lang)?;
             let started = Instant::now();
             let n = kartei.reindex()?;
+            let secs = format!("{:.1}", started.elapsed().as_secs_f64());
             println!(
-                "Suchindex neu aufgebaut: {n} Kunden in {:.1} s.",
-                started.elapsed().as_secs_f64()
+                "{}",
+                Word::CliReindexed.fill(lang, &[("n", &n), ("secs", &secs)])
             );
             Ok(())
         }
@@ -87,10 +91,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 }
 
 /// Opens the card file in `data`, saying so when the search index had to be rebuilt.
-pub fn open(data: &Path) -> anyhow::Result<Kartei> {
+pub fn open(data: &Path, lang: Lang) -> anyhow::Result<Kartei> {
     let (kartei, report) = Kartei::open(data)?;
     if report.rebuilt_index && report.customers > 0 {
-        eprintln!("Suchindex neu aufgebaut ({} Kunden).", report.customers);
+        eprintln!(
+            "{}",
+            Word::CliIndexRebuilt.fill(lang, &[("n", &report.customers)])
+        );
     }
     Ok(kartei)
 }

@@ -1,5 +1,6 @@
 //! `kartei search QUERY`: the first page of the customer list, as the search box would show it.
 
+use kartei_core::i18n::Word;
 use kartei_core::search::{Filter, SearchRequest, Sort};
 use kartei_core::{Kartei, Lang};
 use std::time::Instant;
@@ -41,14 +42,14 @@ pub fn run(
             phone,
             last_visit,
             item.email.as_deref().unwrap_or(""),
-            if item.allergy { "  ⚠ Allergie" } else { "" }
+            if item.allergy {
+                format!("  ⚠ {}", Word::Allergy.text(lang))
+            } else {
+                String::new()
+            }
         );
     }
-    let label = if lang == Lang::De {
-        "Treffer"
-    } else {
-        "matches"
-    };
+    let label = Word::Hits.text(lang);
     println!(
         "{} {label} ({:.2} ms)",
         page.total,

@@ -9,6 +9,8 @@ use super::open;
 use crate::cli::ServeOptions;
 use anyhow::Context;
 use kartei_core::backup::automatic::Scheduler;
+use kartei_core::i18n::Word;
+use kartei_core::Lang;
 use kartei_server::mdns::{self, MdnsConfig};
 use kartei_server::ServerConfig;
 use std::future::Future;
@@ -27,17 +29,17 @@ pub enum Mode {
     Appliance,
 }
 
-pub fn run(data: &Path, options: ServeOptions, mode: Mode) -> anyhow::Result<()> {
+pub fn run(data: &Path, lang: Lang, options: ServeOptions, mode: Mode) -> anyhow::Result<()> {
     init_logging();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
     if mode == Mode::Appliance {
-        return appliance(&runtime, data, options);
+        return appliance(&runtime, data, lang, options);
     }
     runtime.block_on(async {
-        let server = prepare(data, options, mode).await?;
+        let server = prepare(data, lang, options, mode).await?;
         let _control = server.control;
         let _backups = server.backups;
         kartei_server::run(
@@ -48,7 +50,7 @@ pub fn run(data: &Path, options: ServeOptions, mode: Mode) -> anyhow::Result<()>
             server.shutdown,
         )
         .await?;
-        println!("Kartei-Server beendet.");
+        println!("{}", Word::CliServerStopped.text(lang));
         Ok(())
     })
 }
@@ -59,10 +61,11 @@ pub fn run(data: &Path, options: ServeOptions, mode: Mode) -> anyhow::Result<()>
 fn appliance(
     runtime: &tokio::runtime::Runtime,
     data: &Path,
+    lang: Lang,
     options: ServeOptions,
 ) -> anyhow::Result<()> {
     let usb_roots = options.usb_roots.clone();
-    let server = runtime.block_on(prepare(data, options, Mode::Appliance))?;
+    let server = runtime.block_on(prepare(data, lang, options, Mode::Appliance))?;
     let _control = server.control;
     let _backups = server.backups;
     let kartei = server.kartei.clone();
@@ -85,23 +88,22 @@ fn appliance(
         server.mdns,
         shutdown,
     ));
-    match super::kiosk::run_window(&kartei, usb_roots) {
+    match super::kiosk::run_window(&kartei, lang, usb_roots) {
         Ok(()) => {
             let _ = window_closed.send(());
         }
         Err(err) => {
             // The counter screen failed; the phones keep working until the service is stopped
             // (dropping the sender leaves only the signal to end the server).
-            eprintln!(
-                "Das Kiosk-Fenster konnte nicht geöffnet werden ({err:#}); nur der LAN-Server läuft."
-            );
+            let error = format!("{err:#}");
+            eprintln!("{}", Word::CliWindowFailed.fill(lang, &[("error", &error)]));
             drop(window_closed);
         }
     }
     runtime
         .block_on(serving)
         .context("the LAN server task failed")??;
-    println!("Kartei-Server beendet.");
+    println!("{}", Word::CliServerStopped.text(lang));
     Ok(())
 }
 
@@ -119,20 +121,28 @@ struct Prepared {
     backups: Option<Scheduler>,
 }
 
-async fn prepare(data: &Path, options: ServeOptions, mode: Mode) -> anyhow::Result<Prepared> {
+async fn prepare(
+    data: &Path,
+    lang: Lang,
+    options: ServeOptions,
+    mode: Mode,
+) -> anyhow::Result<Prepared> {
     let listener = TcpListener::bind(options.listen)
         .await
-        .with_context(|| format!("Adresse {} nicht verfügbar", options.listen))?;
+        .with_context(|| Word::CliAddressUnavailable.fill(lang, &[("address", &options.listen)]))?;
     let local = listener.local_addr()?;
     let shutdown = Box::pin(shutdown_signal()?);
     let data = data.to_path_buf();
-    let kartei = tokio::task::spawn_blocking(move || open(&data))
+    let kartei = tokio::task::spawn_blocking(move || open(&data, lang))
         .await
         .context("opening the card file failed")??;
     let control = match ControlSocket::start(kartei.clone(), options.usb_roots.clone()) {
         Ok(socket) => Some(socket),
         Err(e) => {
-            eprintln!("Steuer-Socket nicht verfügbar ({e}): kartei backup geht nur bei gestoppter Kartei.");
+            eprintln!(
+                "{}",
+                Word::CliControlSocketUnavailable.fill(lang, &[("error", &e)])
+            );
             None
         }
     };
@@ -152,21 +162,24 @@ async fn prepare(data: &Path, options: ServeOptions, mode: Mode) -> anyhow::Resu
         format!("http://{host}.local:{}", local.port())
     });
     match mode {
-        Mode::NoScreen => {
-            println!("Kein Bildschirm gefunden – nur der LAN-Server läuft. Öffnen Sie {url}")
+        Mode::NoScreen => println!("{}", Word::CliNoDisplay.fill(lang, &[("url", &url)])),
+        Mode::Serve | Mode::Appliance => {
+            println!("{}", Word::CliServerRunning.fill(lang, &[("url", &url)]))
         }
-        Mode::Serve | Mode::Appliance => println!("Kartei-Server läuft: {url}"),
     }
     if let Some(name) = local_name {
-        println!("Im WLAN auch unter {name} (mDNS).");
+        println!("{}", Word::CliMdnsName.fill(lang, &[("name", &name)]));
     }
     if kartei.staff()?.is_empty() {
-        println!("Noch kein Zugang angelegt: kartei staff add --name NAME --pin PIN --role owner");
+        println!("{}", Word::CliNoStaffYet.text(lang));
     }
     let backups = match Scheduler::start(kartei.clone(), options.usb_roots.clone()) {
         Ok(scheduler) => Some(scheduler),
         Err(e) => {
-            eprintln!("Automatische Sicherungen konnten nicht starten: {e}");
+            eprintln!(
+                "{}",
+                Word::CliBackupsNotStarted.fill(lang, &[("error", &e)])
+            );
             None
         }
     };

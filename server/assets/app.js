@@ -3,92 +3,28 @@
 // DOM is built with textContent (never innerHTML), so user text is always escaped.
 "use strict";
 
-const EN = !navigator.language.toLowerCase().startsWith("de");
-const T = {
-  search: ["Suche: Name, Telefon, E-Mail, Geburtstag …", "Search: name, phone, e-mail, birthday …"],
-  all: ["Alle", "All"], with_bookings: ["Mit Buchungen", "With bookings"],
-  no_recent_visit: ["Lange nicht da", "No recent visit"], regular: ["Stammkunden", "Regulars"],
-  new: ["Neukunden", "New customers"], name_asc: ["Name A–Z", "Name A–Z"], name_desc: ["Name Z–A", "Name Z–A"],
-  last_visit: ["Letzter Besuch", "Last visit"], newest: ["Neueste", "Newest"],
-  hits: ["Treffer", "matches"], allergy: ["Allergie", "Allergy"], edit: ["Bearbeiten", "Edit"],
-  erase: ["Löschen", "Delete"], confirm_erase: ["„{name}“ und alle Daten endgültig löschen?", "Delete “{name}” and all their data for good?"],
-  notes: ["Notizen", "Notes"], add_note: ["Notiz speichern", "Save note"], note: ["Notiz", "Note"],
-  upcoming: ["Kommende Termine", "Upcoming appointments"], past: ["Vergangene Termine", "Past appointments"],
-  top: ["Meistgebucht", "Most booked"], history: ["Verlauf", "History"], none: ["–", "–"],
-  save: ["Speichern", "Save"], new_customer: ["Neuer Kunde", "New customer"], edit_customer: ["Kunde bearbeiten", "Edit customer"],
-  salutation: ["Anrede", "Salutation"], first_name: ["Vorname", "First name"], last_name: ["Nachname", "Last name"],
-  phone: ["Telefon", "Phone"], email: ["E-Mail", "E-mail"], birthday: ["Geburtstag (TT.MM.JJJJ)", "Birthday (DD.MM.YYYY)"],
-  street: ["Straße", "Street"], postal_code: ["PLZ", "Postal code"], city: ["Ort", "City"],
-  preferred_contact: ["Kontakt per", "Contact by"], marketing: ["Newsletter-Einwilligung", "Newsletter consent"],
-  groups: ["Gruppen", "Groups"], stats: ["Statistik", "Statistics"], total: ["Kunden gesamt", "Customers"],
-  new_week: ["Neu diese Woche", "New this week"], regulars: ["Stammkunden", "Regulars"], occasional: ["Gelegentlich", "Occasional"],
-  birthdays: ["Geburtstage heute", "Birthdays today"], visits: ["Besuche pro Monat", "Visits per month"],
-  appointment: ["Neuer Termin", "New appointment"], nav_appointment: ["Termin", "Booking"], customer: ["Kunde", "Customer"], pick: ["Kunde suchen …", "Find customer …"],
-  start: ["Beginn", "Start"], service: ["Leistung", "Service"], book: ["Termin speichern", "Save appointment"],
-  saved: ["Gespeichert.", "Saved."], offline: ["Offline – es wird angezeigt, was zuletzt geladen war.", "Offline – showing what was loaded last."],
-  changed: ["Diese Karte wurde gerade geändert.", "This card was just changed."],
-  changed_while_editing: ["Jemand hat diese Karte gerade gespeichert. Ihre Eingaben bleiben; beim Speichern sehen Sie, was sich unterscheidet.",
-    "Somebody just saved this card. Your input stays; saving shows what differs."], deleted: ["Dieser Kunde wurde gelöscht.", "This customer was deleted."],
-  stale: ["Jemand hat die Karte inzwischen geändert – bitte neu laden.", "Somebody changed the card meanwhile – please reload."],
-  logout: ["Abmelden", "Log out"], logged_in_as: ["Angemeldet: {name}", "Logged in: {name}"], owner: ["Inhaber", "owner"], warning: ["Achtung", "Warning"],
-  title: ["Titel", "Title"], visit_count: ["Besuche", "Visits"], customer_since: ["Kundin seit", "Customer since"], company: ["Firma / Zusatz", "Company / extra line"], phones: ["Telefonnummern", "Phone numbers"],
-  phone_label: ["Art der Nummer", "Kind of number"], plabel_mobile: ["Mobil", "Mobile"], plabel_private: ["Privat", "Home"],
-  plabel_business: ["Geschäftlich", "Work"], add_phone: ["Telefon", "Phone"], remove_phone: ["Nummer entfernen", "Remove number"],
-  stylist: ["Stylistin / Stylist", "Stylist"], consents: ["Einwilligungen", "Consents"],
-  reminders: ["Terminerinnerungen", "Appointment reminders"], yes: ["Ja", "Yes"], no: ["Nein", "No"],
-  conflict_title: ["Jemand hat diese Karte inzwischen gespeichert.", "Somebody saved this card meanwhile."],
-  conflict_hint: ["Bei diesen Feldern unterscheiden sich Ihre Eingabe und der gespeicherte Stand. Bitte wählen – alles andere ist schon zusammengeführt.",
-    "Your input and the saved card differ in these fields. Please choose – everything else is merged already."],
-  your_value: ["Ihre Eingabe", "Your input"], saved_value: ["Inzwischen gespeichert", "Saved meanwhile"],
-  take_choice: ["Auswahl speichern", "Save choice"],
-  kind_general: ["Allgemein", "General"], kind_allergy: ["Allergie", "Allergy"], kind_colour_formula: ["Farbrezept", "Colour formula"],
-  kind_preference: ["Vorliebe", "Preference"], kind_personal: ["Persönlich", "Personal"], picked: ["Gewählt", "Picked"],
-  card: ["Karte", "Card"], photos: ["Fotos", "Photos"], take_photo: ["Foto aufnehmen", "Take photo"],
-  choose_photos: ["Aus der Galerie", "From library"], photo_kind: ["Art", "Kind"],
-  pkind_before: ["Vorher", "Before"], pkind_after: ["Nachher", "After"], pkind_inspiration: ["Inspiration", "Inspiration"],
-  pkind_generated: ["Entwurf", "Generated"], pkind_other: ["Sonstiges", "Other"],
-  filter_newest: ["Neueste zuerst", "Newest first"], filter_oldest: ["Älteste zuerst", "Oldest first"], filter_favourites: ["Favoriten", "Favourites"],
-  favourite: ["Favorit", "Favourite"], caption: ["Beschreibung", "Caption"], close: ["Schließen", "Close"],
-  confirm_delete_photo: ["Dieses Foto löschen?", "Delete this photo?"], no_photos: ["Noch keine Fotos.", "No photos yet."],
-  file_too_large: ["Die Datei ist zu groß (höchstens 32 MB).", "The file is too large (at most 32 MB)."],
-  excel_export: ["Excel-Export", "Excel export"], import: ["Import", "Import"],
-  export_wait: ["Die Excel-Datei wird erstellt – bei vielen Kunden dauert das einige Sekunden, dann startet der Download.",
-    "The Excel file is being made – with many customers this takes a few seconds, then the download starts."],
-  data_export: ["Daten exportieren (DSGVO)", "Export data (GDPR)"], excel: ["Excel", "Excel"], json: ["JSON", "JSON"],
-  import_title: ["Kontakte importieren", "Import contacts"],
-  import_hint: ["Kontakte vom Handy (.vcf) oder eine Liste aus einem anderen Programm (.csv, Excel .xlsx), höchstens 20 MB. Zuerst kommt eine Vorschau; übernommen wird nur, was Sie auswählen.",
-    "Phone contacts (.vcf) or a list from another program (.csv, Excel .xlsx), at most 20 MB. A preview comes first; only what you pick is taken."],
-  import_choose: ["Datei wählen", "Choose file"], import_too_large: ["Die Datei ist zu groß (höchstens 20 MB).", "The file is too large (at most 20 MB)."],
-  import_counts: ["{new} neu · {merge} ergänzen · {duplicate} doppelt · {invalid} ungültig", "{new} new · {merge} to complete · {duplicate} duplicates · {invalid} invalid"],
-  import_new: ["Neu", "New"], import_merge: ["Ergänzt vorhandene Karten", "Completes existing cards"],
-  import_duplicate: ["Doppelt", "Duplicates"], import_invalid: ["Ungültig", "Invalid"],
-  import_merges_into: ["Ergänzt Karte Nr.", "Completes card no."], import_already: ["Schon vorhanden: Karte Nr.", "Already there: card no."],
-  import_kept: ["bleibt", "kept"], import_line: ["Zeile", "line"], import_take: ["Auswahl importieren", "Import selection"],
-  import_result: ["{created} neu angelegt, {merged} ergänzt, {skipped} übersprungen.", "{created} created, {merged} completed, {skipped} skipped."],
-  import_more: ["{n} weitere anzeigen", "Show {n} more"],
-  import_photos: ["{added} Fotos übernommen, {refused} nicht lesbar.", "{added} photos added, {refused} unreadable."],
-  import_to_list: ["Zur Kundenliste", "To the customer list"], import_another: ["Weitere Datei", "Another file"],
-  import_unknown_columns: ["Unbekannte Spalten (nicht übernommen)", "Unknown columns (not imported)"],
-  import_columns: ["Erkannte Spalten", "Recognised columns"], import_photo: ["mit Foto", "with photo"],
-  import_ignored_columns: ["Bekannte, nicht übernommene Spalten", "Known columns not imported"],
-  import_new_groups: ["Neue Gruppen (werden angelegt)", "New groups (created)"],
-  import_with_warnings_one: ["1 Kontakt mit Hinweis (⚠): er wird übernommen, was nicht passte steht in einer Import-Notiz auf der Karte. Abwählen, wenn er nicht übernommen werden soll.", "1 contact with a note (⚠): it is imported, what did not fit is in an import note on the card. Untick it not to take it."],
-  note_kind: ["Art der Notiz", "Kind of note"], pinned: ["Angeheftet", "Pinned"], pin: ["Anheften", "Pin"], unpin: ["Loslösen", "Unpin"],
-  cancel: ["Abbrechen", "Cancel"], confirm_delete_note: ["Diese Notiz löschen?", "Delete this note?"],
-  f_products: ["Produkte und Mengen", "Products and amounts"], f_developer: ["Entwickler", "Developer"],
-  f_minutes: ["Einwirkzeit (Minuten)", "Processing time (minutes)"], f_result: ["Ergebnis", "Result"], f_remark: ["Bemerkung", "Remark"],
-  patch_tests: ["Allergietest (Patch-Test)", "Patch test"], patch_none: ["Noch kein Allergietest erfasst.", "No patch test recorded yet."],
-  patch_latest: ["Letzter Test", "Latest test"], patch_valid_until: ["gültig bis {date}", "valid until {date}"], patch_not_valid: ["nicht gültig", "not valid"],
-  pt_passed: ["bestanden", "passed"], pt_failed: ["nicht bestanden", "failed"], pt_pending: ["ausstehend", "pending"],
-  patch_date: ["Datum", "Date"], patch_result: ["Ergebnis", "Result"], patch_product: ["Produkt", "Product"], patch_save: ["Test speichern", "Save test"],
-  st_booked: ["gebucht", "booked"], st_completed: ["abgeschlossen", "completed"], st_cancelled: ["abgesagt", "cancelled"], st_no_show: ["nicht erschienen", "no-show"],
-  move: ["Verschieben", "Move"], new_start: ["Neuer Beginn", "New start"], cancel_appt: ["Absagen", "Cancel appointment"],
-  mark_no_show: ["Nicht erschienen", "No-show"], move_past: ["Der neue Termin liegt in der Vergangenheit. Trotzdem speichern?", "The new time is in the past. Save anyway?"],
-  confirm_cancel_appt: ["Den Termin am {when} absagen?", "Cancel the appointment on {when}?"],
-  confirm_no_show: ["Den Termin am {when} als „nicht erschienen“ markieren?", "Mark the appointment on {when} as a no-show?"],
-  import_with_warnings: ["{n} Kontakte mit Hinweisen (⚠): sie werden übernommen, was nicht passte steht in einer Import-Notiz auf der Karte. Abwählen, wer nicht übernommen werden soll.", "{n} contacts with notes (⚠): they are imported, what did not fit is in an import note on the card. Untick those not to take."],
-};
-const t = (k) => (T[k] ? T[k][EN ? 1 : 0] : k);
+// Every word comes from the server's catalogue (GET /api/v1/words: the core's words in the
+// browser's Accept-Language, the same the kiosk, the export and the command line use). The last
+// words loaded are kept in localStorage (words only, nothing personal) for starts without Wi-Fi.
+let WORDS = {};
+let EN = false;
+const WORDS_KEY = "kartei-words";
+async function loadWords() {
+  let body = null;
+  try {
+    const response = await fetch("/api/v1/words", { credentials: "same-origin", headers: { "X-Kartei-CSRF": "1" } });
+    if (response.status === 401) { location.href = "/login"; return; }
+    if (response.ok) body = await response.json();
+  } catch (e) { /* offline: the kept words */ }
+  if (body && body.words) {
+    try { localStorage.setItem(WORDS_KEY, JSON.stringify(body)); } catch (e) { /* storage full or off */ }
+  } else {
+    try { body = JSON.parse(localStorage.getItem(WORDS_KEY) || "null"); } catch (e) { body = null; }
+  }
+  WORDS = (body && body.words) || {};
+  EN = !!body && body.lang === "en";
+}
+const t = (k) => (Object.prototype.hasOwnProperty.call(WORDS, k) ? WORDS[k] : k);
 // A text with {placeholders} filled in.
 const tf = (k, values) => t(k).replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
 
@@ -875,7 +811,7 @@ function shownValue(key, value) {
   if (typeof value === "boolean") return value ? t("yes") : t("no");
   if (key === "phones") return value.filter((p) => p.number.trim()).map((p) => `${t("plabel_" + p.label)}: ${p.number}`).join(", ") || t("none");
   if (key === "groups") return value.join(", ") || t("none");
-  if (key === "preferred_contact") return { none: t("none"), phone: t("phone"), sms: "SMS", email: t("email") }[value] || value;
+  if (key === "preferred_contact") return t("channel_" + (value || "none"));
   return String(value || "").trim() || t("none");
 }
 
@@ -939,7 +875,7 @@ function renderForm(id, state) {
   const form = h("form", { class: "customer-form", novalidate: true },
     h("p", { id: "form-live", class: "live", role: "status", hidden: true }),
     conflictBox,
-    select("salutation", t("salutation"), [["", "–"], ["Frau", "Frau"], ["Herr", "Herr"], ["Divers", "Divers"]]),
+    select("salutation", t("salutation"), [["", "–"], ...["Frau", "Herr", "Divers"].map((v) => [v, t("salutation_" + v.toLowerCase())])]),
     input("title", t("title"), "text", { autocomplete: "off" }),
     input("first_name", t("first_name"), "text", { autocomplete: "off" }),
     input("last_name", t("last_name"), "text", { autocomplete: "off" }),
@@ -950,7 +886,7 @@ function renderForm(id, state) {
     input("address.street", t("street")),
     input("address.postal_code", t("postal_code"), "text", { inputmode: "numeric" }),
     input("address.city", t("city")),
-    select("preferred_contact", t("preferred_contact"), [["none", "–"], ["phone", t("phone")], ["sms", "SMS"], ["email", t("email")]]),
+    select("preferred_contact", t("preferred_contact"), ["none", "phone", "sms", "email"].map((c) => [c, t("channel_" + c)])),
     input("stylist", t("stylist"), "text", { autocomplete: "off" }),
     h("fieldset", { class: "groups", "data-field": "groups" }, h("legend", {}, t("groups")),
       ...groupNames.map((g) => h("label", { class: "check" }, h("input", { type: "checkbox", name: "group", value: g, checked: v.groups.includes(g) }), g)),
@@ -1126,15 +1062,6 @@ async function auditPanel() {
 }
 
 // ---- backups (owners): status line, "Jetzt sichern", settings ---------------------------
-Object.assign(T, {
-  backups: ["Sicherung", "Backups"], backup_now: ["Jetzt sichern", "Back up now"],
-  backup_running: ["Sicherung läuft …", "Backing up …"], backup_automatic: ["Jede Nacht automatisch sichern", "Back up automatically every night"],
-  backup_time: ["Uhrzeit", "Time"], backup_folder: ["Zusätzlicher Ordner (z. B. NAS), leer: auf dem Gerät", "Folder (e.g. a NAS), empty: on the appliance"],
-  backup_usb: ["Auch auf eingesteckte USB-Sticks", "Also onto plugged-in USB sticks"], backup_save: ["Einstellungen speichern", "Save settings"],
-  backup_targets: ["Ziele", "Targets"], backup_never: ["noch keine", "none yet"],
-  backup_target_line: ["{label}: {when}, {customers} Kunden, {mb} MB", "{label}: {when}, {customers} customers, {mb} MB"],
-  backup_settings_saved: ["Gespeichert.", "Saved."],
-});
 const megabytes = (bytes) => (bytes / 1048576).toLocaleString(EN ? "en-GB" : "de-DE", { maximumFractionDigits: 1 });
 
 // The status line for the list's top (owners only, and only when something is wrong).
@@ -1283,14 +1210,17 @@ function connectEvents() {
   source.addEventListener("error", () => { if (!navigator.onLine) setOffline(true); });
 }
 
-// Who is logged in, on every screen, next to the logout button (a form: POST /logout).
-whoAmI().then((me) => {
-  const who = document.getElementById("who");
-  if (who && me) who.textContent = tf("logged_in_as", { name: me.role === "owner" ? `${me.name} (${t("owner")})` : me.name });
+// Start: the words first, then who is logged in (on every screen, next to the logout button,
+// a form: POST /logout), the live updates and the first screen.
+loadWords().then(() => {
+  whoAmI().then((me) => {
+    const who = document.getElementById("who");
+    if (who && me) who.textContent = tf("logged_in_as", { name: me.role === "owner" ? `${me.name} (${t("owner")})` : me.name });
+  });
+  document.getElementById("new-customer").textContent = `+ ${t("new_customer")}`;
+  document.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
+  document.documentElement.lang = EN ? "en" : "de";
+  if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});
+  connectEvents();
+  route();
 });
-document.getElementById("new-customer").textContent = `+ ${t("new_customer")}`;
-document.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
-document.documentElement.lang = EN ? "en" : "de";
-if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});
-connectEvents();
-route();

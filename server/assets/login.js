@@ -1,11 +1,8 @@
-// Login: name + PIN → session cookie, then into the app.
+// Login: name + PIN → session cookie, then into the app. The page comes in the request's
+// language with its words from the server's catalogue (pages.rs), so nothing is translated here.
 "use strict";
-const en = !navigator.language.toLowerCase().startsWith("de");
-if (en) {
-  const t = { name: "Name", login: "Log in", address: "Open on other phones on the Wi-Fi:" };
-  document.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t[el.dataset.i18n] || el.textContent; });
-}
-document.getElementById("login").addEventListener("submit", async (event) => {
+const form = document.getElementById("login");
+form.addEventListener("submit", async (event) => {
   event.preventDefault();
   const error = document.getElementById("error");
   error.hidden = true;
@@ -25,7 +22,7 @@ document.getElementById("login").addEventListener("submit", async (event) => {
     const body = await response.json().catch(() => ({}));
     error.textContent = body.message || response.statusText;
   } catch (e) {
-    error.textContent = en ? "No connection to the appliance." : "Keine Verbindung zum Gerät.";
+    error.textContent = form.dataset.noConnection;
   }
   error.hidden = false;
 });

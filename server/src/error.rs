@@ -106,8 +106,6 @@ impl ApiError {
     }
 
     pub fn body(&self, lang: Lang) -> ErrorBody {
-        let de = lang == Lang::De;
-        let pick = |g: &str, e: &str| if de { g } else { e }.to_string();
         let (error, message, fields) = match self.kind.as_ref() {
             ErrorKind::Core(e) => {
                 let code = match e {
@@ -127,7 +125,7 @@ impl ApiError {
             }
             ErrorKind::Unauthorized => (
                 "unauthorized",
-                pick("Bitte melden Sie sich an.", "Please log in."),
+                Msg::LoginRequired.text(lang),
                 BTreeMap::new(),
             ),
             ErrorKind::BadRequest(detail) => {
@@ -139,17 +137,12 @@ impl ApiError {
                 };
                 ("bad_request", message, BTreeMap::new())
             }
-            ErrorKind::CrossOrigin => (
-                "cross_origin",
-                pick(
-                    "Anfrage von einer fremden Seite abgelehnt.",
-                    "Request from another site refused.",
-                ),
-                BTreeMap::new(),
-            ),
+            ErrorKind::CrossOrigin => {
+                ("cross_origin", Msg::CrossOrigin.text(lang), BTreeMap::new())
+            }
             ErrorKind::TooLarge => (
                 "too_large",
-                pick("Die Anfrage ist zu groß.", "The request is too large."),
+                Msg::RequestTooLarge.text(lang),
                 BTreeMap::new(),
             ),
             ErrorKind::FileTooLarge(msg) => {

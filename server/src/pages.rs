@@ -1,7 +1,8 @@
 //! The phone web app's pages and files: `/login` (with the plain `http://IP:PORT` address and its
 //! QR code, because not every phone resolves `.local` names), the app shell for every app route
 //! (only with a session, else a redirect to `/login`), and the static assets (no login needed;
-//! they hold no personal data). Everything is embedded in the binary.
+//! they hold no personal data). Everything is embedded in the binary. The login and logout pages
+//! are rendered in the request's language with words from the core's catalogue.
 
 use crate::session::PageSession;
 use crate::state::AppState;
@@ -10,6 +11,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
+use kartei_core::i18n::Word;
 
 /// The routes of the app shell (all need a session). One table, so the test that walks every
 /// route without a session cannot miss one.
@@ -104,8 +106,15 @@ async fn login(
         salon
     };
     let address = &state.config.public_url;
+    let lang = lang.0;
+    let word = |w: Word| escape_html(w.text(lang));
     let page = LOGIN_HTML
-        .replace("{{LANG}}", lang.0.code())
+        .replace("{{LANG}}", lang.code())
+        .replace("{{LOGIN_TITLE}}", &word(Word::LoginTitle))
+        .replace("{{NAME}}", &word(Word::FieldName))
+        .replace("{{LOGIN_BUTTON}}", &word(Word::LoginButton))
+        .replace("{{LOGIN_ADDRESS}}", &word(Word::LoginAddress))
+        .replace("{{NO_CONNECTION}}", &word(Word::LoginNoConnection))
         .replace("{{SALON_NAME}}", &escape_html(&salon))
         .replace("{{ADDRESS}}", &escape_html(address))
         .replace("{{QR_SVG}}", &qr_svg(address));
@@ -118,12 +127,13 @@ async fn logout_page(session: Option<PageSession>, lang: crate::extract::ReqLang
     let Some(PageSession(session)) = session else {
         return Redirect::to("/login").into_response();
     };
-    let de = lang.0 == kartei_core::Lang::De;
-    let (title, who, button, back) = if de {
-        ("Abmelden", "Angemeldet als", "Abmelden", "Zurück")
-    } else {
-        ("Log out", "Logged in as", "Log out", "Back")
-    };
+    let lang = lang.0;
+    let (title, who, back) = (
+        Word::Logout.text(lang),
+        Word::LoggedInAsLabel.text(lang),
+        Word::Back.text(lang),
+    );
+    let button = title;
     let page = format!(
         "<!doctype html>\n<html lang=\"{code}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -132,7 +142,7 @@ async fn logout_page(session: Option<PageSession>, lang: crate::extract::ReqLang
          <body class=\"login\"><main><h1>{title}</h1><p>{who} <strong>{name}</strong></p>\
          <form method=\"post\" action=\"/logout\"><button type=\"submit\" id=\"logout\">{button}</button></form>\
          <p><a href=\"/\">{back}</a></p></main></body></html>",
-        code = lang.0.code(),
+        code = lang.code(),
         name = escape_html(&session.staff),
     );
     Html(page).into_response()

@@ -315,6 +315,48 @@ async fn customers_create_search_card_edit_conflict_erase() {
 }
 
 #[tokio::test]
+async fn the_phone_app_gets_its_words_in_the_request_language() {
+    let t = TestApp::logged_in().await;
+    let words = |lang: &'static str| {
+        let mut request = t.json_request(Method::GET, "/api/v1/words", None);
+        request
+            .headers_mut()
+            .insert(header::ACCEPT_LANGUAGE, lang.parse().unwrap());
+        t.call(request)
+    };
+    let de = words("en;q=0.1, de").await;
+    assert_eq!(de.status, StatusCode::OK, "{}", de.text);
+    assert_eq!(de.body["lang"], "de");
+    assert_eq!(de.body["words"]["channel_phone"], "Telefon");
+    assert_eq!(de.body["words"]["kind_allergy"], "Allergie");
+    assert_eq!(de.headers[header::CONTENT_LANGUAGE], "de");
+    let en = words("fr, en;q=0.5").await;
+    assert_eq!(en.body["lang"], "en");
+    assert_eq!(en.body["words"]["channel_phone"], "Phone");
+    assert_eq!(en.body["words"]["logged_in_as"], "Logged in: {name}");
+    // Every word, in both languages; `?lang=` overrides the header.
+    let all = kartei_core::i18n::Word::ALL.len();
+    assert_eq!(de.body["words"].as_object().unwrap().len(), all);
+    assert_eq!(en.body["words"].as_object().unwrap().len(), all);
+    let asked = t.send(Method::GET, "/api/v1/words?lang=en", None).await;
+    assert_eq!(asked.body["lang"], "en");
+    // Unknown languages get German.
+    assert_eq!(words("fr").await.body["lang"], "de");
+    // Cacheable: the same words answer 304 to their tag, the other language does not.
+    let tag = de.headers[header::ETAG].to_str().unwrap().to_string();
+    let mut again = t.json_request(Method::GET, "/api/v1/words", None);
+    again
+        .headers_mut()
+        .insert(header::IF_NONE_MATCH, tag.parse().unwrap());
+    assert_eq!(t.call(again).await.status, StatusCode::NOT_MODIFIED);
+    let mut other = t.json_request(Method::GET, "/api/v1/words?lang=en", None);
+    other
+        .headers_mut()
+        .insert(header::IF_NONE_MATCH, tag.parse().unwrap());
+    assert_eq!(t.call(other).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
 async fn validation_errors_name_the_fields_in_the_request_language() {
     let t = TestApp::logged_in().await;
     let body =

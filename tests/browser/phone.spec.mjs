@@ -1,7 +1,8 @@
 // The phone web app in headless Chromium on a phone-sized viewport, against a running Kartei
 // (KARTEI_URL, with staff KARTEI_STAFF / KARTEI_PIN). Logs in, creates a customer (after a field
 // error), finds them by typing the first letters, opens the card, adds an allergy note and sees
-// the warning; books an appointment by picking the customer; checks live updates between two phones and the offline notice. With
+// the warning; books an appointment by picking the customer; checks live updates between two phones and the offline notice;
+// an English phone gets the English words, also offline. With
 // SCREENSHOT_DIR set, saves login, list, form, card and stats as PNG. Exits non-zero on failure.
 import { chromium } from "playwright-core";
 import { mkdirSync } from "node:fs";
@@ -134,6 +135,28 @@ try {
   await context.setOffline(false);
 
   await context.close();
+
+  // An English phone: the login page and the app come with the server's English words
+  // (GET /api/v1/words in the browser's Accept-Language), also when it starts offline.
+  const english = await browser.newContext({ ...phone, locale: "en-GB" });
+  const en = await english.newPage();
+  watch(en, "english phone");
+  await en.goto(`${base}/login`);
+  check((await en.textContent("button[type=submit]")).trim() === "Log in", "the login page is in English");
+  await en.fill("#name", staff);
+  await en.fill("#pin", pin);
+  await en.click("button[type=submit]");
+  await en.waitForURL(`${base}/`);
+  await en.locator("#new-customer", { hasText: "+ New customer" }).waitFor();
+  check(await en.getAttribute("html", "lang") === "en", "the app says it is English");
+  check((await en.getAttribute("#search", "placeholder")).startsWith("Search:"), "the search box is in English");
+  await en.reload();
+  await en.locator("#new-customer", { hasText: "+ New customer" }).waitFor();
+  await english.setOffline(true);
+  await en.reload().catch(() => {});
+  await en.locator("#new-customer", { hasText: "+ New customer" }).waitFor();
+  await english.setOffline(false);
+  await english.close();
 } catch (e) {
   failed = true;
   console.error(`FAILED: ${e.stack || e}`);

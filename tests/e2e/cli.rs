@@ -132,3 +132,33 @@ fn cut_off_output_ends_quietly() {
         out.status
     );
 }
+
+/// `--lang en` gives every line in English: the words come from the core's catalogue.
+#[test]
+fn the_command_line_speaks_english_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = kartei(dir.path(), &["--lang", "en", "staff", "list"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), "No staff members.");
+    let out = kartei(dir.path(), &["--lang", "en", "demo", "--customers", "20"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("20 demo customers created"),
+        "{}",
+        stdout(&out)
+    );
+    let out = kartei(dir.path(), &["--lang", "en;q=0.1, de", "reindex"]);
+    assert!(
+        stdout(&out).contains("Suchindex neu aufgebaut: 20 Kunden"),
+        "{}",
+        stdout(&out)
+    );
+    let out = kartei(
+        dir.path(),
+        &[
+            "--lang", "en", "staff", "add", "--name", "Mia", "--pin", "4711",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), "Staff member Mia added (staff).");
+}

@@ -16,7 +16,7 @@ pub use audit_log::write_audit_xlsx;
 use crate::audit::{AuditAction, AuditDraft};
 use crate::card::{group_names, AppointmentView, CustomerView};
 use crate::error::{CoreError, Result};
-use crate::i18n::{Lang, Msg};
+use crate::i18n::{Lang, Msg, Word};
 use crate::model::*;
 use crate::search::{Filter, SearchRequest, Sort};
 use crate::Kartei;
@@ -90,10 +90,7 @@ pub fn check_may_export_list(role: Role) -> Result<()> {
 
 /// The download name: `kunden-2026-11-24.xlsx` (`customers-…` in English).
 pub fn file_name(lang: Lang, today: chrono::NaiveDate) -> String {
-    let stem = match lang {
-        Lang::De => "kunden",
-        Lang::En => "customers",
-    };
+    let stem = Word::FileCustomers.text(lang);
     format!("{stem}-{}.xlsx", today.format("%Y-%m-%d"))
 }
 
@@ -358,24 +355,21 @@ pub enum Sheet {
 
 /// The sheet names: Kunden / Termine / Notizen (Customers / Appointments / Notes).
 pub fn sheet_name(sheet: Sheet, lang: Lang) -> &'static str {
-    let de = lang == Lang::De;
     match sheet {
-        Sheet::Customers if de => "Kunden",
-        Sheet::Customers => "Customers",
-        Sheet::Appointments if de => "Termine",
-        Sheet::Appointments => "Appointments",
-        Sheet::Notes if de => "Notizen",
-        Sheet::Notes => "Notes",
+        Sheet::Customers => Word::SheetCustomers,
+        Sheet::Appointments => Word::SheetAppointments,
+        Sheet::Notes => Word::SheetNotes,
     }
+    .text(lang)
 }
 
-/// A column as the tables below list it: German header, English header, width, kind.
-type ColumnSpec = (&'static str, &'static str, f64, Kind);
+/// A column as the tables below list it: its header (from the catalogue), width, kind.
+type ColumnSpec = (Word, f64, Kind);
 
 fn columns(list: &[ColumnSpec], lang: Lang) -> Vec<Column> {
     list.iter()
-        .map(|(de, en, width, kind)| Column {
-            header: if lang == Lang::De { de } else { en }.to_string(),
+        .map(|(word, width, kind)| Column {
+            header: word.text(lang).to_string(),
             width: *width,
             kind: *kind,
         })
@@ -384,84 +378,69 @@ fn columns(list: &[ColumnSpec], lang: Lang) -> Vec<Column> {
 
 /// The columns of the Kunden sheet. The import maps these headers back.
 pub const CUSTOMER_COLUMNS: &[ColumnSpec] = &[
-    ("Kunden-Nr.", "Customer no.", 11.0, Kind::Number),
-    ("Anrede", "Salutation", 8.0, Kind::Text),
-    ("Titel", "Title", 7.0, Kind::Text),
-    ("Vorname", "First name", 16.0, Kind::Text),
-    ("Nachname", "Last name", 18.0, Kind::Text),
-    ("Firma", "Company", 16.0, Kind::Text),
-    ("Mobil", "Mobile", 18.0, Kind::Text),
-    ("Telefon privat", "Home phone", 18.0, Kind::Text),
-    ("Telefon geschäftlich", "Business phone", 18.0, Kind::Text),
-    ("E-Mail", "E-mail", 30.0, Kind::Text),
-    ("Straße", "Street", 24.0, Kind::Text),
-    ("PLZ", "Postal code", 8.0, Kind::Text),
-    ("Ort", "City", 16.0, Kind::Text),
-    ("Land", "Country", 6.0, Kind::Text),
-    ("Geburtstag", "Birthday", 12.0, Kind::Date),
-    ("Bevorzugter Kontakt", "Preferred contact", 12.0, Kind::Text),
-    ("Gruppen", "Groups", 18.0, Kind::Text),
-    ("Stylist", "Stylist", 12.0, Kind::Text),
-    ("Newsletter", "Newsletter", 10.0, Kind::Text),
-    ("Newsletter seit", "Newsletter since", 12.0, Kind::DateTime),
-    ("Terminerinnerungen", "Reminders", 10.0, Kind::Text),
-    ("Quelle", "Source", 10.0, Kind::Text),
-    ("Kunde seit", "Customer since", 12.0, Kind::Date),
-    ("Angelegt", "Created", 16.0, Kind::DateTime),
-    ("Geändert", "Changed", 16.0, Kind::DateTime),
-    ("Letzter Besuch", "Last visit", 12.0, Kind::Date),
-    ("Besuche", "Visits", 8.0, Kind::Number),
-    (
-        "Häufigste Leistung",
-        "Most booked service",
-        22.0,
-        Kind::Text,
-    ),
-    ("Deaktiviert", "Deactivated", 10.0, Kind::Text),
+    (Word::ColCustomerNo, 11.0, Kind::Number),
+    (Word::Salutation, 8.0, Kind::Text),
+    (Word::Title, 7.0, Kind::Text),
+    (Word::FirstName, 16.0, Kind::Text),
+    (Word::LastName, 18.0, Kind::Text),
+    (Word::FieldCompany, 16.0, Kind::Text),
+    (Word::PlabelMobile, 18.0, Kind::Text),
+    (Word::FieldPhonePrivate, 18.0, Kind::Text),
+    (Word::FieldPhoneBusiness, 18.0, Kind::Text),
+    (Word::Email, 30.0, Kind::Text),
+    (Word::Street, 24.0, Kind::Text),
+    (Word::PostalCode, 8.0, Kind::Text),
+    (Word::City, 16.0, Kind::Text),
+    (Word::FieldCountry, 6.0, Kind::Text),
+    (Word::FieldBirthday, 12.0, Kind::Date),
+    (Word::ColPreferredContact, 12.0, Kind::Text),
+    (Word::Groups, 18.0, Kind::Text),
+    (Word::FieldStylist, 12.0, Kind::Text),
+    (Word::ColNewsletter, 10.0, Kind::Text),
+    (Word::ColNewsletterSince, 12.0, Kind::DateTime),
+    (Word::ColReminders, 10.0, Kind::Text),
+    (Word::ColSource, 10.0, Kind::Text),
+    (Word::ColCustomerSince, 12.0, Kind::Date),
+    (Word::ColCreated, 16.0, Kind::DateTime),
+    (Word::ColChanged, 16.0, Kind::DateTime),
+    (Word::LastVisit, 12.0, Kind::Date),
+    (Word::VisitCount, 8.0, Kind::Number),
+    (Word::ColTopService, 22.0, Kind::Text),
+    (Word::ColDeactivated, 10.0, Kind::Text),
 ];
 
 /// The columns of the Termine sheet.
 pub const APPOINTMENT_COLUMNS: &[ColumnSpec] = &[
-    ("Termin-Nr.", "Appointment no.", 11.0, Kind::Number),
-    ("Kunden-Nr.", "Customer no.", 11.0, Kind::Number),
-    ("Kunde", "Customer", 24.0, Kind::Text),
-    ("Beginn", "Start", 16.0, Kind::DateTime),
-    ("Ende", "End", 16.0, Kind::DateTime),
-    ("Leistungen", "Services", 30.0, Kind::Text),
-    ("Mitarbeiter", "Staff", 12.0, Kind::Text),
-    ("Status", "Status", 14.0, Kind::Text),
-    ("Notiz", "Note", 30.0, Kind::Text),
+    (Word::ColAppointmentNo, 11.0, Kind::Number),
+    (Word::ColCustomerNo, 11.0, Kind::Number),
+    (Word::Customer, 24.0, Kind::Text),
+    (Word::Start, 16.0, Kind::DateTime),
+    (Word::ColEnd, 16.0, Kind::DateTime),
+    (Word::ColServices, 30.0, Kind::Text),
+    (Word::ColStaff, 12.0, Kind::Text),
+    (Word::ColStatus, 14.0, Kind::Text),
+    (Word::Note, 30.0, Kind::Text),
 ];
 
 /// The columns of the Notizen sheet.
 pub const NOTE_COLUMNS: &[ColumnSpec] = &[
-    ("Notiz-Nr.", "Note no.", 10.0, Kind::Number),
-    ("Kunden-Nr.", "Customer no.", 11.0, Kind::Number),
-    ("Kunde", "Customer", 24.0, Kind::Text),
-    ("Art", "Kind", 14.0, Kind::Text),
-    ("Text", "Text", 40.0, Kind::Text),
-    (
-        "Farbrezept: Produkte",
-        "Formula: products",
-        30.0,
-        Kind::Text,
-    ),
-    ("Entwickler", "Developer", 10.0, Kind::Text),
-    ("Einwirkzeit (Min.)", "Processing (min)", 10.0, Kind::Number),
-    ("Ergebnis", "Result", 24.0, Kind::Text),
-    ("Verfasser", "Author", 12.0, Kind::Text),
-    ("Angelegt", "Created", 16.0, Kind::DateTime),
-    ("Geändert", "Changed", 16.0, Kind::DateTime),
-    ("Angepinnt", "Pinned", 9.0, Kind::Text),
+    (Word::ColNoteNo, 10.0, Kind::Number),
+    (Word::ColCustomerNo, 11.0, Kind::Number),
+    (Word::Customer, 24.0, Kind::Text),
+    (Word::ColKind, 14.0, Kind::Text),
+    (Word::ColText, 40.0, Kind::Text),
+    (Word::ColFormulaProducts, 30.0, Kind::Text),
+    (Word::FDeveloper, 10.0, Kind::Text),
+    (Word::ColProcessing, 10.0, Kind::Number),
+    (Word::FResult, 24.0, Kind::Text),
+    (Word::ColAuthor, 12.0, Kind::Text),
+    (Word::ColCreated, 16.0, Kind::DateTime),
+    (Word::ColChanged, 16.0, Kind::DateTime),
+    (Word::ColPinned, 9.0, Kind::Text),
 ];
 
 fn yes_no(b: bool, lang: Lang) -> &'static str {
-    match (b, lang) {
-        (true, Lang::De) => "ja",
-        (false, Lang::De) => "nein",
-        (true, Lang::En) => "yes",
-        (false, Lang::En) => "no",
-    }
+    if b { Word::Yes } else { Word::No }.text(lang)
 }
 
 fn phones_of(c: &Customer, label: PhoneLabel) -> String {
@@ -475,37 +454,35 @@ fn phones_of(c: &Customer, label: PhoneLabel) -> String {
 
 /// The salutation as the forms show it.
 pub fn salutation_text(s: Salutation, lang: Lang) -> &'static str {
-    match (s, lang) {
-        (Salutation::None, _) => "",
-        (Salutation::Frau, Lang::De) => "Frau",
-        (Salutation::Frau, Lang::En) => "Ms",
-        (Salutation::Herr, Lang::De) => "Herr",
-        (Salutation::Herr, Lang::En) => "Mr",
-        (Salutation::Divers, Lang::De) => "Divers",
-        (Salutation::Divers, Lang::En) => "Mx",
+    match s {
+        Salutation::None => "",
+        Salutation::Frau => Word::SalutationFrau.text(lang),
+        Salutation::Herr => Word::SalutationHerr.text(lang),
+        Salutation::Divers => Word::SalutationDivers.text(lang),
+    }
+}
+
+/// The preferred contact channel, as every face names it.
+pub fn channel_word(c: ContactChannel) -> Word {
+    match c {
+        ContactChannel::Phone => Word::ChannelPhone,
+        ContactChannel::Sms => Word::ChannelSms,
+        ContactChannel::Email => Word::ChannelEmail,
+        ContactChannel::None => Word::ChannelNone,
     }
 }
 
 pub fn channel_text(c: ContactChannel, lang: Lang) -> &'static str {
-    match (c, lang) {
-        (ContactChannel::Phone, Lang::De) => "Telefon",
-        (ContactChannel::Phone, Lang::En) => "Phone",
-        (ContactChannel::Sms, _) => "SMS",
-        (ContactChannel::Email, Lang::De) => "E-Mail",
-        (ContactChannel::Email, Lang::En) => "E-mail",
-        (ContactChannel::None, Lang::De) => "keiner",
-        (ContactChannel::None, Lang::En) => "none",
-    }
+    channel_word(c).text(lang)
 }
 
 fn source_text(s: Source, lang: Lang) -> &'static str {
-    match (s, lang) {
-        (Source::Manual, Lang::De) => "Laufkundschaft",
-        (Source::Manual, Lang::En) => "Walk-in",
-        (Source::Booking, Lang::De) => "Buchung",
-        (Source::Booking, Lang::En) => "Booking",
-        (Source::Import, _) => "Import",
+    match s {
+        Source::Manual => Word::SourceManual,
+        Source::Booking => Word::SourceBooking,
+        Source::Import => Word::SourceImport,
     }
+    .text(lang)
 }
 
 fn customer_cells<'c>(

@@ -88,36 +88,17 @@ impl AppointmentStatus {
     }
 
     pub fn label(self, lang: crate::Lang) -> &'static str {
-        let de = lang == crate::Lang::De;
+        self.word().text(lang)
+    }
+
+    /// The status's word in the catalogue (`st_booked`, …).
+    pub fn word(self) -> crate::i18n::Word {
+        use crate::i18n::Word;
         match self {
-            AppointmentStatus::Booked => {
-                if de {
-                    "gebucht"
-                } else {
-                    "booked"
-                }
-            }
-            AppointmentStatus::Completed => {
-                if de {
-                    "abgeschlossen"
-                } else {
-                    "completed"
-                }
-            }
-            AppointmentStatus::Cancelled => {
-                if de {
-                    "abgesagt"
-                } else {
-                    "cancelled"
-                }
-            }
-            AppointmentStatus::NoShow => {
-                if de {
-                    "nicht erschienen"
-                } else {
-                    "no-show"
-                }
-            }
+            AppointmentStatus::Booked => Word::StBooked,
+            AppointmentStatus::Completed => Word::StCompleted,
+            AppointmentStatus::Cancelled => Word::StCancelled,
+            AppointmentStatus::NoShow => Word::StNoShow,
         }
     }
 }

@@ -49,43 +49,18 @@ impl NoteKind {
     }
 
     pub fn label(self, lang: crate::Lang) -> &'static str {
-        let de = lang == crate::Lang::De;
+        self.word().text(lang)
+    }
+
+    /// The kind's word in the catalogue (`kind_allergy`, …).
+    pub fn word(self) -> crate::i18n::Word {
+        use crate::i18n::Word;
         match self {
-            NoteKind::General => {
-                if de {
-                    "Allgemein"
-                } else {
-                    "General"
-                }
-            }
-            NoteKind::Allergy => {
-                if de {
-                    "Allergie"
-                } else {
-                    "Allergy"
-                }
-            }
-            NoteKind::ColourFormula => {
-                if de {
-                    "Farbrezept"
-                } else {
-                    "Colour formula"
-                }
-            }
-            NoteKind::Preference => {
-                if de {
-                    "Vorliebe"
-                } else {
-                    "Preference"
-                }
-            }
-            NoteKind::Personal => {
-                if de {
-                    "Persönlich"
-                } else {
-                    "Personal"
-                }
-            }
+            NoteKind::General => Word::KindGeneral,
+            NoteKind::Allergy => Word::KindAllergy,
+            NoteKind::ColourFormula => Word::KindColourFormula,
+            NoteKind::Preference => Word::KindPreference,
+            NoteKind::Personal => Word::KindPersonal,
         }
     }
 }

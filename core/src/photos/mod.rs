@@ -20,7 +20,7 @@ pub mod samples;
 pub use crate::model::PhotoId;
 pub use files::Variant;
 
-use crate::i18n::{FieldErrors, Lang, Msg};
+use crate::i18n::{FieldErrors, Lang, Msg, Word};
 use crate::model::CustomerId;
 use chrono::{DateTime, Local, NaiveDateTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
@@ -53,13 +53,17 @@ impl PhotoKind {
     ];
 
     pub fn label(self, lang: Lang) -> &'static str {
-        let de = lang == Lang::De;
+        self.word().text(lang)
+    }
+
+    /// The kind's word in the catalogue (`pkind_before`, …).
+    pub fn word(self) -> Word {
         match self {
-            PhotoKind::Before => pick(de, "Vorher", "Before"),
-            PhotoKind::After => pick(de, "Nachher", "After"),
-            PhotoKind::Inspiration => pick(de, "Inspiration", "Inspiration"),
-            PhotoKind::Generated => pick(de, "Entwurf", "Generated"),
-            PhotoKind::Other => pick(de, "Sonstiges", "Other"),
+            PhotoKind::Before => Word::PkindBefore,
+            PhotoKind::After => Word::PkindAfter,
+            PhotoKind::Inspiration => Word::PkindInspiration,
+            PhotoKind::Generated => Word::PkindGenerated,
+            PhotoKind::Other => Word::PkindOther,
         }
     }
 }
@@ -77,14 +81,6 @@ impl std::str::FromStr for PhotoKind {
             "other" => PhotoKind::Other,
             _ => return Err(()),
         })
-    }
-}
-
-fn pick(de: bool, german: &'static str, english: &'static str) -> &'static str {
-    if de {
-        german
-    } else {
-        english
     }
 }
 

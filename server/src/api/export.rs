@@ -181,10 +181,7 @@ fn customer_download_name(
     today: NaiveDate,
     extension: &str,
 ) -> String {
-    let stem = match lang {
-        Lang::De => "kunde",
-        Lang::En => "customer",
-    };
+    let stem = kartei_core::i18n::Word::FileCustomer.text(lang);
     let words: Vec<String> = name
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())

@@ -349,50 +349,22 @@ impl RowBody {
 }
 
 /// A field of the customer form (`email`, `phones.1.number`, `address.postal_code`) or an
-/// import column's field (`full_name`, `phone_private`) as people call it. Unknown keys stay.
+/// import column's field (`full_name`, `phone_private`) as people call it (the words are
+/// `kartei_core::i18n::field_word`'s). Unknown keys stay.
 pub fn field_label(key: &str, lang: Lang) -> String {
     let mut parts = key.split('.');
     let head = parts.next().unwrap_or_default();
     let index = parts.next().and_then(|i| i.parse::<usize>().ok());
     let sub = key.rsplit('.').next().unwrap_or_default();
-    let (de, en) = match (head, sub) {
-        ("address", "street") | ("street", _) => ("Straße", "Street"),
-        ("address", "postal_code") | ("postal_code", _) => ("PLZ", "Postal code"),
-        ("address", "city") | ("city", _) => ("Ort", "City"),
-        ("address", "country") | ("country", _) => ("Land", "Country"),
-        ("address", _) => ("Adresse", "Address"),
-        ("salutation", _) => ("Anrede", "Salutation"),
-        ("title", _) => ("Titel", "Title"),
-        ("first_name", _) => ("Vorname", "First name"),
-        ("last_name", _) => ("Nachname", "Last name"),
-        ("full_name", _) | ("name", _) => ("Name", "Name"),
-        ("company", _) => ("Firma", "Company"),
-        ("mobile", _) => ("Mobil", "Mobile"),
-        ("phone_private", _) => ("Telefon privat", "Home phone"),
-        ("phone_business", _) => ("Telefon geschäftlich", "Business phone"),
-        ("phone", _) | ("phones", _) => ("Telefon", "Phone"),
-        ("email", _) => ("E-Mail", "E-mail"),
-        ("birthday", _) => ("Geburtstag", "Birthday"),
-        ("note", _) => ("Notiz", "Note"),
-        ("notes", _) => ("Notizen", "Notes"),
-        ("groups", _) => ("Gruppen", "Groups"),
-        ("preferred_contact", _) => ("Kontakt per", "Contact by"),
-        ("stylist", _) => ("Stylist", "Stylist"),
-        ("middle_name", _) => ("Zweiter Vorname", "Middle name"),
-        ("prefix", _) => ("Anrede/Titel", "Prefix"),
-        ("gender", _) => ("Geschlecht → Anrede", "Gender → salutation"),
-        ("blocked", _) | ("block_reason", _) => ("Gesperrt (Notiz)", "Blocked (note)"),
-        ("work_street", _) => ("Straße geschäftlich", "Business street"),
-        ("work_postal_code", _) => ("PLZ geschäftlich", "Business postal code"),
-        ("work_city", _) => ("Ort geschäftlich", "Business city"),
-        ("work_country", _) => ("Land geschäftlich", "Business country"),
-        ("other_street", _) => ("Weitere Straße", "Other street"),
-        ("other_postal_code", _) => ("Weitere PLZ", "Other postal code"),
-        ("other_city", _) => ("Weiterer Ort", "Other city"),
-        ("other_country", _) => ("Weiteres Land", "Other country"),
-        _ => return key.to_string(),
+    // `address.city` is the city; any other `address.…` is the address.
+    let field = match (head, sub) {
+        ("address", "street" | "postal_code" | "city" | "country") => sub,
+        _ => head,
     };
-    let label = if lang == Lang::De { de } else { en };
+    let Some(word) = kartei_core::i18n::field_word(field) else {
+        return key.to_string();
+    };
+    let label = word.text(lang);
     match (head, index) {
         // The second phone of a contact is "Telefon 2".
         ("phones", Some(i)) if i > 0 => format!("{label} {}", i + 1),

@@ -13,6 +13,7 @@
 //! - [`audit`]: the audit log for owners (whole, and per customer).
 //! - [`backups`]: the backup status line, "Jetzt sichern" and the backup settings.
 //! - [`events`]: server-sent events for live updates.
+//! - [`words`]: the catalogue of words for the phone app, in the request's language.
 //! - [`docs`]: documentation-only schemas of the wire format.
 
 pub mod appointments;
@@ -28,6 +29,7 @@ pub mod notes;
 pub mod photos;
 pub mod services;
 pub mod stats;
+pub mod words;
 
 use crate::session::Session;
 use crate::state::AppState;
@@ -64,6 +66,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(backups::router())
         .merge(audit::router())
         .merge(events::router())
+        .merge(words::router())
 }
 
 /// The OpenAPI document of the API.

@@ -1,10 +1,23 @@
-//! Everything the core says to a person, in German (the default) and English.
+//! Everything Kartei says to a person, in German (the default) and English.
 //!
-//! Core code never builds user-facing strings itself: it returns a [`Msg`] (or [`FieldErrors`]),
-//! and the face renders it with [`Msg::text`] in the user's [`Lang`].
+//! Two kinds of text live here, and nowhere else:
+//! - [`Msg`]: messages with values (errors, warnings, status lines). Core code never builds
+//!   user-facing strings itself: it returns a [`Msg`] (or [`FieldErrors`]), and the face
+//!   renders it with [`Msg::text`] in the user's [`Lang`].
+//! - [`Word`] (`words.rs`): the catalogue of labels, enum values, column headers and the phone
+//!   app's texts, one table per language (`de.rs`, `en.rs`); the server sends it to the phone
+//!   app (`GET /api/v1/words`).
+//!
+//! [`Lang::from_accept_language`] is the one reading of `Accept-Language` (and of locales).
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+mod de;
+mod en;
+mod words;
+
+pub use words::{table as word_table, Word};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -260,6 +273,13 @@ pub enum Msg {
     DeleteConfirmName {
         name: String,
     },
+    // ---- issue 14: the server's own refusals -------------------------------------------
+    /// A request without a (valid) session.
+    LoginRequired,
+    /// A request from another site (origin/CSRF check).
+    CrossOrigin,
+    /// A request body larger than the server takes.
+    RequestTooLarge,
 }
 
 impl Msg {
@@ -676,35 +696,67 @@ impl Msg {
                     format!("To delete, please confirm the name “{name}”.")
                 }
             }
+            LoginRequired => pick(de, "Bitte melden Sie sich an.", "Please log in."),
+            CrossOrigin => pick(
+                de,
+                "Anfrage von einer fremden Seite abgelehnt.",
+                "Request from another site refused.",
+            ),
+            RequestTooLarge => pick(de, "Die Anfrage ist zu groß.", "The request is too large."),
         }
     }
 }
 
+/// The label of a field as the import (its notes and preview), the API's error fields and the
+/// export name it: a customer-form key (`first_name`, `phones`, `address.city` as `city`) or an
+/// import column's field (`phone_private`, `work_city`). `None` for keys that are no field.
+pub fn field_word(field: &str) -> Option<Word> {
+    Some(match field {
+        "phone" | "phones" => Word::Phone,
+        "mobile" => Word::PlabelMobile,
+        "phone_private" => Word::FieldPhonePrivate,
+        "phone_business" => Word::FieldPhoneBusiness,
+        "phone_extension" => Word::FieldPhoneExtension,
+        "email" => Word::Email,
+        "email_other" => Word::FieldEmailOther,
+        "birthday" => Word::FieldBirthday,
+        "street" => Word::Street,
+        "postal_code" => Word::PostalCode,
+        "city" => Word::City,
+        "country" => Word::FieldCountry,
+        "address" => Word::FieldAddress,
+        "address_work" => Word::FieldAddressWork,
+        "address_other" => Word::FieldAddressOther,
+        "salutation" => Word::Salutation,
+        "title" => Word::Title,
+        "first_name" => Word::FirstName,
+        "last_name" => Word::LastName,
+        "full_name" | "name" => Word::FieldName,
+        "middle_name" => Word::FieldMiddleName,
+        "prefix" => Word::FieldPrefix,
+        "gender" => Word::FieldGender,
+        "company" => Word::FieldCompany,
+        "stylist" => Word::FieldStylist,
+        "note" => Word::Note,
+        "notes" => Word::Notes,
+        "groups" => Word::Groups,
+        "preferred_contact" => Word::PreferredContact,
+        "blocked" | "block_reason" => Word::FieldBlocked,
+        "work_street" => Word::FieldWorkStreet,
+        "work_postal_code" => Word::FieldWorkPostalCode,
+        "work_city" => Word::FieldWorkCity,
+        "work_country" => Word::FieldWorkCountry,
+        "other_street" => Word::FieldOtherStreet,
+        "other_postal_code" => Word::FieldOtherPostalCode,
+        "other_city" => Word::FieldOtherCity,
+        "other_country" => Word::FieldOtherCountry,
+        _ => return None,
+    })
+}
+
 /// What a value kept by the import is (issue 11), as the import note and the preview name it.
 pub fn import_field_label(field: &str, lang: Lang) -> &'static str {
-    let (de, en) = match field {
-        "phone" => ("Telefon", "Phone"),
-        "phone_extension" => ("Durchwahl", "Extension"),
-        "email" => ("E-Mail", "E-mail"),
-        "email_other" => ("Weitere E-Mail", "Other e-mail"),
-        "birthday" => ("Geburtstag", "Birthday"),
-        "postal_code" => ("PLZ", "Postal code"),
-        "street" => ("Straße", "Street"),
-        "city" => ("Ort", "City"),
-        "address_work" => ("Adresse geschäftlich", "Business address"),
-        "address_other" => ("Weitere Adresse", "Other address"),
-        "title" => ("Titel", "Title"),
-        "stylist" => ("Stylist", "Stylist"),
-        "company" => ("Firma", "Company"),
-        "first_name" => ("Vorname", "First name"),
-        "last_name" => ("Nachname", "Last name"),
-        _ => ("Wert", "Value"),
-    };
-    if lang == Lang::De {
-        de
-    } else {
-        en
-    }
+    field_word(field).unwrap_or(Word::FieldValue).text(lang)
 }
 
 fn pick(de: bool, german: &str, english: &str) -> String {
@@ -952,6 +1004,18 @@ mod tests {
         check("", Lang::De);
         check("denglisch, english", Lang::De);
         check(";;;,,,", Lang::De);
+    }
+
+    /// The cases of issue 14.
+    #[test]
+    fn accept_language_cases_of_the_issue() {
+        check("en;q=0.1, de", Lang::De);
+        check("de-AT", Lang::De);
+        check("fr, en;q=0.5", Lang::En);
+        check("fr", Lang::De);
+        check("x-klingon, *;q=0.5", Lang::De);
+        check("de;q=0, en;q=0.2", Lang::En);
+        check("en;q=0", Lang::De);
     }
 
     #[test]
