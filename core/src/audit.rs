@@ -13,7 +13,7 @@
 //! does not fill the log.
 
 use crate::error::{CoreError, Result};
-use crate::i18n::{Lang, Msg};
+use crate::i18n::{Lang, Msg, Word};
 use crate::model::{CustomerId, Role};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -63,26 +63,21 @@ impl AuditAction {
 
     /// The action in the user's language (log screens and the export).
     pub fn label(self, lang: Lang) -> &'static str {
-        use AuditAction::*;
-        match (self, lang) {
-            (Viewed, Lang::De) => "angesehen",
-            (Viewed, Lang::En) => "viewed",
-            (ViewedHealth, Lang::De) => "angesehen (Gesundheitsdaten)",
-            (ViewedHealth, Lang::En) => "viewed (health data)",
-            (Created, Lang::De) => "angelegt",
-            (Created, Lang::En) => "created",
-            (Changed, Lang::De) => "geändert",
-            (Changed, Lang::En) => "changed",
-            (NoteWritten, Lang::De) => "Notiz geschrieben",
-            (NoteWritten, Lang::En) => "note written",
-            (Exported, Lang::De) => "Daten exportiert",
-            (Exported, Lang::En) => "data exported",
-            (ListExported, Lang::De) => "Kundenliste exportiert",
-            (ListExported, Lang::En) => "customer list exported",
-            (Merged, Lang::De) => "zusammengeführt",
-            (Merged, Lang::En) => "merged",
-            (Erased, Lang::De) => "gelöscht",
-            (Erased, Lang::En) => "erased",
+        self.word().text(lang)
+    }
+
+    /// The action's word in the catalogue.
+    pub fn word(self) -> Word {
+        match self {
+            AuditAction::Viewed => Word::AuditViewed,
+            AuditAction::ViewedHealth => Word::AuditViewedHealth,
+            AuditAction::Created => Word::AuditCreated,
+            AuditAction::Changed => Word::AuditChanged,
+            AuditAction::NoteWritten => Word::AuditNoteWritten,
+            AuditAction::Exported => Word::AuditExported,
+            AuditAction::ListExported => Word::AuditListExported,
+            AuditAction::Merged => Word::AuditMerged,
+            AuditAction::Erased => Word::AuditErased,
         }
     }
 }

@@ -4,7 +4,7 @@
 //! changes (the card and the list follow from the core's change event). The gallery on the same
 //! adapter is [`photos`](super::photos)'s.
 
-use super::format::{date, initials, local_date, local_time, tr};
+use super::format::{date, initials, local_date, local_time};
 use super::shell::{self, Screen, Wire};
 use super::ui::{
     AppointmentRow, CardAdapter, CardData, Detail, HistoryRow, KeyboardAdapter, MainWindow,
@@ -15,6 +15,7 @@ use chrono::{Datelike, Local, NaiveDate, NaiveTime, TimeZone, Utc};
 use kartei_core::audit::{AuditAction, AuditEntry};
 use kartei_core::card::{AppointmentView, CustomerCard, HistoryKind, WarningKind};
 use kartei_core::i18n::Msg;
+use kartei_core::i18n::Word;
 use kartei_core::model::{
     AppointmentDraft, AppointmentStatus, ContactChannel, CustomerId, NoteDraft, NoteKind, Role,
     Salutation, ServiceId,
@@ -150,18 +151,18 @@ fn audit_row(e: &AuditEntry, lang: Lang) -> HistoryRow {
 fn salutation(s: Salutation, lang: Lang) -> String {
     match s {
         Salutation::None => String::new(),
-        Salutation::Frau => tr(lang, "Frau", "Ms"),
-        Salutation::Herr => tr(lang, "Herr", "Mr"),
-        Salutation::Divers => tr(lang, "Divers", "Mx"),
+        Salutation::Frau => Word::SalutationFrau.text(lang).to_string(),
+        Salutation::Herr => Word::SalutationHerr.text(lang).to_string(),
+        Salutation::Divers => Word::SalutationDivers.text(lang).to_string(),
     }
 }
 
 fn channel(c: ContactChannel, lang: Lang) -> String {
     match c {
-        ContactChannel::Phone => tr(lang, "Anruf", "Phone call"),
+        ContactChannel::Phone => Word::ChannelPhone.text(lang).to_string(),
         ContactChannel::Sms => "SMS".into(),
-        ContactChannel::Email => tr(lang, "E-Mail", "E-mail"),
-        ContactChannel::None => tr(lang, "Keine Angabe", "Not set"),
+        ContactChannel::Email => Word::Email.text(lang).to_string(),
+        ContactChannel::None => Word::ChannelNone.text(lang).to_string(),
     }
 }
 
@@ -197,20 +198,20 @@ pub fn card_data(card: &CustomerCard, lang: Lang) -> CardData {
             });
         }
     };
-    add(tr(lang, "Anrede", "Salutation"), {
+    add(Word::Salutation.text(lang).to_string(), {
         let s = salutation(c.salutation, lang);
         format!("{s} {}", c.title).trim().to_string()
     });
     for phone in &c.phones {
-        add(tr(lang, "Telefon", "Phone"), phone.display.clone());
+        add(Word::Phone.text(lang).to_string(), phone.display.clone());
     }
     add(
-        tr(lang, "E-Mail", "E-mail"),
+        Word::Email.text(lang).to_string(),
         c.email.clone().unwrap_or_default(),
     );
     let a = &c.address;
     add(
-        tr(lang, "Adresse", "Address"),
+        Word::FieldAddress.text(lang).to_string(),
         [a.street.as_str(), &format!("{} {}", a.postal_code, a.city)]
             .iter()
             .map(|s| s.trim())
@@ -219,29 +220,32 @@ pub fn card_data(card: &CustomerCard, lang: Lang) -> CardData {
             .join(", "),
     );
     add(
-        tr(lang, "Geburtstag", "Birthday"),
+        Word::FieldBirthday.text(lang).to_string(),
         c.birthday.map(|b| b.display()).unwrap_or_default(),
     );
-    add(tr(lang, "Firma", "Company"), c.company.clone());
+    add(Word::FieldCompany.text(lang).to_string(), c.company.clone());
     add(
-        tr(lang, "Kontaktweg", "Contact by"),
+        Word::PreferredContact.text(lang).to_string(),
         channel(c.preferred_contact, lang),
     );
-    add(tr(lang, "Stylist/in", "Stylist"), c.stylist.clone());
+    add(Word::Stylist.text(lang).to_string(), c.stylist.clone());
     add(
-        tr(lang, "Newsletter", "Newsletter"),
+        Word::ColNewsletter.text(lang).to_string(),
         if c.marketing_consent.given {
-            tr(lang, "Ja, eingewilligt", "Yes, consented")
+            Word::ConsentGiven.text(lang).to_string()
         } else {
-            tr(lang, "Nein", "No")
+            Word::No.text(lang).to_string()
         },
     );
     add(
-        tr(lang, "Kunde seit", "Customer since"),
+        Word::ColCustomerSince.text(lang).to_string(),
         date(c.customer_since),
     );
     if card.photo_count > 0 {
-        add(tr(lang, "Fotos", "Photos"), card.photo_count.to_string());
+        add(
+            Word::Photos.text(lang).to_string(),
+            card.photo_count.to_string(),
+        );
     }
 
     let warning = |kind: WarningKind| {
@@ -350,7 +354,7 @@ fn after_save(ui: &MainWindow, ctx: &Arc<Ctx>, result: Result<(), CoreError>, la
         Ok(()) => {
             adapter.set_dialog(0);
             ui.global::<KeyboardAdapter>().set_visible(false);
-            shell::show_message(ui, &tr(lang, "Gespeichert.", "Saved."));
+            shell::show_message(ui, &Word::Saved.text(lang).to_string());
             shell::show_changes(ui, ctx);
         }
         Err(err) => adapter.set_dialog_error(err.user_message(lang).into()),

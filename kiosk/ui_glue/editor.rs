@@ -8,6 +8,7 @@ use super::ui::{EditorAdapter, KeyboardAdapter, MainWindow};
 use super::Ctx;
 use kartei_core::card::group_names;
 use kartei_core::i18n::FieldErrors;
+use kartei_core::i18n::Word;
 use kartei_core::model::{CustomerDraft, CustomerId, PhoneDraft, Salutation, Source};
 use kartei_core::{patch, CoreError, Lang};
 use slint::ComponentHandle;
@@ -189,7 +190,7 @@ fn save(ui: &MainWindow, ctx: &Arc<Ctx>) {
                 Ok(customer) => {
                     ui.global::<KeyboardAdapter>().set_visible(false);
                     EDITING.with(|e| *e.borrow_mut() = None);
-                    shell::show_message(ui, &tr(lang, "Gespeichert.", "Saved."));
+                    shell::show_message(ui, &Word::Saved.text(lang).to_string());
                     // The list follows the change event; the card opens with what was saved.
                     shell::show_changes(ui, &c);
                     shell::go(ui, &c, Screen::Card(customer.id));

@@ -9,6 +9,7 @@ use super::ui::{ExportAdapter, MainWindow};
 use super::Ctx;
 use kartei_core::export::{ExportQuery, ExportSummary, Progress};
 use kartei_core::i18n::Msg;
+use kartei_core::i18n::Word;
 use kartei_core::{usb, CoreError, Kartei, Lang};
 use slint::ComponentHandle;
 use std::path::{Path, PathBuf};
@@ -112,7 +113,7 @@ fn start(ui: &MainWindow, ctx: &Arc<Ctx>) {
                     let _ = weak.upgrade_in_event_loop(move |ui| {
                         let a = ui.global::<ExportAdapter>();
                         a.set_progress(percent as f32 / 100.0);
-                        a.set_status(tr(lang, "Wird geschrieben …", "Writing …").into());
+                        a.set_status(Word::ExportWriting.text(lang).to_string().into());
                     });
                 }
             })

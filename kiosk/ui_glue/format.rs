@@ -3,6 +3,7 @@
 
 use super::ui::CustomerRow;
 use chrono::{DateTime, Local, NaiveDate, Utc};
+use kartei_core::i18n::Word;
 use kartei_core::search::ListItem;
 use kartei_core::Lang;
 
@@ -74,8 +75,12 @@ pub fn customer_row(item: &ListItem, lang: Lang) -> CustomerRow {
         detail.push(email);
     }
     let last_visit = match item.last_visit {
-        Some(day) => format!("{} {}", tr(lang, "Zuletzt", "Last visit"), date(day)),
-        None => tr(lang, "Noch kein Besuch", "No visit yet"),
+        Some(day) => format!(
+            "{} {}",
+            Word::LastVisitShort.text(lang).to_string(),
+            date(day)
+        ),
+        None => Word::NoVisitYet.text(lang).to_string(),
     };
     CustomerRow {
         id: i32::try_from(item.id.0).unwrap_or(i32::MAX),

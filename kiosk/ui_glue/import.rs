@@ -12,6 +12,7 @@ use super::shell::{self, Wire};
 use super::ui::{ImportAdapter, ImportFile, MainWindow};
 use super::Ctx;
 use kartei_core::i18n::Msg;
+use kartei_core::i18n::Word;
 use kartei_core::import::{self, ImportOutcome, ImportPreview, Progress};
 use kartei_core::{CoreError, Lang};
 use slint::{ComponentHandle, Model, ModelRc, VecModel};
@@ -221,7 +222,7 @@ pub fn open(ui: &MainWindow, ctx: &Arc<Ctx>, index: usize) {
     a.set_running(true);
     a.set_progress(0.0);
     a.set_status_kind(NEUTRAL);
-    a.set_status(tr(lang, "Datei wird gelesen …", "Reading the file …").into());
+    a.set_status(Word::ImportReading.text(lang).to_string().into());
     let kartei = ctx.kartei.clone();
     let progress = progress_bar(ui);
     ctx.worker.run(
@@ -323,7 +324,7 @@ pub fn commit(ui: &MainWindow, ctx: &Arc<Ctx>) {
     a.set_running(true);
     a.set_progress(0.0);
     a.set_status_kind(NEUTRAL);
-    a.set_status(tr(lang, "Wird importiert …", "Importing …").into());
+    a.set_status(Word::ImportRunning.text(lang).to_string().into());
     let kartei = ctx.kartei.clone();
     let preview = rows.preview().clone();
     let actor = match ctx.user() {

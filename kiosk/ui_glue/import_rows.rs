@@ -5,6 +5,7 @@
 use super::format::{date, tr};
 use super::ui::ImportRow;
 use kartei_core::i18n::Msg;
+use kartei_core::i18n::Word;
 use kartei_core::import::{ImportPreview, PreviewRow, RowAction};
 use kartei_core::Lang;
 use slint::{Model, ModelNotify, ModelTracker};
@@ -100,7 +101,7 @@ impl Model for ImportRowsModel {
 /// One preview row as the list shows it.
 pub fn import_row(row: &PreviewRow, chosen: bool, lang: Lang) -> ImportRow {
     let name = if row.name.trim().is_empty() {
-        tr(lang, "(ohne Namen)", "(no name)")
+        Word::NoName.text(lang).to_string()
     } else {
         row.name.clone()
     };
@@ -113,7 +114,7 @@ pub fn import_row(row: &PreviewRow, chosen: bool, lang: Lang) -> ImportRow {
     }
     detail.extend(row.warnings.iter().map(|w| format!("⚠ {}", w.text(lang))));
     let (kind, action) = match &row.action {
-        RowAction::New => (NEW, tr(lang, "Neu", "New")),
+        RowAction::New => (NEW, Word::ImportNew.text(lang).to_string()),
         RowAction::Merge {
             card_name: name,
             adds,
@@ -149,7 +150,11 @@ pub fn import_row(row: &PreviewRow, chosen: bool, lang: Lang) -> ImportRow {
             let why: Vec<String> = reasons.iter().map(|r| r.message.text(lang)).collect();
             (
                 INVALID,
-                format!("{}: {}", tr(lang, "Ungültig", "Invalid"), why.join(" ")),
+                format!(
+                    "{}: {}",
+                    Word::ImportInvalid.text(lang).to_string(),
+                    why.join(" ")
+                ),
             )
         }
     };

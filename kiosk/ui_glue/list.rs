@@ -3,11 +3,12 @@
 //! [`CustomerListModel`]; opened cards are remembered for quick access. A tapped row opens its
 //! card through the shell ([`Screen::Card`]).
 
-use super::format::{count, initials, list_name, tr};
+use super::format::{count, initials, list_name};
 use super::list_model::{fetch_page, with_model, CustomerListModel, Source};
 use super::shell::{self, Screen, Wire};
 use super::ui::{CustomerRow, ListAdapter, MainWindow};
 use super::{customer_id, Ctx};
+use kartei_core::i18n::Word;
 use kartei_core::model::NoteKind;
 use kartei_core::search::{Filter, SearchRequest, Sort};
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
@@ -139,7 +140,7 @@ pub fn refresh_recent(ui: &MainWindow, ctx: &Arc<Ctx>) {
                 .first()
                 .map(|p| p.display.clone())
                 .or(view.email.clone())
-                .unwrap_or_else(|| tr(lang, "Keine Telefonnummer", "No phone number"));
+                .unwrap_or_else(|| Word::NoPhone.text(lang).to_string());
             Some(CustomerRow {
                 id: i32::try_from(id.0).unwrap_or(i32::MAX),
                 name: list_name(&view.first_name, &view.last_name, &view.company).into(),

@@ -3,10 +3,11 @@
 //! thumbnails are decoded off the UI thread. After a change the shell shows the changes: the
 //! app reloads the open card and, while this tab is open, the gallery.
 
-use super::format::{local_date, tr};
+use super::format::local_date;
 use super::shell::{self, Wire};
 use super::ui::{CardAdapter, MainWindow, PhotoTile};
 use super::Ctx;
+use kartei_core::i18n::Word;
 use kartei_core::model::{CustomerId, PhotoId};
 use kartei_core::photos::{Photo, PhotoFilter, PhotoPatch};
 use kartei_core::{Kartei, Lang};
@@ -131,7 +132,7 @@ fn change(ui: &MainWindow, ctx: &Arc<Ctx>, photo: PhotoId, delete: bool) {
         move |ui, result| match result {
             Ok(()) => {
                 if delete {
-                    shell::show_message(ui, &tr(lang, "Foto gelöscht.", "Photo deleted."));
+                    shell::show_message(ui, &Word::PhotoDeleted.text(lang).to_string());
                 }
                 // The card (its photo count) and this gallery follow the change event.
                 shell::show_changes(ui, &c);

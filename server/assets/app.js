@@ -1005,12 +1005,6 @@ async function statsView() {
 }
 
 // ---- audit log (owners): who viewed, changed, exported which card ----------------------
-Object.assign(T, {
-  audit: ["Protokoll (DSGVO)", "Audit log (GDPR)"], audit_card: ["Protokoll: wer hat diese Karte gesehen oder geändert", "Audit log: who viewed or changed this card"],
-  audit_download: ["Protokoll als Excel", "Audit log as Excel"], audit_more: ["Ältere Einträge", "Older entries"],
-  audit_empty: ["Noch keine Einträge.", "No entries yet."], audit_customer: ["Kunde Nr. {id}", "Customer no. {id}"],
-});
-
 function auditLine(e, withCustomer) {
   const who = h("strong", {}, e.by || "–");
   const what = e.detail ? `${e.label} (${e.detail})` : e.label;

@@ -4,7 +4,7 @@
 use super::sheet::{xlsx, Cell, Column, Formats, Kind, SheetWriter};
 use crate::audit::{AuditEntry, MAX_PAGE};
 use crate::error::Result;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Word};
 use crate::model::Role;
 use crate::Kartei;
 use rust_xlsxwriter::Workbook;
@@ -12,44 +12,23 @@ use std::path::Path;
 
 /// Writes the whole log to `path` (owners only); returns how many entries it holds.
 pub fn write_audit_xlsx(kartei: &Kartei, role: Role, lang: Lang, path: &Path) -> Result<u64> {
-    let de = lang == Lang::De;
-    let header = |de_text: &str, en_text: &str| if de { de_text } else { en_text }.to_string();
+    let column = |word: Word, width: f64, kind: Kind| Column {
+        header: word.text(lang).to_string(),
+        width,
+        kind,
+    };
     let columns = vec![
-        Column {
-            header: header("Nr.", "No."),
-            width: 8.0,
-            kind: Kind::Number,
-        },
-        Column {
-            header: header("Zeitpunkt", "Time"),
-            width: 18.0,
-            kind: Kind::DateTime,
-        },
-        Column {
-            header: header("Wer", "Who"),
-            width: 16.0,
-            kind: Kind::Text,
-        },
-        Column {
-            header: header("Was", "What"),
-            width: 28.0,
-            kind: Kind::Text,
-        },
-        Column {
-            header: header("Kunden-Nr.", "Customer no."),
-            width: 12.0,
-            kind: Kind::Number,
-        },
-        Column {
-            header: header("Einzelheiten", "Details"),
-            width: 40.0,
-            kind: Kind::Text,
-        },
+        column(Word::AuditColNo, 8.0, Kind::Number),
+        column(Word::AuditColTime, 18.0, Kind::DateTime),
+        column(Word::AuditColWho, 16.0, Kind::Text),
+        column(Word::AuditColWhat, 28.0, Kind::Text),
+        column(Word::AuditColCustomer, 12.0, Kind::Number),
+        column(Word::AuditColDetails, 40.0, Kind::Text),
     ];
     let mut workbook = Workbook::new();
     workbook.set_tempdir(kartei.data_dir()).map_err(xlsx)?;
     let formats = Formats::new();
-    let name = if de { "Protokoll" } else { "Audit log" };
+    let name = Word::AuditSheet.text(lang);
     let mut sheet = SheetWriter::new(&mut workbook, &formats, name, columns)?;
     let mut before = None;
     loop {

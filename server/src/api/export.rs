@@ -207,10 +207,7 @@ async fn audit_xlsx(
     ReqLang(lang): ReqLang,
 ) -> ApiResult<Response> {
     kartei_core::audit::check_may_read(session.role)?;
-    let stem = match lang {
-        Lang::De => "protokoll",
-        Lang::En => "audit-log",
-    };
+    let stem = kartei_core::i18n::Word::AuditFileStem.text(lang);
     let name = format!("{stem}-{}.xlsx", state.kartei.today().format("%Y-%m-%d"));
     let file = state
         .blocking(move |k| {
