@@ -354,7 +354,7 @@ fn after_save(ui: &MainWindow, ctx: &Arc<Ctx>, result: Result<(), CoreError>, la
         Ok(()) => {
             adapter.set_dialog(0);
             ui.global::<KeyboardAdapter>().set_visible(false);
-            shell::show_message(ui, &Word::Saved.text(lang).to_string());
+            shell::show_message(ui, Word::Saved.text(lang));
             shell::show_changes(ui, ctx);
         }
         Err(err) => adapter.set_dialog_error(err.user_message(lang).into()),

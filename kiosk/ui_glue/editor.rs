@@ -190,7 +190,7 @@ fn save(ui: &MainWindow, ctx: &Arc<Ctx>) {
                 Ok(customer) => {
                     ui.global::<KeyboardAdapter>().set_visible(false);
                     EDITING.with(|e| *e.borrow_mut() = None);
-                    shell::show_message(ui, &Word::Saved.text(lang).to_string());
+                    shell::show_message(ui, Word::Saved.text(lang));
                     // The list follows the change event; the card opens with what was saved.
                     shell::show_changes(ui, &c);
                     shell::go(ui, &c, Screen::Card(customer.id));

@@ -75,11 +75,7 @@ pub fn customer_row(item: &ListItem, lang: Lang) -> CustomerRow {
         detail.push(email);
     }
     let last_visit = match item.last_visit {
-        Some(day) => format!(
-            "{} {}",
-            Word::LastVisitShort.text(lang).to_string(),
-            date(day)
-        ),
+        Some(day) => format!("{} {}", Word::LastVisitShort.text(lang), date(day)),
         None => Word::NoVisitYet.text(lang).to_string(),
     };
     CustomerRow {

@@ -152,7 +152,7 @@ pub fn import_row(row: &PreviewRow, chosen: bool, lang: Lang) -> ImportRow {
                 INVALID,
                 format!(
                     "{}: {}",
-                    Word::ImportInvalid.text(lang).to_string(),
+                    Word::ImportInvalid.text(lang),
                     why.join(" ")
                 ),
             )

@@ -132,7 +132,7 @@ fn change(ui: &MainWindow, ctx: &Arc<Ctx>, photo: PhotoId, delete: bool) {
         move |ui, result| match result {
             Ok(()) => {
                 if delete {
-                    shell::show_message(ui, &Word::PhotoDeleted.text(lang).to_string());
+                    shell::show_message(ui, Word::PhotoDeleted.text(lang));
                 }
                 // The card (its photo count) and this gallery follow the change event.
                 shell::show_changes(ui, &c);

@@ -10,6 +10,7 @@
 //! then, so a second commit of the same preview creates nothing either.
 
 use super::{read, EmbeddedPhoto, Format, Parsed, Record};
+use crate::audit::{AuditAction, AuditDraft};
 use crate::error::{CoreError, Result};
 use crate::events::Change;
 use crate::export::Progress;
@@ -399,15 +400,24 @@ pub fn commit_with_progress(
                 written.ok_or_else(|| CoreError::invalid("rows", Msg::ImportPreviewStale))?;
             report(records + 2);
             let mut cards = Written::default();
+            // The audit log: who imported which cards ("import" in the detail).
             for (id, seq) in &written.created {
                 cards = cards
                     .refresh(*id, *seq)
-                    .announce(Change::CustomerCreated(*id));
+                    .announce(Change::CustomerCreated(*id))
+                    .audit(
+                        AuditDraft::new(actor, AuditAction::Created, Some(*id))
+                            .with_detail("import"),
+                    );
             }
             for (id, seq) in &written.updated {
                 cards = cards
                     .refresh(*id, *seq)
-                    .announce(Change::CustomerChanged(*id));
+                    .announce(Change::CustomerChanged(*id))
+                    .audit(
+                        AuditDraft::new(actor, AuditAction::Changed, Some(*id))
+                            .with_detail("import"),
+                    );
             }
             Ok(((written, prepared), cards))
         },

@@ -211,3 +211,22 @@ fn the_log_is_kept_across_a_restart_and_paged_newest_first() {
         vec![3, 2, 1]
     );
 }
+
+#[test]
+fn an_import_logs_each_card_it_creates_under_the_importer() {
+    let f = Fixture::new();
+    let file = "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Weiß;Jana;;;\r\nFN:Jana Weiß\r\nEND:VCARD\r\n\
+                BEGIN:VCARD\r\nVERSION:3.0\r\nN:Öz;Ali;;;\r\nFN:Ali Öz\r\nEND:VCARD\r\n";
+    let p = kartei_core::import::preview(&f.kartei, file.as_bytes(), "k.vcf").unwrap();
+    let outcome = kartei_core::import::commit(&f.kartei, &p, &p.choosable_lines(), "Lena").unwrap();
+    assert_eq!(outcome.created.len(), 2);
+    for id in outcome.created {
+        let log = f.kartei.audit_of(id, Role::Owner).unwrap();
+        assert_eq!(
+            log.iter()
+                .map(|e| (e.action, e.by.as_str(), e.detail.as_str()))
+                .collect::<Vec<_>>(),
+            vec![(AuditAction::Created, "Lena", "import")]
+        );
+    }
+}
