@@ -150,11 +150,7 @@ pub fn import_row(row: &PreviewRow, chosen: bool, lang: Lang) -> ImportRow {
             let why: Vec<String> = reasons.iter().map(|r| r.message.text(lang)).collect();
             (
                 INVALID,
-                format!(
-                    "{}: {}",
-                    Word::ImportInvalid.text(lang),
-                    why.join(" ")
-                ),
+                format!("{}: {}", Word::ImportInvalid.text(lang), why.join(" ")),
             )
         }
     };
