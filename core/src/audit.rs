@@ -46,10 +46,12 @@ pub enum AuditAction {
     Merged,
     /// The customer was erased (Art. 17).
     Erased,
+    /// The customer was anonymised after the retention period.
+    Anonymised,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 9] = [
+    pub const ALL: [AuditAction; 10] = [
         AuditAction::Viewed,
         AuditAction::ViewedHealth,
         AuditAction::Created,
@@ -59,6 +61,7 @@ impl AuditAction {
         AuditAction::ListExported,
         AuditAction::Merged,
         AuditAction::Erased,
+        AuditAction::Anonymised,
     ];
 
     /// The action in the user's language (log screens and the export).
@@ -78,6 +81,7 @@ impl AuditAction {
             AuditAction::ListExported => Word::AuditListExported,
             AuditAction::Merged => Word::AuditMerged,
             AuditAction::Erased => Word::AuditErased,
+            AuditAction::Anonymised => Word::AuditAnonymised,
         }
     }
 }

@@ -520,6 +520,7 @@ fn customer(
         source: Source::Manual,
         customer_since: created.date_naive(),
         deactivated: false,
+        anonymised: false,
         created_at: created,
         updated_at: created,
     };

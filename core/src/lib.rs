@@ -27,6 +27,7 @@ pub mod kartei;
 pub mod model;
 pub mod patch;
 pub mod photos;
+pub mod retention;
 pub mod search;
 pub mod settings;
 pub mod stats;

@@ -19,6 +19,9 @@ pub struct Settings {
     pub lock_after_minutes: u32,
     /// Automatic backups: on, when, where.
     pub backup: crate::backup::BackupSettings,
+    /// Customers without a visit for this many years are listed for review (erase or
+    /// anonymise; DSGVO Art. 5(1)(e)).
+    pub retention_years: u32,
 }
 
 impl Default for Settings {
@@ -30,6 +33,7 @@ impl Default for Settings {
             no_visit_days: 90,
             lock_after_minutes: 5,
             backup: crate::backup::BackupSettings::default(),
+            retention_years: crate::retention::DEFAULT_YEARS,
         }
     }
 }

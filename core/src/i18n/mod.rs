@@ -269,6 +269,8 @@ pub enum Msg {
     DeleteOwnerOnly,
     /// Only an owner may read the audit log.
     AuditOwnerOnly,
+    /// Only an owner may review, erase or anonymise customers past the retention period.
+    RetentionOwnerOnly,
     /// Erasing needs the customer's name typed or confirmed, and it did not match.
     DeleteConfirmName {
         name: String,
@@ -688,6 +690,11 @@ impl Msg {
                 de,
                 "Das Protokoll sieht nur ein Inhaber-Zugang.",
                 "Only an owner can see the audit log.",
+            ),
+            RetentionOwnerOnly => pick(
+                de,
+                "Die Aufbewahrungsfrist prüfen und Kunden anonymisieren kann nur ein Inhaber-Zugang.",
+                "Only an owner can review the retention period and anonymise customers.",
             ),
             DeleteConfirmName { name } => {
                 if de {

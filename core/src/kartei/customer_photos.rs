@@ -124,7 +124,7 @@ impl Kartei {
 
     /// Removes the files of content hashes no row uses any more. Call inside
     /// [`Kartei::commit`] (under the save lock), after the store's write. A failure leaves orphans for the next start-up, so it is only logged.
-    pub(super) fn remove_photo_files(&self, hashes: &[String]) {
+    pub(crate) fn remove_photo_files(&self, hashes: &[String]) {
         for hash in hashes {
             if let Err(e) = self.inner.photo_files.remove(hash) {
                 log::warn!("photo files {hash} not removed (removed at next start): {e}");

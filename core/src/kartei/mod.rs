@@ -729,6 +729,15 @@ impl Kartei {
         Ok(out)
     }
 
+    /// `pick` of every list row that it picks, with the row's customer (passes over all
+    /// customers without reading the store: retention review).
+    pub(crate) fn rows_where<T>(&self, pick: impl Fn(&Row) -> Option<T>) -> Vec<(T, CustomerId)> {
+        lock(&self.inner.rows)
+            .iter()
+            .filter_map(|row| pick(row).map(|t| (t, row.id)))
+            .collect()
+    }
+
     /// The backup status and run lock (the methods are in `crate::backup::automatic`).
     pub(crate) fn backup_runner(&self) -> &crate::backup::automatic::Runner {
         &self.inner.backups

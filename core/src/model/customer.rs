@@ -130,6 +130,9 @@ pub struct Customer {
     pub customer_since: NaiveDate,
     #[serde(default)]
     pub deactivated: bool,
+    /// Anonymised after the retention period: the person is gone, the visits stay.
+    #[serde(default)]
+    pub anonymised: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -418,11 +421,42 @@ impl Customer {
             source,
             customer_since: today,
             deactivated: false,
+            anonymised: false,
             created_at: now,
             updated_at: now,
         };
         customer.apply(valid, groups, actor, now);
         customer
+    }
+
+    /// The card with the person taken out (retention): only the id, the dates, the source and
+    /// the stylist stay; it is deactivated and marked anonymised.
+    pub fn anonymised(&self, now: DateTime<Utc>, name: &str) -> Customer {
+        Customer {
+            id: self.id,
+            version: self.version + 1,
+            salutation: Salutation::None,
+            title: String::new(),
+            first_name: String::new(),
+            last_name: name.to_string(),
+            company: String::new(),
+            phones: Vec::new(),
+            email: None,
+            address: Address::default(),
+            birthday: None,
+            preferred_contact: ContactChannel::None,
+            groups: Vec::new(),
+            stylist: self.stylist.clone(),
+            reminder_consent: Consent::default(),
+            marketing_consent: Consent::default(),
+            consent_log: Vec::new(),
+            source: self.source,
+            customer_since: self.customer_since,
+            deactivated: true,
+            anonymised: true,
+            created_at: self.created_at,
+            updated_at: now,
+        }
     }
 
     /// Puts validated input on the card, bumps the version and logs consent changes.

@@ -194,6 +194,31 @@ impl Store {
         })
     }
 
+    /// Anonymises a customer (retention, DSGVO Art. 5(1)(e)): in one transaction the card
+    /// keeps only its id, dates, source and stylist, its notes, patch tests and photo rows go,
+    /// its appointments stay for the statistics. Returns the card, the change sequence and the
+    /// freed photo files (the caller removes them).
+    pub(crate) fn anonymise_customer(
+        &self,
+        id: CustomerId,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(Customer, u64, Vec<String>)> {
+        self.write(|txn| {
+            let mut table = txn.open_table(CUSTOMERS)?;
+            let old: Customer =
+                get_json(&table, id.0)?.ok_or_else(|| CoreError::not_found("customer", id))?;
+            let customer = old.anonymised(now, name);
+            put_json(&mut table, id.0, &customer)?;
+            drop(table);
+            let mut freed = Vec::new();
+            for kind in [Owned::Notes, Owned::PatchTests, Owned::Photos] {
+                kind.erase(txn, id, &mut freed)?;
+            }
+            Ok((customer, record_change(txn, id)?, freed))
+        })
+    }
+
     /// Writes many complete customers in one transaction (demo data, imports): all or nothing.
     /// Ids of `customer`, notes and appointments are assigned here. Returns the new ids with
     /// their change sequences.

@@ -75,7 +75,7 @@ impl Owned {
 
     /// Removes every record of this kind of `customer`; content hashes of photo files that no
     /// photo uses any more are added to `freed` (the caller removes the files after the commit).
-    fn erase(
+    pub(super) fn erase(
         self,
         txn: &WriteTransaction,
         customer: CustomerId,

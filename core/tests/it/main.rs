@@ -12,5 +12,6 @@ mod import;
 mod layering;
 mod nightly;
 mod photos;
+mod retention;
 mod search;
 mod store;
