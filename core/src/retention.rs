@@ -18,6 +18,9 @@ use serde::Serialize;
 /// Years without a visit before a customer is listed for review, unless the owner says otherwise.
 pub const DEFAULT_YEARS: u32 = 3;
 
+/// The shortest and longest retention period an owner may set, in years.
+pub const YEARS: std::ops::RangeInclusive<u32> = 1..=30;
+
 /// A customer past the retention period.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RetentionCandidate {
@@ -69,6 +72,23 @@ impl Kartei {
             });
         }
         Ok(out)
+    }
+
+    /// Sets the retention period (owners only, [`YEARS`]).
+    pub fn set_retention_years(&self, role: Role, years: u32) -> Result<()> {
+        check_owner(role)?;
+        if !YEARS.contains(&years) {
+            return Err(CoreError::invalid(
+                "years",
+                Msg::RetentionYears {
+                    min: *YEARS.start(),
+                    max: *YEARS.end(),
+                },
+            ));
+        }
+        let mut settings = self.settings();
+        settings.retention_years = years;
+        self.set_settings(settings)
     }
 
     /// Anonymises a customer (see the module documentation); owners only, `by` goes into the

@@ -271,6 +271,11 @@ pub enum Msg {
     AuditOwnerOnly,
     /// Only an owner may review, erase or anonymise customers past the retention period.
     RetentionOwnerOnly,
+    /// The retention period is a whole number of years in a range.
+    RetentionYears {
+        min: u32,
+        max: u32,
+    },
     /// Erasing needs the customer's name typed or confirmed, and it did not match.
     DeleteConfirmName {
         name: String,
@@ -696,6 +701,13 @@ impl Msg {
                 "Die Aufbewahrungsfrist prüfen und Kunden anonymisieren kann nur ein Inhaber-Zugang.",
                 "Only an owner can review the retention period and anonymise customers.",
             ),
+            RetentionYears { min, max } => {
+                if de {
+                    format!("Bitte eine Zahl von {min} bis {max} Jahren.")
+                } else {
+                    format!("Please give a number of years from {min} to {max}.")
+                }
+            }
             DeleteConfirmName { name } => {
                 if de {
                     format!("Zum Löschen bitte den Namen „{name}“ bestätigen.")

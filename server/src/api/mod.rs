@@ -11,6 +11,7 @@
 //! - [`export`]: Excel downloads of the list and one customer's data (xlsx, JSON).
 //! - [`import`]: contact import: upload → preview with an id → commit of the chosen rows.
 //! - [`audit`]: the audit log for owners (whole, and per customer).
+//! - [`retention`]: customers past the retention period, the period, anonymising.
 //! - [`backups`]: the backup status line, "Jetzt sichern" and the backup settings.
 //! - [`events`]: server-sent events for live updates.
 //! - [`words`]: the catalogue of words for the phone app, in the request's language.
@@ -27,6 +28,7 @@ pub mod export;
 pub mod import;
 pub mod notes;
 pub mod photos;
+pub mod retention;
 pub mod services;
 pub mod stats;
 pub mod words;
@@ -65,6 +67,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(import::router())
         .merge(backups::router())
         .merge(audit::router())
+        .merge(retention::router())
         .merge(events::router())
         .merge(words::router())
 }
