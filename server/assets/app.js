@@ -1001,7 +1001,38 @@ async function statsView() {
     h("h2", {}, t("birthdays")),
     h("ul", {}, ...(s.birthdays_today.length ? s.birthdays_today.map((c) => h("li", {}, h("a", { href: `/customers/${c.id}`, "data-link": true }, fullName(c)))) : [h("li", {}, t("none"))])),
     await backupPanel(),
+    await retentionPanel(),
     await auditPanel());
+}
+
+// ---- retention (owners): customers without a visit for the period, anonymise or erase ----
+async function retentionPanel() {
+  const panel = h("section", { id: "retention", class: "retention" });
+  const me = await whoAmI();
+  if (!me || me.role !== "owner") return panel;
+  const error = h("p", { class: "error", role: "alert", hidden: true });
+  const render = (r) => {
+    const years = h("input", { type: "number", id: "retention-years", min: "1", max: "30", value: String(r.years), inputmode: "numeric" });
+    const form = h("form", { id: "retention-settings" }, h("label", {}, `${t("retention_years")} `, years), h("button", { type: "submit" }, t("backup_save")));
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      error.hidden = true;
+      try { render(await api("PUT", "/api/v1/retention/settings", { years: Number(years.value) })); } catch (e) { error.textContent = e.message; error.hidden = false; }
+    });
+    const list = h("ul", { class: "retention-due", id: "retention-due" }, ...(r.due.length ? r.due.map((c) => {
+      const when = c.last_visit ? tf("retention_last_visit", { when: date(c.last_visit) }) : tf("retention_never_visited", { when: date(c.created) });
+      const anonymise = h("button", { type: "button", class: "retention-anonymise" }, t("retention_anonymise"));
+      anonymise.addEventListener("click", async () => {
+        if (!confirm(tf("retention_confirm", { name: c.name }))) return;
+        error.hidden = true;
+        try { render(await api("POST", `/api/v1/customers/${c.id}/anonymise`)); } catch (e) { error.textContent = e.message; error.hidden = false; }
+      });
+      return h("li", {}, h("a", { href: `/customers/${c.id}`, "data-link": true }, c.name), ` · ${when} `, anonymise);
+    }) : [h("li", {}, t("retention_none"))]));
+    panel.replaceChildren(h("h2", {}, tf("retention", { years: r.years })), list, form, error);
+  };
+  try { render(await api("GET", "/api/v1/retention")); } catch (e) { panel.replaceChildren(h("p", { class: "error" }, e.message)); }
+  return panel;
 }
 
 // ---- audit log (owners): who viewed, changed, exported which card ----------------------

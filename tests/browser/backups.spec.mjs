@@ -4,6 +4,7 @@
 // into "letzte Sicherung … geprüft ✓"; the backup time is changed and kept. A stylist sees no
 // backup panel and no warning. Nothing is wider than a 320 px screen. The audit log: a card the
 // stylist opened shows up under the stylist's name on the owner's statistics screen and card.
+// Retention: the review lists demo customers past 3 years, one is anonymised, 30 years lists nobody.
 // Env: KARTEI_URL, KARTEI_STAFF/KARTEI_PIN (the owner), KARTEI_STYLIST/KARTEI_STYLIST_PIN.
 import { chromium } from "playwright-core";
 
@@ -83,6 +84,24 @@ try {
   check(await stylist.locator("#backup-status").count() === 0, "no backup panel for a stylist");
   const refused = await stylist.evaluate(async () => (await fetch("/api/v1/backups", { method: "POST", headers: { "X-Kartei-CSRF": "1" } })).status);
   check(refused === 403, `a stylist cannot start a backup: ${refused}`);
+
+  // Retention: the owner's review on the statistics screen; demo customers without a visit for
+  // 3 years are listed, one is anonymised after the question; 30 years lists nobody.
+  await owner.setViewportSize({ width: 390, height: 844 });
+  await owner.goto(`${base}/stats`);
+  const retention = owner.locator("#retention h2");
+  await retention.waitFor();
+  check((await retention.textContent()).includes("3 Jahren"), `retention heading: ${await retention.textContent()}`);
+  const dueBefore = await owner.locator("#retention-due li .retention-anonymise").count();
+  if (dueBefore > 0) {
+    owner.once("dialog", (d) => d.accept());
+    await owner.locator("#retention-due li .retention-anonymise").first().click();
+    await owner.waitForFunction((n) => document.querySelectorAll("#retention-due .retention-anonymise").length === n - 1, dueBefore);
+  }
+  await owner.fill("#retention-years", "30");
+  await owner.click("#retention-settings button[type=submit]");
+  await owner.locator("#retention h2", { hasText: "30 Jahren" }).waitFor();
+  check((await owner.locator("#retention-due").textContent()).includes("Niemand"), "nobody past 30 years");
 
   // The audit log: the stylist opens a card and sees no log on it; the owner's statistics
   // screen lists the view under the stylist's name, and so does the card's own log.

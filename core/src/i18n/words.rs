@@ -252,6 +252,7 @@ words! {
     RetentionLastVisit = "retention_last_visit",
     RetentionNeverVisited = "retention_never_visited",
     RetentionConfirm = "retention_confirm",
+    RetentionYears = "retention_years",
     AuditAnonymised = "audit_anonymised",
     // ---- Enum values: one word per value on every face
     ChannelPhone = "channel_phone",
