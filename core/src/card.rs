@@ -31,6 +31,9 @@ pub struct CustomerView {
     pub source: Source,
     pub customer_since: NaiveDate,
     pub deactivated: bool,
+    /// Anonymised after the retention period (the person is gone, the visits stay).
+    #[serde(default)]
+    pub anonymised: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -58,6 +61,7 @@ impl CustomerView {
             source: c.source,
             customer_since: c.customer_since,
             deactivated: c.deactivated,
+            anonymised: c.anonymised,
             created_at: c.created_at,
             updated_at: c.updated_at,
         }

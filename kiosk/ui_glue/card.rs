@@ -65,6 +65,7 @@ pub fn setup(ui: &MainWindow, ctx: &Arc<Ctx>) {
         }
     }));
     adapter.on_save_appointment(wire.call(save_appointment));
+    adapter.on_anonymise(wire.call(anonymise));
 }
 
 /// Prepares the card of `id` for [`Screen::Card`] (and remembers it among the recently opened):
@@ -114,6 +115,13 @@ fn load(ui: &MainWindow, ctx: &Arc<Ctx>, id: CustomerId, viewer: Option<String>)
                     let adapter = ui.global::<CardAdapter>();
                     adapter.set_card(card_data(&card, lang));
                     adapter.set_show_audit(audit.is_some());
+                    // Owners may anonymise (retention); the question names the customer.
+                    adapter.set_can_anonymise(audit.is_some() && !card.customer.anonymised);
+                    adapter.set_anonymise_question(
+                        Word::RetentionConfirm
+                            .fill(lang, &[("name", &card_name(&card))])
+                            .into(),
+                    );
                     adapter.set_audit(model(
                         audit
                             .unwrap_or_default()
@@ -342,6 +350,33 @@ fn save_note(ui: &MainWindow, ctx: &Arc<Ctx>) {
     ctx.worker.run(
         ui,
         move || kartei.add_note(id, &draft, &author),
+        move |ui, result| after_save(ui, &c, result.map(|_| ()), lang),
+    );
+}
+
+/// The name the anonymise question shows.
+fn card_name(card: &CustomerCard) -> String {
+    let c = &card.customer;
+    let name = format!("{} {}", c.first_name, c.last_name);
+    match name.trim() {
+        "" => c.company.clone(),
+        name => name.to_string(),
+    }
+}
+
+/// Anonymises the open card after the question (owners; the core checks the role too).
+fn anonymise(ui: &MainWindow, ctx: &Arc<Ctx>) {
+    let Some(id) = ctx.open_card() else { return };
+    let (kartei, role, by, lang, c) = (
+        ctx.kartei.clone(),
+        ctx.role(),
+        ctx.user(),
+        ctx.lang(),
+        ctx.clone(),
+    );
+    ctx.worker.run(
+        ui,
+        move || kartei.anonymise_customer(id, role, &by),
         move |ui, result| after_save(ui, &c, result.map(|_| ()), lang),
     );
 }

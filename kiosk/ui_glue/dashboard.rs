@@ -2,11 +2,13 @@
 //! chart of visits per month, today's birthdays, and the backup status line with "Jetzt
 //! sichern" (owners).
 
-use super::format::{count, customer_row};
+use super::format::{count, customer_row, date, initials};
 use super::shell::{self, Wire};
 use super::ui::{CustomerRow, DashboardAdapter, MainWindow, MonthBar};
 use super::Ctx;
 use kartei_core::backup::Health;
+use kartei_core::i18n::Word;
+use kartei_core::model::Role;
 use kartei_core::Lang;
 use slint::{ComponentHandle, ModelRc, VecModel};
 use std::sync::Arc;
@@ -60,8 +62,46 @@ pub fn refresh_backup(ui: &MainWindow, ctx: &Arc<Ctx>) {
     a.set_backup_running(ctx.kartei.backup_running());
 }
 
+/// How many customers are due for the retention review, and the first few (owners only; the
+/// line is empty for staff and when nobody is due).
+fn refresh_retention(ui: &MainWindow, ctx: &Arc<Ctx>) {
+    const SHOWN: usize = 4;
+    let a = ui.global::<DashboardAdapter>();
+    let lang = ctx.lang();
+    let due = match ctx.role() {
+        Role::Owner => ctx.kartei.retention_review(Role::Owner).unwrap_or_default(),
+        Role::Staff => Vec::new(),
+    };
+    let text = match due.len() {
+        0 => String::new(),
+        n => format!(
+            "{} · {}",
+            Word::Retention.fill(lang, &[("years", &ctx.kartei.settings().retention_years)]),
+            count(n, lang)
+        ),
+    };
+    a.set_retention_text(text.into());
+    let rows: Vec<CustomerRow> = due
+        .iter()
+        .take(SHOWN)
+        .map(|c| CustomerRow {
+            id: i32::try_from(c.id.0).unwrap_or(i32::MAX),
+            name: c.name.as_str().into(),
+            detail: match c.last_visit {
+                Some(day) => Word::RetentionLastVisit.fill(lang, &[("when", &date(day))]),
+                None => Word::RetentionNeverVisited.fill(lang, &[("when", &date(c.created))]),
+            }
+            .into(),
+            initials: initials(&c.name, "", "").into(),
+            ..Default::default()
+        })
+        .collect();
+    a.set_retention_due(ModelRc::new(VecModel::from(rows)));
+}
+
 pub fn refresh(ui: &MainWindow, ctx: &Arc<Ctx>) {
     refresh_backup(ui, ctx);
+    refresh_retention(ui, ctx);
     let kartei = ctx.kartei.clone();
     let lang = ctx.lang();
     ctx.worker.run(

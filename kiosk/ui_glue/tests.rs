@@ -1142,3 +1142,44 @@ fn an_owner_sees_who_viewed_the_card_and_a_stylist_sees_no_log() {
     assert!(lena.appointment, "health-data views are marked");
     assert_eq!(rows[0].detail, "Sabine", "her own view comes first");
 }
+
+#[test]
+fn an_owner_anonymises_a_card_after_the_question_and_a_stylist_cannot() {
+    let f = fixture(10);
+    let id = f.kartei.search(&SearchRequest::default()).unwrap().items[0].id;
+    let card = f.ui.global::<super::ui::CardAdapter>();
+    unlock_as_lena(&f);
+    super::shell::go(&f.ui, &f.ctx, super::shell::Screen::Card(id));
+    assert!(!card.get_can_anonymise(), "a stylist gets no button");
+
+    f.ui.global::<AppAdapter>().invoke_lock();
+    unlock_as(&f, "Sabine", "2468");
+    super::shell::go(&f.ui, &f.ctx, super::shell::Screen::Card(id));
+    assert!(card.get_can_anonymise());
+    let name = f.kartei.customer(id).unwrap().display_name();
+    assert!(
+        card.get_anonymise_question().contains(&name),
+        "{}",
+        card.get_anonymise_question()
+    );
+    card.set_dialog(3);
+    card.invoke_anonymise();
+    assert_eq!(card.get_dialog(), 0, "{}", card.get_dialog_error());
+    let after = f.kartei.customer(id).unwrap();
+    assert!(after.anonymised && after.phones.is_empty());
+    assert_eq!(card.get_card().name, "Anonymisiert");
+    assert!(!card.get_can_anonymise(), "once is enough");
+
+    // The owner's start screen names how many are due, as the core counts them.
+    let due = f.kartei.retention_review(Role::Owner).unwrap();
+    super::dashboard::refresh(&f.ui, &f.ctx);
+    let dashboard = f.ui.global::<super::ui::DashboardAdapter>();
+    let text = dashboard.get_retention_text().to_string();
+    match due.len() {
+        0 => assert_eq!(text, ""),
+        n => {
+            assert!(text.ends_with(&format!("· {n}")), "{text}");
+            assert_eq!(dashboard.get_retention_due().row_count(), n.min(4));
+        }
+    }
+}
