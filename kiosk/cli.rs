@@ -127,6 +127,8 @@ pub enum Command {
     Stats,
     /// Rebuild the search index from the store.
     Reindex,
+    /// Print the record of processing activities (DSGVO Art. 30) as Markdown, to check and sign.
+    GdprRecord,
     /// Render every kiosk screen at 1280×800 and 800×480 to PNG (no display needed; demo data).
     Screenshots {
         /// The folder for the PNG files.

@@ -21,6 +21,7 @@ pub mod demo;
 pub mod error;
 pub mod events;
 pub mod export;
+pub mod gdpr_record;
 pub mod i18n;
 pub mod import;
 pub mod kartei;

@@ -76,6 +76,17 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             yes,
         }) => duplicates::merge(&open(&data, lang)?, lang, keep, remove, take, yes),
         Some(Command::Screenshots { out }) => screenshots::run(lang, &out),
+        Some(Command::GdprRecord) => {
+            // The command line runs as the service user, who owns the card file: an owner.
+            let kartei = open(&data, lang)?;
+            let record = kartei_core::gdpr_record::record_of_processing(
+                &kartei,
+                kartei_core::model::Role::Owner,
+                lang,
+            )?;
+            print!("{record}");
+            Ok(())
+        }
         Some(Command::Reindex) => {
             let kartei = open(&data, lang)?;
             let started = Instant::now();

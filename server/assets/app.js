@@ -1080,7 +1080,8 @@ async function auditPanel() {
   };
   more.addEventListener("click", load);
   panel.append(h("h2", {}, t("audit")),
-    h("p", {}, h("a", { href: "/api/v1/audit.xlsx", download: "", id: "audit-download", class: "button" }, t("audit_download"))),
+    h("p", {}, h("a", { href: "/api/v1/audit.xlsx", download: "", id: "audit-download", class: "button" }, t("audit_download")), " ",
+      h("a", { href: "/api/v1/gdpr/record.md", download: "", id: "gdpr-record", class: "button" }, t("gdpr_record"))),
     list, more, error);
   await load();
   return panel;

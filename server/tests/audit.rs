@@ -58,7 +58,23 @@ async fn phones_views_and_edits_are_logged_by_name_and_only_owners_read_the_log(
         );
     }
 
+    assert_eq!(
+        t.get("/api/v1/gdpr/record.md").await.status,
+        StatusCode::FORBIDDEN
+    );
+
     t.cookie = owner;
+    let r = t.get("/api/v1/gdpr/record.md").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.headers["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("verarbeitungsverzeichnis-"));
+    assert!(
+        r.text.contains("Art. 30 DSGVO") && r.text.contains("- Lena (Mitarbeiter/in)"),
+        "{}",
+        r.text
+    );
     let r = t.get(&format!("/api/v1/customers/{id}/audit")).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let seen: Vec<(String, String, String)> = r

@@ -224,6 +224,7 @@ pub(super) fn text(word: Word) -> &'static str {
         Word::RetentionNeverVisited => "nie da gewesen, angelegt {when}",
         Word::RetentionConfirm => "{name} anonymisieren? Name, Kontaktdaten, Notizen, Patch-Tests und Fotos werden gelöscht; die Termine bleiben für die Statistik.",
         Word::RetentionYears => "Aufbewahren: Jahre ohne Besuch",
+        Word::GdprRecord => "Verarbeitungsverzeichnis (Art. 30)",
         Word::AuditAnonymised => "anonymisiert",
         // ---- Enum values: one word per value on every face
         Word::ChannelPhone => "Telefon",

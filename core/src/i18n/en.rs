@@ -224,6 +224,7 @@ pub(super) fn text(word: Word) -> &'static str {
         Word::RetentionNeverVisited => "never visited, created {when}",
         Word::RetentionConfirm => "Anonymise {name}? Name, contact data, notes, patch tests and photos are deleted; the appointments stay for the statistics.",
         Word::RetentionYears => "Keep for: years without a visit",
+        Word::GdprRecord => "Record of processing (Art. 30)",
         Word::AuditAnonymised => "anonymised",
         // ---- Enum values: one word per value on every face
         Word::ChannelPhone => "Phone",

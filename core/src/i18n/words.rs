@@ -253,6 +253,7 @@ words! {
     RetentionNeverVisited = "retention_never_visited",
     RetentionConfirm = "retention_confirm",
     RetentionYears = "retention_years",
+    GdprRecord = "gdpr_record",
     AuditAnonymised = "audit_anonymised",
     // ---- Enum values: one word per value on every face
     ChannelPhone = "channel_phone",

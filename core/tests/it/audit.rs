@@ -230,3 +230,43 @@ fn an_import_logs_each_card_it_creates_under_the_importer() {
         );
     }
 }
+
+#[test]
+fn the_record_of_processing_says_what_this_appliance_does() {
+    let f = Fixture::new();
+    f.kartei.add_staff("Sabine", "2468", Role::Owner).unwrap();
+    f.kartei.add_staff("Lena", "1357", Role::Staff).unwrap();
+    let mut settings = f.kartei.settings();
+    settings.salon_name = "Salon Schnittpunkt".into();
+    f.kartei.set_settings(settings).unwrap();
+    f.kartei.set_retention_years(Role::Owner, 5).unwrap();
+
+    let record =
+        kartei_core::gdpr_record::record_of_processing(&f.kartei, Role::Owner, Lang::De).unwrap();
+    for expected in [
+        "Art. 30 DSGVO",
+        "**Salon Schnittpunkt**",
+        "seit 5 Jahren",
+        "Gesundheitsdaten (Art. 9)",
+        "- Sabine (Inhaber/in)",
+        "- Lena (Mitarbeiter/in)",
+        "jede Nacht, geprüft",
+        "keine eingerichtet",
+        "Unterschrift",
+    ] {
+        assert!(
+            record.contains(expected),
+            "{expected} missing in:\n{record}"
+        );
+    }
+    let english =
+        kartei_core::gdpr_record::record_of_processing(&f.kartei, Role::Owner, Lang::En).unwrap();
+    assert!(
+        english.contains("Art. 30 GDPR") && english.contains("for 5 years"),
+        "{english}"
+    );
+    assert!(matches!(
+        kartei_core::gdpr_record::record_of_processing(&f.kartei, Role::Staff, Lang::De),
+        Err(CoreError::Forbidden(_))
+    ));
+}

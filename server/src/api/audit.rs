@@ -20,6 +20,45 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(log))
         .routes(routes!(of_customer))
+        .routes(routes!(record_of_processing))
+}
+
+/// The record of processing activities (DSGVO Art. 30) as Markdown, to check, complete and sign
+/// (owners only). Named `verarbeitungsverzeichnis-YYYY-MM-DD.md` (`record-of-processing-…`).
+#[utoipa::path(get, path = "/api/v1/gdpr/record.md", tag = "audit",
+    responses((status = 200, description = "The record, as a download", content_type = "text/markdown"),
+              (status = 401, body = ErrorBody),
+              (status = 403, description = "Not an owner", body = ErrorBody)))]
+async fn record_of_processing(
+    State(state): State<AppState>,
+    session: Session,
+    ReqLang(lang): ReqLang,
+) -> ApiResult<axum::response::Response> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let record = state
+        .blocking(move |k| kartei_core::gdpr_record::record_of_processing(k, session.role, lang))
+        .await?;
+    let stem = match lang {
+        Lang::De => "verarbeitungsverzeichnis",
+        Lang::En => "record-of-processing",
+    };
+    let name = format!("{stem}-{}.md", state.kartei.today().format("%Y-%m-%d"));
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "text/markdown; charset=utf-8".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        record,
+    )
+        .into_response())
 }
 
 /// One entry as the phone shows it.
