@@ -64,16 +64,14 @@ pub fn written_message(w: &Written, lang: Lang) -> String {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let customers = count(w.summary.customers as usize, lang);
-    match lang {
-        Lang::De => format!(
-            "{customers} Kunden als „{name}“ auf „{}“ geschrieben. Sie können den USB-Stick jetzt abziehen.",
-            w.stick
-        ),
-        Lang::En => format!(
-            "{customers} customers written as “{name}” to “{}”. You can remove the USB stick now.",
-            w.stick
-        ),
-    }
+    Word::ExportWritten.fill(
+        lang,
+        &[
+            ("customers", &customers),
+            ("file", &name),
+            ("stick", &w.stick),
+        ],
+    )
 }
 
 fn start(ui: &MainWindow, ctx: &Arc<Ctx>) {

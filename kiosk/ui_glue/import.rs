@@ -298,14 +298,7 @@ pub fn columns_line(preview: &ImportPreview, lang: Lang) -> String {
     );
     let warned = preview.counts.with_warnings;
     if warned > 0 {
-        parts.push(match lang {
-            Lang::De => format!(
-                "{warned} mit Hinweis (⚠): was nicht passte, steht in einer Import-Notiz auf der Karte."
-            ),
-            Lang::En => format!(
-                "{warned} with a note (⚠): what did not fit is in an import note on the card."
-            ),
-        });
+        parts.push(Word::ImportWarned.fill(lang, &[("n", &warned)]));
     }
     parts.join("  ·  ")
 }
@@ -393,10 +386,7 @@ pub fn outcome_message(outcome: &ImportOutcome, lang: Lang) -> String {
     if outcome.skipped > 0 {
         let skipped = n(outcome.skipped);
         text.push(' ');
-        text.push_str(&match lang {
-            Lang::De => format!("{skipped} übersprungen (inzwischen schon vorhanden)."),
-            Lang::En => format!("{skipped} skipped (already there by now)."),
-        });
+        text.push_str(&Word::ImportSkippedByNow.fill(lang, &[("n", &skipped)]));
     }
     let photos = |k: usize, de: &str, en: &str| match (lang, k) {
         (Lang::De, 1) => format!(" 1 Foto {de}."),

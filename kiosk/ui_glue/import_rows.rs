@@ -2,7 +2,7 @@
 //! contacts, so a row's texts are made only when the list shows it. The model also keeps which
 //! rows are chosen (new and completing rows at first).
 
-use super::format::{date, tr};
+use super::format::date;
 use super::ui::ImportRow;
 use kartei_core::i18n::Msg;
 use kartei_core::i18n::Word;
@@ -122,15 +122,11 @@ pub fn import_row(row: &PreviewRow, chosen: bool, lang: Lang) -> ImportRow {
             ..
         } => {
             let adds: Vec<String> = adds.iter().map(|f| field_label(f, lang)).collect();
-            let mut text = match lang {
-                Lang::De => format!("Ergänzt „{name}“: {}", adds.join(", ")),
-                Lang::En => format!("Completes “{name}”: {}", adds.join(", ")),
-            };
+            let mut text = Word::ImportCompletesNamed
+                .fill(lang, &[("name", name), ("adds", &adds.join(", "))]);
             if !conflicts.is_empty() {
-                text.push_str(&match lang {
-                    Lang::De => format!(" ({} abweichend, bleibt)", conflicts.len()),
-                    Lang::En => format!(" ({} differing, kept)", conflicts.len()),
-                });
+                text.push(' ');
+                text.push_str(&Word::ImportDifferingKept.fill(lang, &[("n", &conflicts.len())]));
             }
             (MERGE, text)
         }
@@ -138,10 +134,7 @@ pub fn import_row(row: &PreviewRow, chosen: bool, lang: Lang) -> ImportRow {
             card_name: name, ..
         } => (
             DUPLICATE,
-            match lang {
-                Lang::De => format!("Schon vorhanden: „{name}“"),
-                Lang::En => format!("Already there: “{name}”"),
-            },
+            Word::ImportAlreadyNamed.fill(lang, &[("name", name)]),
         ),
         RowAction::DuplicateInFile { line } => {
             (DUPLICATE, Msg::DuplicateInFile { line: *line }.text(lang))
@@ -184,25 +177,13 @@ fn birthday(raw: &str) -> String {
     }
 }
 
-/// The name of a card field in `lang` (the preview lists the fields a contact adds to).
+/// The name of a card field in `lang` (the preview lists the fields a contact adds to), from
+/// the core's catalogue; a field it does not know is shown by its key.
 pub fn field_label(field: &str, lang: Lang) -> String {
-    let (de, en) = match field {
-        "first_name" => ("Vorname", "first name"),
-        "last_name" => ("Nachname", "last name"),
-        "company" => ("Firma", "company"),
-        "title" => ("Titel", "title"),
-        "stylist" => ("Stammfriseur/in", "stylist"),
-        "email" => ("E-Mail", "e-mail"),
-        "birthday" => ("Geburtstag", "birthday"),
-        "address" => ("Adresse", "address"),
-        "salutation" => ("Anrede", "salutation"),
-        "preferred_contact" => ("Kontaktweg", "contact method"),
-        "phones" => ("Telefon", "phone"),
-        "groups" => ("Gruppen", "groups"),
-        "notes" => ("Notizen", "notes"),
-        other => (other, other),
-    };
-    tr(lang, de, en)
+    match kartei_core::i18n::field_word(field) {
+        Some(word) => word.text(lang).to_string(),
+        None => field.to_string(),
+    }
 }
 
 #[cfg(test)]
