@@ -196,7 +196,7 @@ impl Store {
 
     /// Anonymises a customer (retention, DSGVO Art. 5(1)(e)): in one transaction the card
     /// keeps only its id, dates, source and stylist, its notes, patch tests and photo rows go,
-    /// its appointments stay for the statistics. Returns the card, the change sequence and the
+    /// its appointments stay for the statistics without their notes. Returns the card, the change sequence and the
     /// freed photo files (the caller removes them).
     pub(crate) fn anonymise_customer(
         &self,
@@ -215,6 +215,22 @@ impl Store {
             for kind in [Owned::Notes, Owned::PatchTests, Owned::Photos] {
                 kind.erase(txn, id, &mut freed)?;
             }
+            // The appointments stay for the statistics, without their free-text notes.
+            let ids: Vec<u64> = txn
+                .open_table(APPOINTMENTS_BY_CUSTOMER)?
+                .range((id.0, i64::MIN, 0)..=(id.0, i64::MAX, u64::MAX))?
+                .map(|entry| entry.map(|(k, _)| k.value().2))
+                .collect::<std::result::Result<_, _>>()?;
+            let mut appointments = txn.open_table(APPOINTMENTS)?;
+            for appointment_id in ids {
+                if let Some(mut a) = get_json::<Appointment>(&appointments, appointment_id)? {
+                    if !a.note.is_empty() {
+                        a.note.clear();
+                        put_json(&mut appointments, appointment_id, &a)?;
+                    }
+                }
+            }
+            drop(appointments);
             Ok((customer, record_change(txn, id)?, freed))
         })
     }

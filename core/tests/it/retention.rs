@@ -31,7 +31,17 @@ fn the_review_lists_exactly_the_customers_past_the_period_and_anonymising_keeps_
     let recent = f.add("Rita", "Neulich");
     let booked = f.add("Berta", "Gebucht");
     f.clock.set(years_ago(3, -1));
-    f.appointment(old.id, f.clock_now(), &[cut.id]);
+    f.kartei
+        .create_appointment(&AppointmentDraft {
+            customer_id: old.id,
+            start: f.clock_now(),
+            end: None,
+            service_ids: vec![cut.id],
+            staff: "Lena".into(),
+            status: AppointmentStatus::Completed,
+            note: "Olga bringt ihre Tochter mit".into(),
+        })
+        .unwrap();
     f.clock.set(years_ago(3, 1));
     f.appointment(recent.id, f.clock_now(), &[cut.id]);
     f.clock.set(now());
@@ -88,11 +98,9 @@ fn the_review_lists_exactly_the_customers_past_the_period_and_anonymising_keeps_
     );
     assert!(card.phones.is_empty() && card.email.is_none() && card.deactivated && card.anonymised);
     assert!(f.kartei.notes(old.id).unwrap().is_empty());
-    assert_eq!(
-        f.kartei.store().appointments_of(old.id).unwrap().len(),
-        1,
-        "the visit stays"
-    );
+    let visits_kept = f.kartei.store().appointments_of(old.id).unwrap();
+    assert_eq!(visits_kept.len(), 1, "the visit stays");
+    assert_eq!(visits_kept[0].note, "", "without its note");
     assert_eq!(visits(&f), visits_before, "the visit statistics stay");
     assert_eq!(
         f.kartei.audit_of(old.id, Role::Owner).unwrap()[0].action,
