@@ -9,6 +9,7 @@ use super::Ctx;
 use kartei_core::backup::Health;
 use kartei_core::i18n::Word;
 use kartei_core::model::Role;
+use kartei_core::retention::RetentionCandidate;
 use kartei_core::Lang;
 use slint::{ComponentHandle, ModelRc, VecModel};
 use std::sync::Arc;
@@ -62,16 +63,12 @@ pub fn refresh_backup(ui: &MainWindow, ctx: &Arc<Ctx>) {
     a.set_backup_running(ctx.kartei.backup_running());
 }
 
-/// How many customers are due for the retention review, and the first few (owners only; the
-/// line is empty for staff and when nobody is due).
-fn refresh_retention(ui: &MainWindow, ctx: &Arc<Ctx>) {
+/// Shows how many customers are due for the retention review and the first few (owners
+/// only; the line is empty for staff and when nobody is due).
+fn show_retention(ui: &MainWindow, ctx: &Arc<Ctx>, due: &[RetentionCandidate]) {
     const SHOWN: usize = 4;
     let a = ui.global::<DashboardAdapter>();
     let lang = ctx.lang();
-    let due = match ctx.role() {
-        Role::Owner => ctx.kartei.retention_review(Role::Owner).unwrap_or_default(),
-        Role::Staff => Vec::new(),
-    };
     let text = match due.len() {
         0 => String::new(),
         n => format!(
@@ -101,17 +98,26 @@ fn refresh_retention(ui: &MainWindow, ctx: &Arc<Ctx>) {
 
 pub fn refresh(ui: &MainWindow, ctx: &Arc<Ctx>) {
     refresh_backup(ui, ctx);
-    refresh_retention(ui, ctx);
     let kartei = ctx.kartei.clone();
     let lang = ctx.lang();
+    let role = ctx.role();
+    let c = ctx.clone();
     ctx.worker.run(
         ui,
-        move || Ok(kartei.stats()),
-        move |ui, stats| {
-            let stats = match stats {
-                Ok(stats) => stats,
+        // Off the UI thread: the review reads every due card from the store.
+        move || {
+            let due = match role {
+                Role::Owner => kartei.retention_review(role)?,
+                Role::Staff => Vec::new(),
+            };
+            Ok((kartei.stats(), due))
+        },
+        move |ui, result| {
+            let (stats, due) = match result {
+                Ok(both) => both,
                 Err(err) => return shell::show_error(ui, &err.user_message(lang)),
             };
+            show_retention(ui, &c, &due);
             let a = ui.global::<DashboardAdapter>();
             let int = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
             a.set_total(count(stats.total_customers, lang).into());

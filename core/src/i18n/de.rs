@@ -225,6 +225,7 @@ pub(super) fn text(word: Word) -> &'static str {
         Word::RetentionConfirm => "{name} anonymisieren? Name, Kontaktdaten, Notizen, Patch-Tests und Fotos werden gelöscht; die Termine bleiben für die Statistik.",
         Word::RetentionYears => "Aufbewahren: Jahre ohne Besuch",
         Word::GdprRecord => "Verarbeitungsverzeichnis (Art. 30)",
+        Word::GdprRecordFileStem => "verarbeitungsverzeichnis",
         Word::AuditAnonymised => "anonymisiert",
         // ---- Enum values: one word per value on every face
         Word::ChannelPhone => "Telefon",

@@ -225,6 +225,7 @@ pub(super) fn text(word: Word) -> &'static str {
         Word::RetentionConfirm => "Anonymise {name}? Name, contact data, notes, patch tests and photos are deleted; the appointments stay for the statistics.",
         Word::RetentionYears => "Keep for: years without a visit",
         Word::GdprRecord => "Record of processing (Art. 30)",
+        Word::GdprRecordFileStem => "record-of-processing",
         Word::AuditAnonymised => "anonymised",
         // ---- Enum values: one word per value on every face
         Word::ChannelPhone => "Phone",

@@ -254,6 +254,7 @@ words! {
     RetentionConfirm = "retention_confirm",
     RetentionYears = "retention_years",
     GdprRecord = "gdpr_record",
+    GdprRecordFileStem = "gdpr_record_file_stem",
     AuditAnonymised = "audit_anonymised",
     // ---- Enum values: one word per value on every face
     ChannelPhone = "channel_phone",

@@ -11,12 +11,8 @@ impl Kartei {
     /// [`Kartei::card`] to redraw a card already open.
     pub fn open_card(&self, id: CustomerId, lang: Lang, viewer: &str) -> Result<CustomerCard> {
         let card = self.card(id, lang)?;
-        let health = self
-            .inner
-            .store
-            .notes(id)?
-            .iter()
-            .any(|n| n.kind == NoteKind::Allergy);
+        // The card holds the notes already: no second read of the store.
+        let health = card.notes.iter().any(|n| n.note.kind == NoteKind::Allergy);
         let action = if health {
             AuditAction::ViewedHealth
         } else {

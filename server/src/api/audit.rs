@@ -39,10 +39,7 @@ async fn record_of_processing(
     let record = state
         .blocking(move |k| kartei_core::gdpr_record::record_of_processing(k, session.role, lang))
         .await?;
-    let stem = match lang {
-        Lang::De => "verarbeitungsverzeichnis",
-        Lang::En => "record-of-processing",
-    };
+    let stem = kartei_core::i18n::Word::GdprRecordFileStem.text(lang);
     let name = format!("{stem}-{}.md", state.kartei.today().format("%Y-%m-%d"));
     Ok((
         [
@@ -52,7 +49,7 @@ async fn record_of_processing(
             ),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
+                super::export::content_disposition(&name),
             ),
             (header::CACHE_CONTROL, "no-store".to_string()),
         ],
