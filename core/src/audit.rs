@@ -48,10 +48,16 @@ pub enum AuditAction {
     Erased,
     /// The customer was anonymised after the retention period.
     Anonymised,
+    /// A message was written to the customer; the detail is its kind.
+    MessageSent,
+    /// A newsletter went out; the detail is the number of recipients.
+    NewsletterSent,
+    /// A consent changed by a mail from the customer (double opt-in, unsubscribe).
+    ConsentByMail,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 10] = [
+    pub const ALL: [AuditAction; 13] = [
         AuditAction::Viewed,
         AuditAction::ViewedHealth,
         AuditAction::Created,
@@ -62,6 +68,9 @@ impl AuditAction {
         AuditAction::Merged,
         AuditAction::Erased,
         AuditAction::Anonymised,
+        AuditAction::MessageSent,
+        AuditAction::NewsletterSent,
+        AuditAction::ConsentByMail,
     ];
 
     /// The action in the user's language (log screens and the export).
@@ -82,6 +91,9 @@ impl AuditAction {
             AuditAction::Merged => Word::AuditMerged,
             AuditAction::Erased => Word::AuditErased,
             AuditAction::Anonymised => Word::AuditAnonymised,
+            AuditAction::MessageSent => Word::AuditMessageSent,
+            AuditAction::NewsletterSent => Word::AuditNewsletterSent,
+            AuditAction::ConsentByMail => Word::AuditConsentByMail,
         }
     }
 }

@@ -186,6 +186,10 @@ pub struct ServiceCount {
 pub enum HistoryKind {
     Appointment,
     Note,
+    /// A mail the salon sent (or is sending).
+    MessageOut,
+    /// A mail the customer sent.
+    MessageIn,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -194,6 +198,9 @@ pub struct HistoryEntry {
     pub kind: HistoryKind,
     pub title: String,
     pub detail: String,
+    /// The whole message of a mail entry (text, attachments, delivery, unread).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<Message>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -211,6 +218,8 @@ pub struct CustomerCard {
     pub last_visit: Option<NaiveDate>,
     /// How many photos the card has (the gallery loads them separately).
     pub photo_count: usize,
+    /// Received messages in the history nobody has opened yet.
+    pub unread_messages: usize,
 }
 
 pub struct CardInput<'a> {
@@ -224,6 +233,7 @@ pub struct CardInput<'a> {
     pub today: NaiveDate,
     pub patch_test_validity_months: u32,
     pub photo_count: usize,
+    pub messages: Vec<Message>,
     pub lang: Lang,
 }
 
@@ -239,6 +249,7 @@ impl CustomerCard {
             now,
             today,
             lang,
+            messages,
             ..
         } = input;
         let name = customer.display_name();
@@ -342,9 +353,21 @@ impl CustomerCard {
                         .collect::<Vec<_>>()
                         .join(", "),
                     detail: a.status.label(lang).to_string(),
+                    message: None,
                 }
             })
             .collect();
+        let unread_messages = messages.iter().filter(|m| m.unread).count();
+        history.extend(messages.into_iter().map(|m| HistoryEntry {
+            at: m.at,
+            kind: match m.direction {
+                Direction::Out => HistoryKind::MessageOut,
+                Direction::In => HistoryKind::MessageIn,
+            },
+            title: m.subject.clone(),
+            detail: crate::mail::delivery_word(&m.delivery).text(lang).to_string(),
+            message: Some(m),
+        }));
         history.sort_by_key(|h| std::cmp::Reverse(h.at));
 
         CustomerCard {
@@ -365,6 +388,7 @@ impl CustomerCard {
             visit_count,
             last_visit,
             photo_count: input.photo_count,
+            unread_messages,
         }
     }
 }

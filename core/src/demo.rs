@@ -481,6 +481,7 @@ fn customer(
         at: Some(created),
         by: staff.clone(),
         how: "persönlich".into(),
+        confirmed: false,
     };
     let customer = Customer {
         id: CustomerId(0),

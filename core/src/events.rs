@@ -15,6 +15,9 @@ pub enum Change {
     CatalogChanged,
     /// A backup started, finished or failed: the status line changed.
     BackupsChanged,
+    /// Messages came in, went out or were read: unread badges, the unassigned list, the
+    /// outbox and the mail status changed.
+    MessagesChanged,
 }
 
 impl Change {
@@ -26,6 +29,7 @@ impl Change {
             Change::CustomerDeleted(_) => "customer_deleted",
             Change::CatalogChanged => "catalog_changed",
             Change::BackupsChanged => "backups_changed",
+            Change::MessagesChanged => "messages_changed",
         }
     }
 
@@ -34,7 +38,7 @@ impl Change {
             Change::CustomerCreated(id)
             | Change::CustomerChanged(id)
             | Change::CustomerDeleted(id) => Some(*id),
-            Change::CatalogChanged | Change::BackupsChanged => None,
+            Change::CatalogChanged | Change::BackupsChanged | Change::MessagesChanged => None,
         }
     }
 }

@@ -25,6 +25,7 @@ pub mod gdpr_record;
 pub mod i18n;
 pub mod import;
 pub mod kartei;
+pub mod mail;
 pub mod model;
 pub mod patch;
 pub mod photos;

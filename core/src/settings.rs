@@ -22,6 +22,8 @@ pub struct Settings {
     /// Customers without a visit for this many years are listed for review (erase or
     /// anonymise; DSGVO Art. 5(1)(e)).
     pub retention_years: u32,
+    /// The salon's mail account, automatic mails and templates (issue 16).
+    pub mail: crate::mail::MailSettings,
 }
 
 impl Default for Settings {
@@ -34,6 +36,7 @@ impl Default for Settings {
             lock_after_minutes: 5,
             backup: crate::backup::BackupSettings::default(),
             retention_years: crate::retention::DEFAULT_YEARS,
+            mail: crate::mail::MailSettings::default(),
         }
     }
 }

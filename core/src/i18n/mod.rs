@@ -15,7 +15,10 @@ use std::collections::BTreeMap;
 
 mod de;
 mod en;
+mod mail;
 mod words;
+
+pub use mail::MailMsg;
 
 pub use words::{table as word_table, Word};
 
@@ -154,6 +157,8 @@ pub enum Msg {
     NoUsbStick,
     /// Backups and restore (issue 12): the messages are in [`BackupMsg`].
     Backup(BackupMsg),
+    /// Mail, messages and newsletters (issue 16): the messages are in [`MailMsg`].
+    Mail(MailMsg),
     /// The upload or file is larger than the import accepts.
     ImportTooLarge {
         max_mb: u64,
@@ -478,6 +483,7 @@ impl Msg {
                 "No USB stick found. Please plug one in and wait a moment.",
             ),
             Backup(msg) => msg.text(de),
+            Mail(msg) => msg.text(de),
             ImportTooLarge { max_mb } => {
                 if de {
                     format!("Die Datei ist zu groß (höchstens {max_mb} MB).")

@@ -34,6 +34,7 @@ pub struct Moves {
     pub patch_tests: usize,
     pub appointments: usize,
     pub photos: usize,
+    pub messages: usize,
 }
 
 impl Moves {
@@ -46,6 +47,7 @@ impl Moves {
                 Owned::PatchTests => moves.patch_tests = n,
                 Owned::Appointments => moves.appointments = n,
                 Owned::Photos => moves.photos = n,
+                Owned::Messages => moves.messages = n,
             }
         }
         moves

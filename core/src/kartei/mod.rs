@@ -30,6 +30,12 @@ use tokio::sync::broadcast;
 mod audit_log;
 mod customer_photos;
 mod edit;
+mod messages;
+
+pub use messages::{
+    appointment_text, LeftOut, MailTestReport, NewsletterPreview, NewsletterProgress, Recipient,
+    TakenIn,
+};
 
 /// The file name of the store inside the data folder.
 pub const STORE_FILE: &str = "kartei.redb";
@@ -63,6 +69,8 @@ struct Inner {
     backups: crate::backup::automatic::Runner,
     /// When each (person, card) view was last logged (see [`crate::audit::VIEW_LOG_WINDOW`]).
     logged_views: Mutex<std::collections::HashMap<(String, CustomerId), DateTime<Utc>>>,
+    /// The mail thread's wake-ups and status (the thread itself runs only in the appliance).
+    mail: Arc<crate::mail::worker::Shared>,
 }
 
 /// What opening found and did, for the log.
@@ -164,6 +172,7 @@ impl Kartei {
                 photo_work: crate::photos::WorkSlots::new(2),
                 backups: crate::backup::automatic::Runner::open(dir),
                 logged_views: Mutex::new(Default::default()),
+                mail: Default::default(),
             }),
         };
         Ok((kartei, report))
@@ -185,6 +194,7 @@ impl Kartei {
     pub fn subscribe(&self) -> broadcast::Receiver<Change> {
         self.inner.events.subscribe()
     }
+
 
     /// The store, for bulk readers (export, import, tests). Only its readers are public: every
     /// write goes through a `Kartei` method and so through [`Kartei::commit`].
@@ -418,6 +428,7 @@ impl Kartei {
             today: self.today(),
             patch_test_validity_months: settings.patch_test_validity_months,
             photo_count: store.photo_count(id)?,
+            messages: store.messages_of(id)?,
             lang,
         }))
     }

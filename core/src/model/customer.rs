@@ -77,6 +77,10 @@ pub struct Consent {
     /// How it was obtained or withdrawn ("in person", "form", "e-mail", "import" …).
     #[serde(default)]
     pub how: String,
+    /// Marketing consent confirmed by the customer answering the confirmation mail (double
+    /// opt-in); newsletters go only to confirmed consents.
+    #[serde(default)]
+    pub confirmed: bool,
 }
 
 /// One entry of the consent log: consents are never edited in place without a trace, as the
@@ -88,6 +92,12 @@ pub struct ConsentChange {
     pub at: DateTime<Utc>,
     pub by: String,
     pub how: String,
+    /// The evidence, e.g. the confirming or unsubscribing mail (`Message-ID`, sender, date).
+    #[serde(default)]
+    pub proof: String,
+    /// This change confirmed the consent by double opt-in.
+    #[serde(default)]
+    pub confirmed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -492,22 +502,56 @@ impl Customer {
             if consent.given == given && consent.at.is_some() {
                 continue;
             }
-            *consent = Consent {
-                given,
-                at: Some(now),
-                by: actor.to_string(),
-                how: valid.consent_how.clone(),
-            };
-            self.consent_log.push(ConsentChange {
-                kind,
-                given,
-                at: now,
-                by: actor.to_string(),
-                how: valid.consent_how.clone(),
-            });
+            let how = valid.consent_how.clone();
+            self.record_consent(kind, given, false, now, actor, &how, "");
         }
         self.version += 1;
         self.updated_at = now;
+    }
+
+    /// Sets one consent and logs the change (the one way a consent changes). `confirmed`: the
+    /// customer confirmed it by answering the confirmation mail; `proof` says how that is known.
+    #[allow(clippy::too_many_arguments)]
+    pub fn record_consent(
+        &mut self,
+        kind: ConsentKind,
+        given: bool,
+        confirmed: bool,
+        now: DateTime<Utc>,
+        actor: &str,
+        how: &str,
+        proof: &str,
+    ) {
+        let consent = match kind {
+            ConsentKind::Reminders => &mut self.reminder_consent,
+            ConsentKind::Marketing => &mut self.marketing_consent,
+        };
+        *consent = Consent {
+            given,
+            at: Some(now),
+            by: actor.to_string(),
+            how: how.to_string(),
+            confirmed: given && confirmed,
+        };
+        self.consent_log.push(ConsentChange {
+            kind,
+            given,
+            at: now,
+            by: actor.to_string(),
+            how: how.to_string(),
+            proof: proof.to_string(),
+            confirmed: given && confirmed,
+        });
+    }
+
+    /// Newsletters and birthday greetings may go to this customer: marketing consent given and
+    /// confirmed by double opt-in, an e-mail address, an active card.
+    pub fn may_get_marketing_mail(&self) -> bool {
+        self.marketing_consent.given
+            && self.marketing_consent.confirmed
+            && self.email.is_some()
+            && !self.deactivated
+            && !self.anonymised
     }
 }
 

@@ -4,16 +4,21 @@
 //! - [`values`]: validated value types ([`Phone`], [`Email`], [`Birthday`]) built once from input.
 //! - [`note`]: private notes (allergies, colour formulas …) and patch tests.
 //! - [`appointment`]: the service catalog and appointments.
+//! - [`message`]: mails to and from a customer, their delivery state, newsletters.
 //! - [`staff`]: staff members who log in with a PIN.
 
 pub mod appointment;
 pub mod customer;
+pub mod message;
 pub mod note;
 pub mod staff;
 pub mod values;
 
 pub use appointment::*;
 pub use customer::*;
+pub use message::{
+    Attachment, Audience, Delivery, Direction, Message, MessageEffect, MessageKind, Newsletter,
+};
 pub use note::*;
 pub use staff::*;
 pub use values::*;
@@ -57,6 +62,10 @@ id_type!(
     GroupId,
     /// A photo on a customer card.
     PhotoId,
+    /// A message (sent or received); ids are never reused.
+    MessageId,
+    /// A newsletter send-out to many customers.
+    NewsletterId,
 );
 
 /// A customer group ("Stammkunde", "VIP", …), defined by the salon.

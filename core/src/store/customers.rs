@@ -45,6 +45,19 @@ impl Store {
             .ok_or_else(|| CoreError::not_found("customer", id))
     }
 
+    /// The customers of `ids` that exist, in one read (ids that are gone are skipped).
+    pub fn customers(&self, ids: &[CustomerId]) -> Result<Vec<Customer>> {
+        let txn = self.read()?;
+        let table = txn.open_table(CUSTOMERS)?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(c) = get_json(&table, id.0)? {
+                out.push(c);
+            }
+        }
+        Ok(out)
+    }
+
     pub fn customer_count(&self) -> Result<u64> {
         let txn = self.read()?;
         let table = txn.open_table(CUSTOMERS)?;
@@ -212,7 +225,7 @@ impl Store {
             put_json(&mut table, id.0, &customer)?;
             drop(table);
             let mut freed = Vec::new();
-            for kind in [Owned::Notes, Owned::PatchTests, Owned::Photos] {
+            for kind in [Owned::Notes, Owned::PatchTests, Owned::Photos, Owned::Messages] {
                 kind.erase(txn, id, &mut freed)?;
             }
             // The appointments stay for the statistics, without their free-text notes.

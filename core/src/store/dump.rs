@@ -199,6 +199,16 @@ pub(crate) fn visit_tables(v: &mut impl TableVisitor) -> Result<()> {
     v.visit(PHOTOS_BY_HASH)?;
     v.visit(AUDIT)?;
     v.visit(AUDIT_BY_CUSTOMER)?;
+    v.visit(MESSAGES)?;
+    v.visit(MESSAGES_BY_CUSTOMER)?;
+    v.visit(MESSAGE_HEADERS)?;
+    v.visit(OUTBOX)?;
+    v.visit(UNREAD)?;
+    v.visit(UNASSIGNED)?;
+    v.visit(NEWSLETTERS)?;
+    v.visit(MAILBOX_STATE)?;
+    v.visit(REMINDERS_SENT)?;
+    v.visit(GREETINGS_SENT)?;
     Ok(())
 }
 

@@ -16,6 +16,8 @@ mod changes;
 mod customers;
 mod dump;
 mod groups;
+mod message_rows;
+mod messages;
 mod notes;
 mod owned;
 mod photo_rows;
@@ -27,6 +29,8 @@ pub mod tables;
 
 pub use customers::{BulkCustomer, CustomerFacts, ImportUpdate, ImportWrite};
 pub use dump::{backed_up_tables, Loader};
+pub use messages::MailboxState;
+pub(crate) use messages::ConsentUpdate;
 pub use owned::{not_customer_owned_tables, Owned};
 pub use schema::{force_schema_version, SCHEMA_VERSION};
 pub use snapshot::Snapshot;

@@ -10,7 +10,7 @@
 //! neither list.
 
 use super::tables::*;
-use super::{get_json, keys_in, photo_rows, put_json};
+use super::{get_json, keys_in, message_rows, photo_rows, put_json};
 use crate::error::Result;
 use crate::model::*;
 use redb::{ReadTransaction, ReadableTable, TableHandle, WriteTransaction};
@@ -22,14 +22,17 @@ pub enum Owned {
     PatchTests,
     Appointments,
     Photos,
+    /// Mails to and from the customer, their outbox entries and "sent once" marks.
+    Messages,
 }
 
 impl Owned {
-    pub const ALL: [Owned; 4] = [
+    pub const ALL: [Owned; 5] = [
         Owned::Notes,
         Owned::PatchTests,
         Owned::Appointments,
         Owned::Photos,
+        Owned::Messages,
     ];
 
     /// The redb tables that hold this kind (records and their per-customer indexes).
@@ -55,6 +58,17 @@ impl Owned {
             ]
             .map(str::to_string)
             .to_vec(),
+            Owned::Messages => [
+                MESSAGES.name(),
+                MESSAGES_BY_CUSTOMER.name(),
+                MESSAGE_HEADERS.name(),
+                OUTBOX.name(),
+                UNREAD.name(),
+                REMINDERS_SENT.name(),
+                GREETINGS_SENT.name(),
+            ]
+            .map(str::to_string)
+            .to_vec(),
         }
     }
 
@@ -70,6 +84,7 @@ impl Owned {
                 .range(appointment_range(customer))?
                 .count(),
             Owned::Photos => photo_rows::count_of(txn, customer)?,
+            Owned::Messages => keys_in(&txn.open_table(MESSAGES_BY_CUSTOMER)?, customer.0)?.len(),
         })
     }
 
@@ -117,6 +132,7 @@ impl Owned {
                     }
                 }
             }
+            Owned::Messages => message_rows::erase_messages_of(txn, customer)?,
         }
         Ok(())
     }
@@ -166,6 +182,7 @@ impl Owned {
             }
             // The files are shared by content hash, so only the rows move.
             Owned::Photos => photo_rows::move_photos_of(txn, from, to)?,
+            Owned::Messages => message_rows::move_messages_of(txn, from, to)?,
         }
         Ok(())
     }
@@ -188,6 +205,13 @@ pub fn not_customer_owned_tables() -> Vec<String> {
         // and field names only.
         AUDIT.name(),
         AUDIT_BY_CUSTOMER.name(),
+        // Received mails nobody could be matched to have no customer yet; once assigned they
+        // are the customer's like any message.
+        UNASSIGNED.name(),
+        // Newsletters hold their text and counts, not who got them (that is on each message).
+        NEWSLETTERS.name(),
+        // How far the inbox has been read: mailbox names and numbers.
+        MAILBOX_STATE.name(),
     ]
     .map(str::to_string)
     .to_vec()

@@ -84,6 +84,17 @@ fn create_tables(txn: &WriteTransaction) -> Result<()> {
     txn.open_table(PHOTOS_BY_HASH)?;
     txn.open_table(AUDIT)?;
     txn.open_table(AUDIT_BY_CUSTOMER)?;
+    for table in [MESSAGES, NEWSLETTERS] {
+        txn.open_table(table)?;
+    }
+    txn.open_table(MESSAGES_BY_CUSTOMER)?;
+    txn.open_table(MESSAGE_HEADERS)?;
+    txn.open_table(OUTBOX)?;
+    txn.open_table(UNREAD)?;
+    txn.open_table(UNASSIGNED)?;
+    txn.open_table(MAILBOX_STATE)?;
+    txn.open_table(REMINDERS_SENT)?;
+    txn.open_table(GREETINGS_SENT)?;
     Ok(())
 }
 

@@ -51,3 +51,27 @@ pub const AUDIT: TableDefinition<u64, &[u8]> = TableDefinition::new("audit");
 /// (customer, entry number) → (); one customer's entries.
 pub const AUDIT_BY_CUSTOMER: TableDefinition<(u64, u64), ()> =
     TableDefinition::new("audit_by_customer");
+
+/// Messages (mails sent and received): id → message (JSON, `crate::model::Message`).
+pub const MESSAGES: TableDefinition<u64, &[u8]> = TableDefinition::new("messages");
+/// (customer, message) → (); one customer's messages.
+pub const MESSAGES_BY_CUSTOMER: TableDefinition<(u64, u64), ()> =
+    TableDefinition::new("messages_by_customer");
+/// A mail's `Message-ID` → message: replies find what they answer, a mail seen twice (a
+/// restart, a new UIDVALIDITY) is stored once.
+pub const MESSAGE_HEADERS: TableDefinition<&str, u64> = TableDefinition::new("message_headers");
+/// (next try as unix seconds, message) → (): the outbox, due first.
+pub const OUTBOX: TableDefinition<(i64, u64), ()> = TableDefinition::new("outbox");
+/// (customer or 0 for unassigned, message) → (): received messages nobody has opened yet.
+pub const UNREAD: TableDefinition<(u64, u64), ()> = TableDefinition::new("unread");
+/// Received messages matched to nobody ("Nicht zugeordnet"): message → ().
+pub const UNASSIGNED: TableDefinition<u64, ()> = TableDefinition::new("unassigned");
+/// Newsletter id → newsletter (JSON, `crate::model::Newsletter`).
+pub const NEWSLETTERS: TableDefinition<u64, &[u8]> = TableDefinition::new("newsletters");
+/// Mailbox name → how far the inbox has been read (JSON: UIDVALIDITY and the last UID).
+pub const MAILBOX_STATE: TableDefinition<&str, &[u8]> = TableDefinition::new("mailbox_state");
+/// Appointment → the reminder message sent for it (each appointment is reminded once).
+pub const REMINDERS_SENT: TableDefinition<u64, u64> = TableDefinition::new("reminders_sent");
+/// (customer, year) → the birthday greeting sent that year.
+pub const GREETINGS_SENT: TableDefinition<(u64, u64), u64> =
+    TableDefinition::new("greetings_sent");

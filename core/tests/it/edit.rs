@@ -121,6 +121,7 @@ fn a_patch_of_one_field_changes_only_that_field() {
         at: Some(now()),
         by: "Mia".into(),
         how: "persönlich".into(),
+        confirmed: false,
     };
     let cases: Vec<(Value, Change)> = vec![
         (
@@ -208,6 +209,8 @@ fn a_patch_of_one_field_changes_only_that_field() {
                     at: now(),
                     by: "Mia".into(),
                     how: "persönlich".into(),
+                    proof: String::new(),
+                    confirmed: false,
                 });
             }),
         ),
@@ -219,6 +222,7 @@ fn a_patch_of_one_field_changes_only_that_field() {
                     at: Some(now()),
                     by: "Mia".into(),
                     how: "E-Mail".into(),
+                    confirmed: false,
                 };
                 c.consent_log.push(ConsentChange {
                     kind: ConsentKind::Reminders,
@@ -226,6 +230,8 @@ fn a_patch_of_one_field_changes_only_that_field() {
                     at: now(),
                     by: "Mia".into(),
                     how: "E-Mail".into(),
+                    proof: String::new(),
+                    confirmed: false,
                 });
             }),
         ),

@@ -211,6 +211,69 @@ fn give_one_of_everything(f: &Fixture, c: CustomerId, service: ServiceId) {
     f.kartei
         .add_photo(c, &jpeg, kartei_core::photos::PhotoKind::After, "", "Lena")
         .unwrap();
+    give_messages(f, c, service);
+}
+
+/// Messages of every kind the tables hold: a queued consent request, the customer's unread
+/// reply (which confirms the consent), a reminder and a birthday greeting (sent-once marks).
+fn give_messages(f: &Fixture, c: CustomerId, service: ServiceId) {
+    let mut mail = f.kartei.mail_settings();
+    mail.address = "salon@kartei.test".into();
+    mail.smtp_host = "127.0.0.1".into();
+    mail.imap_host = "127.0.0.1".into();
+    mail.user = "salon".into();
+    mail.password = "geheim".into();
+    mail.birthday_greetings = true;
+    f.kartei.set_mail_settings(mail, "Lena").unwrap();
+    let version = f.kartei.customer(c).unwrap().version;
+    f.kartei
+        .patch_customer(
+            c,
+            version,
+            &serde_json::json!({
+                "email": format!("kundin{}@example.org", c.0),
+                "birthday": "24.11.1990",
+                "reminder_consent": true,
+                "marketing_consent": true,
+            }),
+            "Lena",
+        )
+        .unwrap();
+    let request = f
+        .kartei
+        .request_consent(c, "Lena", kartei_core::Lang::De)
+        .unwrap();
+    let reply = format!(
+        "From: <kundin{}@example.org>\r\nTo: salon@kartei.test\r\nMessage-ID: <reply-{}@example.org>\r\nIn-Reply-To: <{}>\r\nSubject: Re: Bitte bestaetigen\r\n\r\nJa, gerne.\r\n",
+        c.0, c.0, request.header_id
+    );
+    f.kartei
+        .take_in(
+            "INBOX",
+            vec![kartei_core::mail::imap::Fetched {
+                uid: c.0 as u32,
+                size: reply.len() as u32,
+                raw: reply.into_bytes(),
+                truncated: false,
+            }],
+            &kartei_core::store::MailboxState {
+                uid_validity: 1,
+                last_uid: c.0 as u32,
+            },
+        )
+        .unwrap();
+    f.kartei
+        .create_appointment(&AppointmentDraft {
+            customer_id: c,
+            start: crate::fixture::now() + chrono::Duration::hours(3),
+            end: None,
+            service_ids: vec![service],
+            staff: "Lena".into(),
+            status: AppointmentStatus::Booked,
+            note: String::new(),
+        })
+        .unwrap();
+    assert_eq!(f.kartei.queue_scheduled_mail().unwrap(), 2);
 }
 
 fn owned_tables() -> Vec<String> {
@@ -281,13 +344,15 @@ fn a_merge_moves_every_customer_owned_record() {
         merge::Moves {
             notes: 1,
             patch_tests: 1,
-            appointments: 1,
-            photos: 1
+            appointments: 2,
+            photos: 1,
+            messages: 4,
         }
     );
     let before = f.kartei.store().owned_counts(remove.id).unwrap();
     assert_eq!(before.len(), Owned::ALL.len());
-    assert!(before.iter().all(|(_, n)| *n == 1), "{before:?}");
+    assert!(before.iter().all(|(_, n)| *n > 0), "{before:?}");
+    let kept_before = f.kartei.store().owned_counts(keep.id).unwrap();
     merge::apply(
         &f.kartei,
         &merge::MergeRequest {
@@ -304,6 +369,9 @@ fn a_merge_moves_every_customer_owned_record() {
         assert_eq!(n, 0, "{kind:?} left on the removed card");
     }
     for (kind, n) in f.kartei.store().owned_counts(keep.id).unwrap() {
-        assert_eq!(n, 2, "{kind:?} not moved to the kept card");
+        let had = |counts: &[(Owned, usize)]| {
+            counts.iter().find(|(k, _)| *k == kind).map(|(_, n)| *n).unwrap_or(0)
+        };
+        assert_eq!(n, had(&kept_before) + had(&before), "{kind:?} not moved to the kept card");
     }
 }
