@@ -42,6 +42,7 @@ pub fn run(data: &Path, lang: Lang, options: ServeOptions, mode: Mode) -> anyhow
         let server = prepare(data, lang, options, mode).await?;
         let _control = server.control;
         let _backups = server.backups;
+        let _mail = server.mail;
         kartei_server::run(
             server.listener,
             server.kartei,
@@ -68,6 +69,7 @@ fn appliance(
     let server = runtime.block_on(prepare(data, lang, options, Mode::Appliance))?;
     let _control = server.control;
     let _backups = server.backups;
+    let _mail = server.mail;
     let kartei = server.kartei.clone();
     let (window_closed, closed) = tokio::sync::oneshot::channel::<()>();
     let signal = server.shutdown;
@@ -119,6 +121,8 @@ struct Prepared {
     control: Option<ControlSocket>,
     /// The nightly backups; run while the server runs.
     backups: Option<Scheduler>,
+    /// The mail thread (outbox, inbox watcher, reminders); runs while the server runs.
+    mail: Option<kartei_core::mail::worker::MailWorker>,
 }
 
 async fn prepare(
@@ -183,6 +187,13 @@ async fn prepare(
             None
         }
     };
+    let mail = match kartei.start_mail() {
+        Ok(worker) => Some(worker),
+        Err(e) => {
+            eprintln!("mail: {e}");
+            None
+        }
+    };
     let config = ServerConfig {
         public_url: url,
         usb_roots: options.usb_roots.clone(),
@@ -196,6 +207,7 @@ async fn prepare(
         shutdown,
         control,
         backups,
+        mail,
     })
 }
 
