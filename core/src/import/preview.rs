@@ -180,33 +180,44 @@ pub fn preview(kartei: &Kartei, bytes: &[u8], filename: &str) -> Result<ImportPr
 /// [`preview`] for a progress bar. Once the file is read (the count of contacts is known),
 /// `progress` hears one step for the read file, one for the card file's keys and one per
 /// contact, ending at `total`; every report has the same `total`.
+///
+/// Phone numbers are read on a second thread while the file is parsed: reading numbers
+/// (libphonenumber) costs about as much as parsing the vCards, and the first number read after
+/// a start waits for libphonenumber's rules to load. The thread hands each contact's numbers
+/// back as it has read them, so the plan starts as soon as the file is parsed and waits, if at
+/// all, only for the numbers of the contact it is at. Without a second thread the plan reads
+/// the numbers itself.
 pub fn preview_with_progress(
     kartei: &Kartei,
     bytes: &[u8],
     filename: &str,
     progress: impl FnMut(Progress),
 ) -> Result<ImportPreview> {
-    let (parsed, phones) = read_with_phones(bytes, filename)?;
-    preview_parsed_with_phones(kartei, parsed, phones, filename, progress)
-}
-
-/// Reads the file and, on a second thread while it is parsed, each contact's phone numbers:
-/// reading numbers (libphonenumber) costs about as much as parsing the vCards, so the two
-/// overlap. Without a second thread the numbers are read later, by the plan.
-fn read_with_phones(bytes: &[u8], filename: &str) -> Result<(Parsed, PhoneCache)> {
     std::thread::scope(|scope| {
-        let (numbers, incoming) = std::sync::mpsc::sync_channel::<Vec<String>>(1024);
+        let (numbers, incoming) = std::sync::mpsc::channel::<Vec<String>>();
+        let (read_back, phones_read) = std::sync::mpsc::channel::<PhoneCache>();
         let reader = std::thread::Builder::new()
             .name("import-phones".into())
             .spawn_scoped(scope, move || {
-                let mut phones = PhoneCache::without_display();
+                // Each distinct text is read once, in the order of the contacts; one batch
+                // goes back per contact (empty when its numbers were read before).
+                let mut seen = HashSet::new();
                 for texts in incoming {
-                    texts.iter().for_each(|t| phones.learn(t));
+                    let mut batch = PhoneCache::without_display();
+                    for text in texts {
+                        if seen.len() < PhoneCache::MAX_NUMBERS && !seen.contains(&text) {
+                            batch.learn(&text);
+                            seen.insert(text);
+                        }
+                    }
+                    if read_back.send(batch).is_err() {
+                        break;
+                    }
                 }
-                phones
             });
         let Ok(reader) = reader else {
-            return Ok((read(bytes, filename)?, PhoneCache::without_display()));
+            let parsed = read(bytes, filename)?;
+            return preview_parsed_with_phones(kartei, parsed, None, filename, progress);
         };
         let parsed = super::read_with(bytes, filename, &mut |record| {
             let texts = record.draft.phones.iter().map(|p| p.number.clone());
@@ -214,10 +225,12 @@ fn read_with_phones(bytes: &[u8], filename: &str) -> Result<(Parsed, PhoneCache)
             let _ = numbers.send(texts.collect());
         });
         drop(numbers);
-        let phones = reader
-            .join()
-            .unwrap_or_else(|_| PhoneCache::without_display());
-        Ok((parsed?, phones))
+        let preview = parsed.and_then(|parsed| {
+            preview_parsed_with_phones(kartei, parsed, Some(&phones_read), filename, progress)
+        });
+        // A reader that failed only means the plan read the numbers it did not hand back.
+        let _ = reader.join();
+        preview
     })
 }
 
@@ -232,31 +245,39 @@ fn preview_parsed_with_progress(
     filename: &str,
     progress: impl FnMut(Progress),
 ) -> Result<ImportPreview> {
-    preview_parsed_with_phones(
-        kartei,
-        parsed,
-        PhoneCache::without_display(),
-        filename,
-        progress,
-    )
+    preview_parsed_with_phones(kartei, parsed, None, filename, progress)
 }
 
-/// The preview of contacts read, with the numbers read so far.
+/// The preview of contacts read; `phones_read` hands over each contact's numbers, one batch
+/// per contact in the file's order, as another thread reads them.
 fn preview_parsed_with_phones(
     kartei: &Kartei,
     parsed: Parsed,
-    mut phones: PhoneCache,
+    phones_read: Option<&std::sync::mpsc::Receiver<PhoneCache>>,
     filename: &str,
     mut progress: impl FnMut(Progress),
 ) -> Result<ImportPreview> {
     let total = parsed.records.len() as u64 + 2;
     progress(Progress { done: 1, total });
-    let (planned, new_groups) = plan(kartei, &parsed.records, &mut phones, &mut |done| {
-        progress(Progress {
-            done: done + 1,
-            total,
-        })
-    })?;
+    let mut phones = PhoneCache::without_display();
+    let mut arrived = |phones: &mut PhoneCache| {
+        // Once the reader is done (or gone) there is nothing more to wait for.
+        if let Some(batch) = phones_read.and_then(|r| r.recv().ok()) {
+            phones.absorb(batch);
+        }
+    };
+    let (planned, new_groups) = plan(
+        kartei,
+        &parsed.records,
+        &mut phones,
+        &mut arrived,
+        &mut |done| {
+            progress(Progress {
+                done: done + 1,
+                total,
+            })
+        },
+    )?;
     let mut counts = Counts::default();
     let rows: Vec<PreviewRow> = planned
         .into_iter()
@@ -350,9 +371,13 @@ pub fn commit_with_progress(
     let planned_at = kartei.store().change_mark()?;
     // The numbers the preview read; the cards written get their display forms.
     let mut phones = preview.phones.clone().with_display();
-    let (planned, new_groups) = plan(kartei, &preview.records, &mut phones, &mut |done| {
-        progress(Progress { done, total })
-    })?;
+    let (planned, new_groups) = plan(
+        kartei,
+        &preview.records,
+        &mut phones,
+        &mut |_| {},
+        &mut |done| progress(Progress { done, total }),
+    )?;
     create_groups(kartei, &planned, &preview.records, &chosen, &new_groups)?;
     let prepared = prepare(
         kartei,
@@ -379,7 +404,13 @@ pub fn commit_with_progress(
                 // Another import (the other face) or a save came first: plan again. Under the
                 // save lock nothing else writes, so this plan holds for the transaction.
                 // Groups the rows name were created above; a new plan finds them.
-                let (planned, _) = plan(kartei, &preview.records, &mut phones, &mut |_| {})?;
+                let (planned, _) = plan(
+                    kartei,
+                    &preview.records,
+                    &mut phones,
+                    &mut |_| {},
+                    &mut |_| {},
+                )?;
                 prepared = prepare(
                     kartei,
                     planned,
@@ -661,7 +692,8 @@ struct Seen {
 /// The keys a contact is found by in the same file: e-mail, each phone, name and birthday, and
 /// — for a contact with none of these — the name together with the display name, so that two
 /// cards with the same first and last name but different display names stay two people.
-fn keys_of(valid: &ValidDraft, display_name: &str) -> Vec<String> {
+/// `name` is the draft's [`name_key`].
+fn keys_of(valid: &ValidDraft, display_name: &str, name: &str) -> Vec<String> {
     let mut keys = Vec::new();
     if let Some(e) = &valid.email {
         keys.push(format!("e:{}", e.key()));
@@ -669,7 +701,6 @@ fn keys_of(valid: &ValidDraft, display_name: &str) -> Vec<String> {
     for p in &valid.phones {
         keys.push(format!("p:{}", p.number));
     }
-    let name = name_key(&valid.first_name, &valid.last_name);
     if let Some(b) = valid.birthday {
         keys.push(format!("nb:{name}:{}", b.iso()));
     }
@@ -684,13 +715,16 @@ fn keys_of(valid: &ValidDraft, display_name: &str) -> Vec<String> {
     keys
 }
 
-/// Plans every record; `planned` hears how many are planned so far, after the card file's keys
-/// are loaded (1) and after each record (2, 3, …, `records.len() + 1`).
-/// Also returns the groups the rows name that the card file does not have yet.
+/// Plans every record; `arrived` is called before each record with the numbers read so far
+/// (the preview adds that record's numbers from its phone thread); `planned` hears how many are
+/// planned so far, after the card file's keys are loaded (1) and after each record (2, 3, …,
+/// `records.len() + 1`). Also returns the groups the rows name that the card file does not have
+/// yet.
 fn plan(
     kartei: &Kartei,
     records: &[Record],
     phones: &mut PhoneCache,
+    arrived: &mut dyn FnMut(&mut PhoneCache),
     planned: &mut dyn FnMut(u64),
 ) -> Result<(Vec<Planned>, Vec<String>)> {
     let known = Known::load(kartei)?;
@@ -704,6 +738,7 @@ fn plan(
     let mut seen = Seen::default();
     let mut out = Vec::with_capacity(records.len());
     for record in records {
+        arrived(phones);
         out.push(plan_one(
             kartei,
             &known,
@@ -837,7 +872,8 @@ fn plan_one(
     notes.extend(import_note(&kept, context.lang));
 
     // The same person earlier in this file?
-    let keys = keys_of(&valid, &record.display_name);
+    let name = name_key(&valid.first_name, &valid.last_name);
+    let keys = keys_of(&valid, &record.display_name, &name);
     if let Some(line) = keys.iter().find_map(|k| seen.keys.get(k)) {
         return Ok(nothing(
             RowAction::DuplicateInFile { line: *line },
@@ -845,7 +881,7 @@ fn plan_one(
         ));
     }
 
-    let Some(id) = find(known, &valid) else {
+    let Some(id) = find(known, &valid, name) else {
         for k in keys {
             seen.keys.insert(k, record.line);
         }
@@ -916,8 +952,8 @@ fn plan_one(
     })
 }
 
-/// The card this contact is, if any.
-fn find(known: &Known, valid: &ValidDraft) -> Option<CustomerId> {
+/// The card this contact is, if any; `name` is its [`name_key`].
+fn find(known: &Known, valid: &ValidDraft, name: String) -> Option<CustomerId> {
     if let Some(id) = valid
         .email
         .as_ref()
@@ -932,7 +968,6 @@ fn find(known: &Known, valid: &ValidDraft) -> Option<CustomerId> {
     {
         return Some(*id);
     }
-    let name = name_key(&valid.first_name, &valid.last_name);
     if name.is_empty() {
         return None;
     }

@@ -145,6 +145,17 @@ impl PhoneCache {
         }
     }
 
+    /// Takes the numbers another cache has read (one filled on another thread), as far as
+    /// there is room; a text both have read stays as this cache has it.
+    pub fn absorb(&mut self, other: PhoneCache) {
+        for (text, read) in other.read {
+            if self.read.len() >= self.limit {
+                break;
+            }
+            self.read.entry(text).or_insert(read);
+        }
+    }
+
     /// About how much memory the cache holds.
     pub fn approx_bytes(&self) -> usize {
         self.read.len() * 160
@@ -392,6 +403,11 @@ impl Birthday {
     /// ISO form: `1985-03-12` or `--03-12`.
     pub fn iso(&self) -> String {
         match self {
+            // What `%Y-%m-%d` writes, without the formatter's parse of the pattern (an import
+            // keys every contact by it); chrono's own for years beyond four digits.
+            Birthday::Full(d) if (0..=9999).contains(&d.year()) => {
+                format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+            }
             Birthday::Full(d) => d.format("%Y-%m-%d").to_string(),
             Birthday::DayMonth { day, month } => format!("--{month:02}-{day:02}"),
         }
@@ -547,6 +563,14 @@ mod tests {
         assert_eq!(Birthday::parse("12.03.85"), Err(Msg::BadDate));
         assert_eq!(full(1985, 3, 12).display(), "12.03.1985");
         assert_eq!(Birthday::DayMonth { day: 1, month: 12 }.iso(), "--12-01");
+        // The hand-written ISO form is chrono's `%Y-%m-%d`.
+        for (y, m, d) in [(1985, 3, 12), (1900, 1, 1), (2200, 12, 31), (812, 7, 4)] {
+            let date = NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            assert_eq!(
+                Birthday::Full(date).iso(),
+                date.format("%Y-%m-%d").to_string()
+            );
+        }
         let feb29 = Birthday::DayMonth { day: 29, month: 2 };
         assert!(feb29.is_on(NaiveDate::from_ymd_opt(2026, 2, 28).unwrap()));
         assert!(!feb29.is_on(NaiveDate::from_ymd_opt(2028, 2, 28).unwrap()));
