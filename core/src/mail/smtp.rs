@@ -142,7 +142,8 @@ fn explain(settings: &MailSettings, e: &lettre::transport::smtp::Error) -> MailE
     {
         return MailError::permanent(MailMsg::WrongPassword { server });
     }
-    if e.is_tls() {
+    let chain = source_chain(e);
+    if e.is_tls() || chain.contains("certificate") || chain.to_lowercase().contains("tls") {
         return MailError::transient(MailMsg::TlsFailed {
             server,
             reason: tls_reason(e),

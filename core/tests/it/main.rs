@@ -10,6 +10,7 @@ mod fixture;
 mod fuzz;
 mod import;
 mod layering;
+mod mail;
 mod nightly;
 mod photos;
 mod retention;
