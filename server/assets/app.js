@@ -102,6 +102,8 @@ document.addEventListener("click", (event) => {
 });
 window.addEventListener("popstate", route);
 function route() {
+  // A redraw still pending for the screen being left must not land on the next one.
+  clearTimeout(refreshTimer);
   const p = location.pathname;
   let m;
   if (p === "/") return listView();
@@ -188,12 +190,18 @@ function renderList() {
 // saves. Then every form in use (the new note being typed, an open note editor, the patch-test
 // form, an appointment being moved: the nodes marked `data-keep`) is carried over as it is,
 // with its text, choices, focus and cursor, and the page does not jump to the top.
+let cardSeq = 0;
 async function cardView(id, mode = "") {
+  // A redraw is for this card while it is on screen; it never takes over the screen the user
+  // went to meanwhile (e.g. "Bearbeiten" tapped while a live update was on its way).
+  if (mode && (current.name !== "card" || current.id !== id)) return;
   current = { name: "card", id };
+  const seq = ++cardSeq;
   const live = mode === "live";
   let card;
   try { card = await api("GET", `/api/v1/customers/${id}`); } catch (e) { if (mode) return; return show(h("p", { class: "error" }, e.message)); }
-  if (current.name !== "card" || current.id !== id) return;
+  // Another screen, or a newer draw of this card (its answer is the fresher one), won.
+  if (current.name !== "card" || current.id !== id || seq !== cardSeq) return;
   const c = card.customer;
   const kept = new Map(mode ? [...document.querySelectorAll("#view [data-keep]")].map((n) => [n.dataset.keep, n]) : []);
   const keep = (key, build) => kept.get(key) || build();
@@ -1198,31 +1206,36 @@ async function appointmentView() {
 }
 
 // ---- live updates -----------------------------------------------------------------------
+// Changes come in bursts: what is on screen is redrawn once, 200 ms after the last. The redraw
+// is for the screen it was meant for; `route` drops it when the user moves on. A pending
+// "live" redraw (it says that the card changed) is not downgraded by a "keep" one.
 let refreshTimer = null;
+let refreshMode = "";
+function refreshSoon(mode) {
+  clearTimeout(refreshTimer);
+  if (refreshMode !== "live") refreshMode = mode;
+  const { name, id } = current;
+  refreshTimer = setTimeout(() => {
+    const m = refreshMode;
+    refreshMode = "";
+    if (current.name !== name || current.id !== id) return;
+    if (name === "list") loadList(true);
+    else if (name === "photos") loadPhotos();
+    else if (name === "card") cardView(id, m);
+  }, 200);
+}
 function connectEvents() {
   const source = new EventSource("/api/v1/events");
   const onChange = (event) => {
     let data = {};
     try { data = JSON.parse(event.data); } catch (e) { /* resync */ }
-    if (current.name === "list") {
-      clearTimeout(refreshTimer);
-      refreshTimer = setTimeout(() => loadList(true), 200);
-    } else if (current.name === "photos" && (data.id === current.id || event.type === "resync")) {
+    const mine = data.id === current.id || event.type === "resync";
+    if (current.name === "list") refreshSoon("live");
+    else if ((current.name === "photos" || current.name === "card") && mine) {
       if (event.type === "customer_deleted") {
         const note = document.getElementById("live-note");
         if (note) { note.textContent = t("deleted"); note.hidden = false; }
-      } else {
-        clearTimeout(refreshTimer);
-        refreshTimer = setTimeout(loadPhotos, 200);
-      }
-    } else if (current.name === "card" && (data.id === current.id || event.type === "resync")) {
-      if (event.type === "customer_deleted") {
-        const note = document.getElementById("live-note");
-        if (note) { note.textContent = t("deleted"); note.hidden = false; }
-      } else {
-        clearTimeout(refreshTimer);
-        refreshTimer = setTimeout(() => cardView(current.id, "live"), 200);
-      }
+      } else refreshSoon("live");
     } else if (current.name === "form" && data.id === current.id) {
       // Never redraw a form being filled in: only say that the card changed (a save then
       // shows the fields both changed, see resolveConflict).
@@ -1232,8 +1245,19 @@ function connectEvents() {
   };
   for (const name of ["customer_created", "customer_changed", "customer_deleted", "resync"]) source.addEventListener(name, onChange);
   source.addEventListener("backups_changed", () => { if (current.name === "stats") refreshBackups(); });
-  source.addEventListener("open", () => setOffline(false));
-  source.addEventListener("error", () => { if (!navigator.onLine) setOffline(true); });
+  // The server greets every (re)connection. Changes made before it were not announced to this
+  // page (the first screen was read while the stream was connecting, or the Wi-Fi was gone):
+  // what is on screen is read again, leaving forms in use alone. `data-live` on <body> says
+  // that live updates are on.
+  source.addEventListener("hello", () => {
+    document.body.dataset.live = "on";
+    setOffline(false);
+    refreshSoon("keep");
+  });
+  source.addEventListener("error", () => {
+    delete document.body.dataset.live;
+    if (!navigator.onLine) setOffline(true);
+  });
 }
 
 // Start: the words first, then who is logged in (on every screen, next to the logout button,

@@ -39,6 +39,22 @@ function same(a, b, message) {
 async function saved(page, id) {
   return page.evaluate(async (id) => (await (await fetch(`/api/v1/customers/${id}`)).json()).customer, id);
 }
+async function logIn(page) {
+  if (!page.url().endsWith("/login")) await page.goto(`${base}/login`);
+  await page.fill("#name", staff);
+  await page.fill("#pin", pin);
+  await page.click("button[type=submit]");
+  await page.waitForURL(`${base}/`);
+}
+// A change made on another phone (PATCH on the version saved now).
+async function patchCustomer(page, id, changes) {
+  const status = await page.evaluate(async ({ id, changes }) => {
+    const { version } = (await (await fetch(`/api/v1/customers/${id}`)).json()).customer;
+    return (await fetch(`/api/v1/customers/${id}`, { method: "PATCH", headers: { "Content-Type": "application/json", "X-Kartei-CSRF": "1" },
+      body: JSON.stringify({ version, ...changes }) })).status;
+  }, { id, changes });
+  if (status !== 200) throw new Error(`PATCH answered ${status}`);
+}
 function withoutSave(c) {
   const { version, updated_at, ...rest } = c;
   return rest;
@@ -52,10 +68,7 @@ try {
   await page.goto(`${base}/`);
   await page.waitForURL(/\/login$/);
   check(await page.evaluate(() => !window.isSecureContext), "kartei.test is not a secure context");
-  await page.fill("#name", staff);
-  await page.fill("#pin", pin);
-  await page.click("button[type=submit]");
-  await page.waitForURL(`${base}/`);
+  await logIn(page);
 
   // A new customer with every field of the form set, two phones with their labels.
   await page.goto(`${base}/new`);
@@ -162,16 +175,54 @@ try {
   const final = await saved(other, id);
   same([final.stylist, final.company], ["Lena", ""], "the saved stylist was chosen, the company cleared");
 
+  // A live update on its way when "Bearbeiten" is tapped: the card's redraw (200 ms after the
+  // change) must not land on the form. A third phone runs on Playwright's clock, paused, so the
+  // redraw fires exactly when the test says, after the form is up; the page counts the live
+  // events its handlers have taken, so the test knows the change has arrived. (The clock is
+  // the whole browser context's, hence a context of its own.)
+  const thirdPhone = await browser.newContext(phone);
+  const third = await thirdPhone.newPage();
+  watch(third, "phone 3");
+  await logIn(third);
+  await third.addInitScript(() => {
+    window.liveEventsTaken = 0;
+    const add = EventSource.prototype.addEventListener;
+    EventSource.prototype.addEventListener = function (type, listener, options) {
+      return add.call(this, type, (event) => { listener(event); window.liveEventsTaken += 1; }, options);
+    };
+  });
+  await third.clock.install();
+  await third.goto(`${base}/customers/${id}`);
+  await third.locator("body[data-live=on]").waitFor();
+  await third.clock.runFor(1000); // the greeting's re-read of the card
+  await third.locator(".master", { hasText: "Lena" }).waitFor();
+  await third.clock.pauseAt(await third.evaluate(() => Date.now() + 1000));
+  const taken = await third.evaluate(() => window.liveEventsTaken);
+  await patchCustomer(other, id, { title: "Dr. med." });
+  await third.waitForFunction((n) => window.liveEventsTaken > n, taken);
+  await third.click(`a[href='/customers/${id}/edit']`);
+  await third.locator("form.customer-form").waitFor();
+  await third.clock.runFor(1000); // the redraw that was pending for the card
+  same(await third.inputValue("#f-title"), "Dr. med.", "the form shows the card as changed");
+  await third.fill("#f-company", "Gründlich GmbH");
+  await third.click("#save");
+  await third.waitForURL(`${base}/customers/${id}`);
+  await third.locator(".master").waitFor();
+  same(await third.locator("form.customer-form").count(), 0, "the card is shown after the save");
+  const afterThird = await saved(third, id);
+  same([afterThird.title, afterThird.company, afterThird.stylist], ["Dr. med.", "Gründlich GmbH", "Lena"], "the form that stayed saved");
+  await thirdPhone.close();
+
   // A live update while a note is being typed: the card shows the change, the note keeps its
-  // text, its kind, the focus and the cursor, and typing goes on where it was.
+  // text, its kind, the focus and the cursor, and typing goes on where it was. The change is
+  // made once the page says its live updates are on (a change before that is not announced to
+  // it; the page reads the card again when the stream connects, but shows no "changed" note).
   await page.goto(`${base}/customers/${id}`);
   await page.selectOption("#note-kind", "preference");
   await page.click("#note-text");
   await page.keyboard.type("Mag Kaffee mit Ha", { delay: 20 });
-  await other.evaluate(async ({ id, version }) => {
-    await fetch(`/api/v1/customers/${id}`, { method: "PATCH", headers: { "Content-Type": "application/json", "X-Kartei-CSRF": "1" },
-      body: JSON.stringify({ version, stylist: "Sofia" }) });
-  }, { id, version: final.version });
+  await page.locator("body[data-live=on]").waitFor();
+  await patchCustomer(other, id, { stylist: "Sofia" });
   await page.locator(".master", { hasText: "Sofia" }).waitFor({ timeout: 10000 });
   await page.locator("#live-note:not([hidden])").waitFor();
   same(await page.inputValue("#note-text"), "Mag Kaffee mit Ha", "the half-typed note is kept");
