@@ -276,6 +276,8 @@ pub enum Msg {
     AuditOwnerOnly,
     /// Only an owner may review, erase or anonymise customers past the retention period.
     RetentionOwnerOnly,
+    /// Only an owner may set up mail and send newsletters (phone, issue 16).
+    MailOwnerOnly,
     /// The retention period is a whole number of years in a range.
     RetentionYears {
         min: u32,
@@ -706,6 +708,11 @@ impl Msg {
                 de,
                 "Die Aufbewahrungsfrist prüfen und Kunden anonymisieren kann nur ein Inhaber-Zugang.",
                 "Only an owner can review the retention period and anonymise customers.",
+            ),
+            MailOwnerOnly => pick(
+                de,
+                "E-Mail einrichten und Newsletter senden kann nur ein Inhaber-Zugang.",
+                "Only an owner can set up e-mail and send newsletters.",
             ),
             RetentionYears { min, max } => {
                 if de {

@@ -296,11 +296,14 @@ pub struct CardDoc {
     /// `[{name, count}]`, at most 3.
     #[schema(value_type = Vec<Object>)]
     pub top_services: Vec<serde_json::Value>,
-    /// `[{at, kind: appointment|note, title, detail}]`, newest first.
+    /// `[{at, kind: appointment|note|message_out|message_in, title, detail, message?}]`,
+    /// newest first; a mail entry carries its whole `message` (see `MessageDoc`).
     #[schema(value_type = Vec<Object>)]
     pub history: Vec<serde_json::Value>,
     pub visit_count: usize,
     pub last_visit: Option<String>,
+    /// Received messages in the history nobody has opened yet.
+    pub unread_messages: usize,
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]
@@ -352,4 +355,156 @@ pub struct StatsDoc {
     #[schema(value_type = Vec<Object>)]
     pub visits_per_month: Vec<serde_json::Value>,
     pub birthdays_today: Vec<ListItemDoc>,
+}
+
+// ---- messages, mail settings, newsletters (issue 16) ------------------------------------
+
+/// A mail in a customer's history, sent or received.
+#[derive(Serialize, ToSchema)]
+pub struct MessageDoc {
+    pub id: u64,
+    /// `null`: a received mail nobody could be matched to ("Nicht zugeordnet").
+    pub customer: Option<u64>,
+    /// `out` (the salon wrote it) or `in`.
+    pub direction: String,
+    /// `personal`, `newsletter`, `reminder`, `birthday`, `consent_request`, `test`.
+    pub kind: String,
+    pub at: String,
+    /// Who wrote or assigned it; empty for the appliance.
+    pub by: String,
+    /// The other side's address.
+    pub address: String,
+    pub display_name: String,
+    pub subject: String,
+    /// Plain text (of an HTML-only mail: its text); show it escaped.
+    pub text: String,
+    /// The mail's `Message-ID` without angle brackets.
+    pub header_id: String,
+    pub refers_to: Vec<String>,
+    /// `[{name, mime, size}]`: listed, kept in the mailbox on the server.
+    #[schema(value_type = Vec<Object>)]
+    pub attachments: Vec<serde_json::Value>,
+    pub unread: bool,
+    /// `{state: queued, attempts, next_try, last_error}`, `{state: paused}`,
+    /// `{state: sent, at}`, `{state: failed, at, attempts, error}`, `{state: received}`.
+    #[schema(value_type = Object)]
+    pub delivery: serde_json::Value,
+    pub newsletter: Option<u64>,
+    pub appointment: Option<u64>,
+    pub in_sent_folder: bool,
+    /// `consent_confirmed` or `unsubscribed` when the mail changed a consent.
+    pub effect: Option<String>,
+}
+
+/// `{subject, text}` to send, or `{template}` alone to fill that template for the customer.
+#[derive(Deserialize, ToSchema)]
+pub struct ComposeInput {
+    /// A template key from `GET /api/v1/mail/templates`.
+    pub template: Option<String>,
+    /// At most 200 characters, one line.
+    pub subject: Option<String>,
+    /// At most 20,000 characters.
+    pub text: Option<String>,
+}
+
+/// A template filled for one customer.
+#[derive(Serialize, ToSchema)]
+pub struct DraftDoc {
+    pub subject: String,
+    pub text: String,
+}
+
+/// A template as staff pick it.
+#[derive(Serialize, ToSchema)]
+pub struct TemplateDoc {
+    pub key: String,
+    pub name: String,
+    /// `message` or `newsletter`.
+    #[serde(rename = "use")]
+    pub use_for: String,
+    /// `de` or `en`.
+    pub lang: String,
+}
+
+/// The salon's mail account. Sent back without the password: `password_set` says whether one
+/// is stored, and an empty `password` on saving keeps it.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct MailSettingsDoc {
+    pub address: String,
+    pub sender_name: String,
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    /// `tls` (465) or `start_tls` (587).
+    pub smtp_security: String,
+    pub imap_host: String,
+    pub imap_port: u16,
+    /// `tls` (993) or `start_tls` (143).
+    pub imap_security: String,
+    pub user: String,
+    /// Write-only: always empty in answers.
+    pub password: String,
+    /// Only in answers.
+    pub password_set: bool,
+    /// A PEM certificate to trust (a salon's own mail server).
+    pub extra_ca_pem: String,
+    pub sent_folder: String,
+    /// 1–600.
+    pub newsletter_per_minute: u32,
+    /// 0: no reminders.
+    pub reminder_hours: u32,
+    pub birthday_greetings: bool,
+    /// `[{key, name, use, lang, subject, body}]`.
+    #[schema(value_type = Vec<Object>)]
+    pub templates: Vec<serde_json::Value>,
+}
+
+/// `{"type": "group", "group": 3}`, `{"type": "customers", "ids": [1, 2]}` or the list as
+/// filtered: `{"type": "list", "q": "…", "filter": "regular", "group": "Stammkunden"}`.
+#[derive(Deserialize, ToSchema)]
+pub struct AudienceDoc {
+    #[schema(value_type = Object)]
+    pub audience: serde_json::Value,
+}
+
+/// Who gets the newsletter and who is left out, and why.
+#[derive(Serialize, ToSchema)]
+pub struct PreviewDoc {
+    pub recipients_count: usize,
+    pub left_out_count: usize,
+    /// `[{id, name, email}]`.
+    #[schema(value_type = Vec<Object>)]
+    pub recipients: Vec<serde_json::Value>,
+    /// `[{id, name, reason, reason_text}]`.
+    #[schema(value_type = Vec<Object>)]
+    pub left_out: Vec<serde_json::Value>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct TestInput {
+    pub subject: String,
+    pub text: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewsletterInput {
+    /// As for the preview.
+    #[schema(value_type = Object)]
+    pub audience: serde_json::Value,
+    /// How the audience is named in the list of newsletters.
+    pub label: String,
+    /// Placeholders `{Vorname}` … are filled per recipient.
+    pub subject: String,
+    pub text: String,
+}
+
+/// A newsletter and how far it has got.
+#[derive(Serialize, ToSchema)]
+pub struct ProgressDoc {
+    /// `{id, subject, text, by, at, audience, recipients, left_out, paused}`.
+    #[schema(value_type = Object)]
+    pub newsletter: serde_json::Value,
+    pub total: u32,
+    pub sent: u32,
+    pub failed: u32,
+    pub waiting: u32,
 }

@@ -1,6 +1,6 @@
 //! `GET /api/v1/events`: server-sent events from the core's change notifications, so open lists
 //! and cards update live. Event names: `customer_created`, `customer_changed`,
-//! `customer_deleted`, `catalog_changed`; data `{"type": …, "id": …}`. A client that fell behind
+//! `customer_deleted`, `catalog_changed`, `backups_changed`, `messages_changed`; data `{"type": …, "id": …}`. A client that fell behind
 //! gets `resync` (reload what you show). Streams end when the server shuts down.
 
 use crate::error::ErrorBody;

@@ -13,6 +13,9 @@
 //! - [`audit`]: the audit log for owners (whole, and per customer).
 //! - [`retention`]: customers past the retention period, the period, anonymising.
 //! - [`backups`]: the backup status line, "Jetzt sichern" and the backup settings.
+//! - [`mail`]: the salon's mail account (owners), its test, the mail status, the templates.
+//! - [`messages`]: messages on a card, consent requests, the "Nicht zugeordnet" list.
+//! - [`newsletters`]: preview, test, sending, progress and pausing (owners).
 //! - [`events`]: server-sent events for live updates.
 //! - [`words`]: the catalogue of words for the phone app, in the request's language.
 //! - [`docs`]: documentation-only schemas of the wire format.
@@ -26,6 +29,9 @@ pub mod docs;
 pub mod events;
 pub mod export;
 pub mod import;
+pub mod mail;
+pub mod messages;
+pub mod newsletters;
 pub mod notes;
 pub mod photos;
 pub mod retention;
@@ -68,6 +74,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(backups::router())
         .merge(audit::router())
         .merge(retention::router())
+        .merge(mail::router())
+        .merge(messages::router())
+        .merge(newsletters::router())
         .merge(events::router())
         .merge(words::router())
 }
