@@ -72,7 +72,10 @@ fn wait_for(max: Duration, what: &str, mut done: impl FnMut() -> bool) -> Durati
 
 fn header<'a>(raw: &'a str, name: &str) -> Option<&'a str> {
     raw.lines()
-        .find(|l| l.to_lowercase().starts_with(&format!("{}:", name.to_lowercase())))
+        .find(|l| {
+            l.to_lowercase()
+                .starts_with(&format!("{}:", name.to_lowercase()))
+        })
         .map(|l| l[name.len() + 1..].trim())
 }
 
@@ -97,7 +100,8 @@ fn a_message_from_the_card_goes_out_and_the_reply_lands_on_that_card_within_2_s(
     let servers = MailServers::start().unwrap();
     let s = salon();
     let k = &s.kartei;
-    k.set_mail_settings(account_settings(&servers), "Anna").unwrap();
+    k.set_mail_settings(account_settings(&servers), "Anna")
+        .unwrap();
     // Two cards share the address: the reply must find the right one by its thread.
     let jurgen = customer(k, "Jürgen", "Groß", "juergen@example.org");
     let _other = customer(k, "Jutta", "Groß", "juergen@example.org");
@@ -119,7 +123,10 @@ fn a_message_from_the_card_goes_out_and_the_reply_lands_on_that_card_within_2_s(
     assert_eq!(out.rcpt_to, vec!["juergen@example.org".to_string()]);
     let raw = String::from_utf8_lossy(&out.raw).to_string();
     // RFC 2047 for the umlauts in subject and name; the text in UTF-8.
-    assert!(header(&raw, "Subject").unwrap().contains("=?utf-8?"), "{raw}");
+    assert!(
+        header(&raw, "Subject").unwrap().contains("=?utf-8?"),
+        "{raw}"
+    );
     assert!(header(&raw, "To").unwrap().starts_with("=?utf-8?"), "{raw}");
     assert_eq!(message_id(&out.raw), sent.header_id);
     let parsed = kartei_core::mail::parse::parse(&out.raw).unwrap();
@@ -155,7 +162,11 @@ fn a_message_from_the_card_goes_out_and_the_reply_lands_on_that_card_within_2_s(
     let got = &incoming(k, jurgen.id)[0];
     assert_eq!(got.subject, "AW: Ihr Termin: Färben");
     assert_eq!(got.display_name, "Jürgen Groß");
-    assert!(got.text.contains("Grüße") && !got.text.contains("<b>"), "{}", got.text);
+    assert!(
+        got.text.contains("Grüße") && !got.text.contains("<b>"),
+        "{}",
+        got.text
+    );
     assert!(got.unread);
     let (unread, _) = k.unread_counts().unwrap();
     assert_eq!(unread, 1);
@@ -181,7 +192,8 @@ fn a_mail_nobody_matches_waits_in_unassigned_until_staff_assign_it() {
     let servers = MailServers::start().unwrap();
     let s = salon();
     let k = &s.kartei;
-    k.set_mail_settings(account_settings(&servers), "Anna").unwrap();
+    k.set_mail_settings(account_settings(&servers), "Anna")
+        .unwrap();
     let mia = customer(k, "Mia", "Neu", "mia@example.org");
     let _worker = k.start_mail().unwrap();
     // By address, without a thread.
@@ -219,13 +231,23 @@ fn a_server_killed_mid_send_is_retried_and_nothing_goes_out_twice() {
     .unwrap();
     let s = salon();
     let k = &s.kartei;
-    k.set_mail_settings(account_settings(&servers), "Anna").unwrap();
+    k.set_mail_settings(account_settings(&servers), "Anna")
+        .unwrap();
     let ids: Vec<CustomerId> = (0..8)
-        .map(|i| customer(k, &format!("Kundin{i}"), "Test", &format!("k{i}@example.org")).id)
+        .map(|i| {
+            customer(
+                k,
+                &format!("Kundin{i}"),
+                "Test",
+                &format!("k{i}@example.org"),
+            )
+            .id
+        })
         .collect();
     let _worker = k.start_mail().unwrap();
     for id in &ids {
-        k.send_message(*id, "Erinnerung", "Bis bald!", "Lena").unwrap();
+        k.send_message(*id, "Erinnerung", "Bis bald!", "Lena")
+            .unwrap();
     }
     // Kill the server while it holds a mail unanswered.
     wait_for(Duration::from_secs(10), "a mail in flight", || {
@@ -238,7 +260,10 @@ fn a_server_killed_mid_send_is_retried_and_nothing_goes_out_twice() {
         .flat_map(|id| k.messages_of(*id).unwrap())
         .filter(|m| matches!(m.delivery, Delivery::Queued { attempts: 1.., .. }))
         .count();
-    assert!(failed_meanwhile >= 1, "a try must have failed while the server was down");
+    assert!(
+        failed_meanwhile >= 1,
+        "a try must have failed while the server was down"
+    );
     assert!(k.mail_status().send_error.is_some());
     servers.start_smtp().unwrap();
     wait_for(Duration::from_secs(60), "every mail sent", || {
@@ -267,13 +292,16 @@ fn a_restart_and_a_new_uidvalidity_neither_duplicate_nor_lose_a_mail() {
     let nora;
     {
         let (k, _) = Kartei::open(dir.path()).unwrap();
-        k.set_mail_settings(account_settings(&servers), "Anna").unwrap();
+        k.set_mail_settings(account_settings(&servers), "Anna")
+            .unwrap();
         nora = customer(&k, "Nora", "Nachricht", "nora@example.org").id;
         let worker = k.start_mail().unwrap();
         for n in 1..=3 {
             servers.deliver_to_inbox(mail(n).as_bytes()).unwrap();
         }
-        wait_for(Duration::from_secs(5), "three mails", || incoming(&k, nora).len() == 3);
+        wait_for(Duration::from_secs(5), "three mails", || {
+            incoming(&k, nora).len() == 3
+        });
         drop(worker);
     }
     // While Kartei is off: a new mail, and the server renumbers the inbox.
@@ -282,7 +310,9 @@ fn a_restart_and_a_new_uidvalidity_neither_duplicate_nor_lose_a_mail() {
     servers.deliver_to_inbox(mail(5).as_bytes()).unwrap();
     let (k, _) = Kartei::open(dir.path()).unwrap();
     let _worker = k.start_mail().unwrap();
-    wait_for(Duration::from_secs(5), "five mails", || incoming(&k, nora).len() == 5);
+    wait_for(Duration::from_secs(5), "five mails", || {
+        incoming(&k, nora).len() == 5
+    });
     std::thread::sleep(Duration::from_millis(500));
     let subjects: Vec<String> = incoming(&k, nora).into_iter().map(|m| m.subject).collect();
     assert_eq!(subjects.len(), 5, "{subjects:?}");
@@ -301,7 +331,8 @@ fn the_settings_test_names_a_wrong_password_an_untrusted_certificate_and_a_full_
     let s = salon();
     let k = &s.kartei;
     // All well: both directions, with the time the round trip took.
-    k.set_mail_settings(account_settings(&servers), "Anna").unwrap();
+    k.set_mail_settings(account_settings(&servers), "Anna")
+        .unwrap();
     let report = k.test_mail();
     assert_eq!(report.sent, Ok(()));
     assert_eq!(report.read, Ok(()));
@@ -312,8 +343,14 @@ fn the_settings_test_names_a_wrong_password_an_untrusted_certificate_and_a_full_
     wrong.password = "falsch".into();
     k.set_mail_settings(wrong, "Anna").unwrap();
     let report = k.test_mail();
-    assert!(matches!(report.sent, Err(MailMsg::WrongPassword { .. })), "{report:?}");
-    assert!(matches!(report.read, Err(MailMsg::WrongPassword { .. })), "{report:?}");
+    assert!(
+        matches!(report.sent, Err(MailMsg::WrongPassword { .. })),
+        "{report:?}"
+    );
+    assert!(
+        matches!(report.read, Err(MailMsg::WrongPassword { .. })),
+        "{report:?}"
+    );
     let text = kartei_core::i18n::Msg::Mail(report.read.clone().unwrap_err()).text(Lang::De);
     assert!(text.contains("Passwort falsch"), "{text}");
     // The servers' certificate is not trusted without the salon's own certificate.
@@ -321,10 +358,17 @@ fn the_settings_test_names_a_wrong_password_an_untrusted_certificate_and_a_full_
     untrusted.extra_ca_pem = String::new();
     k.set_mail_settings(untrusted, "Anna").unwrap();
     let report = k.test_mail();
-    assert!(matches!(report.sent, Err(MailMsg::TlsFailed { .. })), "{report:?}");
-    assert!(matches!(report.read, Err(MailMsg::TlsFailed { .. })), "{report:?}");
+    assert!(
+        matches!(report.sent, Err(MailMsg::TlsFailed { .. })),
+        "{report:?}"
+    );
+    assert!(
+        matches!(report.read, Err(MailMsg::TlsFailed { .. })),
+        "{report:?}"
+    );
     // Full: fill the mailbox past its quota, then the copy into Sent is refused.
-    k.set_mail_settings(account_settings(&servers), "Anna").unwrap();
+    k.set_mail_settings(account_settings(&servers), "Anna")
+        .unwrap();
     for size in [12 * 1024, 2048, 200] {
         let part = format!(
             "From: <x@example.org>\r\nSubject: voll\r\n\r\n{}\r\n",
@@ -366,12 +410,15 @@ fn a_ten_megabyte_attachment_is_listed_and_the_text_kept() {
     let servers = MailServers::start().unwrap();
     let s = salon();
     let k = &s.kartei;
-    k.set_mail_settings(account_settings(&servers), "Anna").unwrap();
+    k.set_mail_settings(account_settings(&servers), "Anna")
+        .unwrap();
     let lea = customer(k, "Lea", "Anhang", "lea@example.org");
     let _worker = k.start_mail().unwrap();
     let payload: String = {
         use std::fmt::Write;
-        let bytes: Vec<u8> = (0..10 * 1024 * 1024u32).map(|i| (i * 7 % 251) as u8).collect();
+        let bytes: Vec<u8> = (0..10 * 1024 * 1024u32)
+            .map(|i| (i * 7 % 251) as u8)
+            .collect();
         let mut b64 = String::new();
         for line in base64_lines(&bytes) {
             let _ = writeln!(b64, "{line}\r");
@@ -386,7 +433,9 @@ fn a_ten_megabyte_attachment_is_listed_and_the_text_kept() {
          Content-Disposition: attachment; filename=\"=?UTF-8?Q?Fris=C3=BCr.jpg?=\"\r\n\r\n{payload}--b--\r\n"
     );
     servers.deliver_to_inbox(raw.as_bytes()).unwrap();
-    wait_for(Duration::from_secs(15), "the big mail", || !incoming(k, lea.id).is_empty());
+    wait_for(Duration::from_secs(15), "the big mail", || {
+        !incoming(k, lea.id).is_empty()
+    });
     let m = &incoming(k, lea.id)[0];
     assert_eq!(m.subject, "Foto für die Farbe");
     assert_eq!(m.text, "So hätte ich es gern.");
@@ -427,7 +476,8 @@ fn a_newsletter_to_a_group_of_1000_reaches_exactly_the_400_confirmed_and_an_unsu
     let servers = MailServers::start().unwrap();
     let s = salon();
     let k = &s.kartei;
-    k.set_mail_settings(account_settings(&servers), "Anna").unwrap();
+    k.set_mail_settings(account_settings(&servers), "Anna")
+        .unwrap();
     let group = k
         .groups()
         .into_iter()
