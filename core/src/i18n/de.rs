@@ -430,7 +430,7 @@ pub(super) fn text(word: Word) -> &'static str {
         Word::MailStatusOff => "E-Mail ist nicht eingerichtet.",
         Word::Templates => "Vorlagen",
         Word::TemplateName => "Name der Vorlage",
-        Word::TemplatePlaceholders => "Platzhalter: {Vorname}, {Nachname}, {Termin}, {Salon}",
+        Word::TemplatePlaceholders => "Platzhalter in geschweiften Klammern: Vorname, Nachname, Termin, Salon",
         Word::Newsletter => "Newsletter",
         Word::NewsletterNew => "Neuer Newsletter",
         Word::NewsletterAudience => "An",
