@@ -212,6 +212,7 @@ pub async fn fetch_new(
     .filter(|uid| *uid > after)
     .collect();
     uids.sort_unstable();
+    let complete = uids.len() <= limit;
     uids.truncate(limit);
     let mut state = MailboxState {
         uid_validity: validity,
@@ -286,6 +287,12 @@ pub async fn fetch_new(
     out.sort_by_key(|f| f.uid);
     if let Some(last) = out.last() {
         state.last_uid = last.uid;
+    }
+    // Every UID below UIDNEXT existed when the inbox was selected and was searched: seen.
+    if complete {
+        if let Some(next) = mailbox.uid_next {
+            state.last_uid = state.last_uid.max(next.saturating_sub(1));
+        }
     }
     Ok((state, out))
 }
@@ -380,6 +387,7 @@ pub async fn wait_for_mail(
     session: Session,
     max: Duration,
     stop: &tokio::sync::Notify,
+    seen_up_to: u32,
 ) -> Result<Session, MailError> {
     let mut session = session;
     let caps = timed(settings, async {
@@ -396,13 +404,20 @@ pub async fn wait_for_mail(
         }
         return Ok(session);
     }
-    timed(settings, async {
+    let mailbox = timed(settings, async {
         session
             .select("INBOX")
             .await
             .map_err(|e| explain(settings, e))
     })
     .await?;
+    // Mail that came in after the last fetch and before IDLE starts is announced by nobody.
+    if mailbox
+        .uid_next
+        .is_some_and(|next| next > seen_up_to.saturating_add(1))
+    {
+        return Ok(session);
+    }
     let mut idle = session.idle();
     timed(settings, async {
         idle.init().await.map_err(|e| explain(settings, e))

@@ -393,7 +393,14 @@ async fn watch(
             let _ = session.logout().await;
             return Ok(());
         }
-        session = imap::wait_for_mail(settings, session, IDLE_FOR, &shared.inbox).await?;
+        let seen_up_to = kartei
+            .store()
+            .mailbox_state(INBOX)
+            .map_err(|e| internal(&e))?
+            .map(|s| s.last_uid)
+            .unwrap_or(0);
+        session =
+            imap::wait_for_mail(settings, session, IDLE_FOR, &shared.inbox, seen_up_to).await?;
         if shared.stopped() || shared.reconnect.load(Ordering::SeqCst) {
             let _ = session.logout().await;
             return Ok(());

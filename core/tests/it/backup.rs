@@ -85,6 +85,33 @@ fn full_card_file() -> Fixture {
         "Jörg",
     )
     .unwrap();
+    // Messages of every kind, a newsletter and a mail nobody matches.
+    crate::store::give_messages(&f, bernd.id, colour.id);
+    k.send_newsletter(
+        &Audience::Customers {
+            ids: vec![bernd.id],
+        },
+        "Liste",
+        "Neu",
+        "Hallo {Vorname}",
+        "Anna",
+    )
+    .unwrap();
+    let stranger = "From: <wer@example.net>\r\nSubject: Frage\r\nMessage-ID: <fremd@example.net>\r\n\r\nHallo\r\n";
+    k.take_in(
+        "INBOX",
+        vec![kartei_core::mail::imap::Fetched {
+            uid: 99,
+            size: stranger.len() as u32,
+            raw: stranger.as_bytes().to_vec(),
+            truncated: false,
+        }],
+        &kartei_core::store::MailboxState {
+            uid_validity: 1,
+            last_uid: 99,
+        },
+    )
+    .unwrap();
     f
 }
 
@@ -240,7 +267,7 @@ fn the_backup_is_a_plain_tar_with_a_manifest_of_sha256_sums() {
     let manifest = manifest.unwrap();
     assert_eq!(manifest.header.kartei_version, format::KARTEI_VERSION);
     assert_eq!(manifest.tables["customers"], 2);
-    assert_eq!(manifest.tables["appointments"], 2);
+    assert_eq!(manifest.tables["appointments"], 3);
     assert_eq!(manifest.parts.len(), names.len() - 2);
     for part in &manifest.parts {
         assert_eq!(sums[&part.path], part.sha256, "{}", part.path);

@@ -216,7 +216,7 @@ fn give_one_of_everything(f: &Fixture, c: CustomerId, service: ServiceId) {
 
 /// Messages of every kind the tables hold: a queued consent request, the customer's unread
 /// reply (which confirms the consent), a reminder and a birthday greeting (sent-once marks).
-fn give_messages(f: &Fixture, c: CustomerId, service: ServiceId) {
+pub(crate) fn give_messages(f: &Fixture, c: CustomerId, service: ServiceId) {
     let mut mail = f.kartei.mail_settings();
     mail.address = "salon@kartei.test".into();
     mail.smtp_host = "127.0.0.1".into();
