@@ -366,6 +366,7 @@ impl Kartei {
     }
 
     /// Unread received messages: in all, and per customer (`None`: unassigned).
+    #[allow(clippy::type_complexity)]
     pub fn unread_counts(&self) -> Result<(u64, Vec<(Option<CustomerId>, u64)>)> {
         self.inner.store.unread_counts()
     }

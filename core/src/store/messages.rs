@@ -24,6 +24,7 @@ impl Store {
     /// Saves messages (new ones get ids), the consent changes they bring, and optionally how far
     /// the inbox has been read, in one durable transaction. Returns the saved messages and the
     /// change sequences of the customers whose card changed.
+    #[allow(clippy::type_complexity)]
     pub(crate) fn save_messages(
         &self,
         mut batch: Vec<Message>,
@@ -138,6 +139,7 @@ impl Store {
     }
 
     /// Unread received messages: all, and per customer (0: unassigned).
+    #[allow(clippy::type_complexity)]
     pub fn unread_counts(&self) -> Result<(u64, Vec<(Option<CustomerId>, u64)>)> {
         let txn = self.read()?;
         let table = txn.open_table(UNREAD)?;

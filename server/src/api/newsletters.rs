@@ -217,7 +217,7 @@ async fn list(
             for n in k.newsletters()? {
                 out.push(k.newsletter_progress(n.id)?);
             }
-            out.sort_by(|a, b| b.newsletter.at.cmp(&a.newsletter.at));
+            out.sort_by_key(|p| std::cmp::Reverse(p.newsletter.at));
             Ok(out)
         })
         .await?;
