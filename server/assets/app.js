@@ -111,6 +111,9 @@ function route() {
   if (p === "/stats") return statsView();
   if (p === "/appointments/new") return appointmentView();
   if (p === "/import") return importView();
+  if (p === "/messages") return messagesView();
+  if (p === "/mail") return mailSettingsView();
+  if (p === "/newsletter") return newsletterView();
   if ((m = p.match(/^\/customers\/(\d+)\/edit$/))) return formView(Number(m[1]));
   if ((m = p.match(/^\/customers\/(\d+)\/photos$/))) return photosView(Number(m[1]));
   if ((m = p.match(/^\/customers\/(\d+)$/))) return cardView(Number(m[1]));
@@ -256,7 +259,10 @@ async function cardView(id, mode = "") {
     h("h2", {}, t("upcoming")), h("ul", { class: "appointments", id: "upcoming" }, ...appointments(card.appointments.upcoming, false)),
     h("h2", {}, t("past")), h("ul", { class: "appointments", id: "past" }, ...appointments(card.appointments.past.slice(0, 20), true)),
     h("h2", {}, t("top")), h("ul", {}, ...card.top_services.map((s) => h("li", {}, `${s.name} (${s.count}×)`))),
-    h("h2", {}, t("history")), h("ul", { class: "history" }, ...card.history.slice(0, 30).map((e) => h("li", {}, `${date(e.at)} ${e.title}`, e.detail ? ` – ${e.detail}` : ""))),
+    h("h2", {}, t("messages")),
+    consentBox(c, id),
+    keep(`msg-${id}`, () => messageForm(id, c, again)),
+    h("h2", {}, t("history")), h("ul", { class: "history", id: "history" }, ...card.history.slice(0, 50).map((e) => historyItem(e, again))),
     keep(`audit-${id}`, () => auditOfCustomer(id)),
   );
   if (mode) {
@@ -269,6 +275,11 @@ async function cardView(id, mode = "") {
   if (live) {
     const note = document.getElementById("live-note");
     if (note) { note.textContent = t("changed"); note.hidden = false; }
+  }
+  // Opening the card reads its messages; the marks stay on this view until it is left.
+  if (!mode) {
+    seenUnread = new Set(card.history.filter((e) => e.message && e.message.unread).map((e) => e.message.id));
+    if (card.unread_messages) api("POST", `/api/v1/customers/${id}/messages/read`).then(refreshBadge).catch(() => {});
   }
 }
 
@@ -1205,6 +1216,390 @@ async function appointmentView() {
   show(h("h1", {}, t("appointment")), form);
 }
 
+// ---- messages (issue 16): the card's mails, writing one, consent, the unread badge -----------
+// Mail text is the customer's: it goes into the page with textContent only (h() never parses
+// HTML), shown as written (white-space: pre-wrap).
+let seenUnread = new Set();
+let messagesTimer = null;
+let templatesOnce = null;
+const templates = () => (templatesOnce ??= api("GET", "/api/v1/mail/templates").catch(() => { templatesOnce = null; return []; }));
+const kilobytes = (bytes) => `${Math.max(1, Math.round(bytes / 1024)).toLocaleString(EN ? "en-GB" : "de-DE")} KB`;
+
+// The header's ✉ with the number of unread messages (all of them, assigned or not).
+async function refreshBadge() {
+  const badge = document.getElementById("unread-badge");
+  if (!badge) return;
+  const s = await api("GET", "/api/v1/mail/status").catch(() => null);
+  if (!s) return;
+  badge.textContent = String(s.unread);
+  badge.hidden = !s.unread;
+  badge.title = tf("unread_count", { n: s.unread });
+  const nav = document.getElementById("nav-messages");
+  if (nav) nav.classList.toggle("failed", s.failed > 0);
+}
+
+// The delivery line of a message: state, and for a failed one the reason and "Erneut senden".
+function deliveryLine(m, redraw) {
+  const d = m.delivery;
+  const word = { queued: d.attempts ? "message_retrying" : "message_queued", paused: "message_paused", sent: "message_sent",
+    failed: "message_failed", received: "message_received" }[d.state] || "message_queued";
+  const line = h("p", { class: `delivery ${d.state}` }, t(word), d.state === "sent" && d.at ? ` · ${dateTime(d.at)}` : "");
+  if (d.state === "queued" && d.last_error) line.append(h("span", { class: "error" }, ` – ${d.last_error}`));
+  if (d.state === "failed") {
+    line.append(h("span", { class: "error" }, ` – ${d.error}`));
+    const retry = h("button", { type: "button", class: "secondary message-retry" }, t("retry_send"));
+    const error = h("span", { class: "error", role: "alert" });
+    retry.addEventListener("click", async () => {
+      retry.disabled = true;
+      try { await api("POST", `/api/v1/messages/${m.id}/retry`); redraw(); } catch (e) { error.textContent = errorText(e); retry.disabled = false; }
+    });
+    line.append(" ", retry, error);
+  }
+  return line;
+}
+
+// One mail: who, when, subject, the text, attachments, its state and unread mark.
+function messageItem(m, redraw) {
+  const unread = m.unread || seenUnread.has(m.id);
+  const who = m.direction === "in"
+    ? `${t("message_from")}: ${m.display_name ? `${m.display_name} <${m.address}>` : m.address}`
+    : `${t("message_to")}: ${m.address}${m.by ? ` · ${m.by}` : ""}`;
+  const kind = m.kind !== "personal" ? h("span", { class: "msg-kind" }, ` · ${t("msg_kind_" + m.kind)}`) : null;
+  const effect = m.effect ? h("p", { class: "effect" }, t(m.effect === "unsubscribed" ? "message_unsubscribed" : "message_confirmed_consent")) : null;
+  const attachments = m.attachments && m.attachments.length
+    ? h("div", { class: "attachments" }, h("span", {}, `${t("attachments")}: `),
+      h("ul", {}, ...m.attachments.map((a) => h("li", {}, `📎 ${a.name} (${kilobytes(a.size)})`)))) : null;
+  return h("div", { class: `message ${m.direction}${unread ? " unread" : ""}`, "data-message": String(m.id) },
+    h("p", { class: "msg-head" }, unread ? h("span", { class: "unread-mark" }, t("unread")) : null,
+      h("strong", { class: "subject" }, m.subject), kind),
+    h("p", { class: "meta" }, `${dateTime(m.at)} · ${who}`),
+    h("p", { class: "text" }, m.text), attachments, effect,
+    m.direction === "out" ? deliveryLine(m, redraw) : null);
+}
+
+// A history line: bookings and notes as one line, mails in full.
+function historyItem(e, redraw) {
+  if (e.message) return h("li", { class: `history-message ${e.kind}` }, messageItem(e.message, redraw));
+  return h("li", {}, `${date(e.at)} ${e.title}`, e.detail ? ` – ${e.detail}` : "");
+}
+
+// Marketing consent as it stands, asking for confirmation by mail, and the consent log.
+function consentBox(c, id) {
+  const m = c.marketing_consent;
+  const state = m.given ? (m.confirmed ? t("consent_confirmed") : t("consent_unconfirmed")) : t("consent_none");
+  const status = h("p", { class: `consent ${m.given && m.confirmed ? "confirmed" : "unconfirmed"}`, id: "consent-state" }, `${t("marketing")}: `, h("strong", {}, state));
+  const note = h("p", { class: "hint", role: "status", hidden: true });
+  const ask = h("button", { type: "button", class: "secondary", id: "consent-request", hidden: !c.email || (m.given && m.confirmed) }, t("request_consent"));
+  ask.addEventListener("click", async () => {
+    ask.disabled = true;
+    try { await api("POST", `/api/v1/customers/${id}/consent-request`); note.textContent = t("consent_requested"); note.className = "hint"; } catch (e) { note.textContent = errorText(e); note.className = "error"; ask.disabled = false; }
+    note.hidden = false;
+  });
+  const log = c.consent_log && c.consent_log.length ? h("details", { class: "consent-log", id: "consent-log" }, h("summary", {}, t("consent_log")),
+    h("ul", {}, ...c.consent_log.slice().reverse().map((x) => h("li", {},
+      `${dateTime(x.at)} · ${t(x.kind === "marketing" ? "marketing" : "reminders")}: ${x.given ? "✓" : "✗"}${x.confirmed ? ` (${t("consent_confirmed")})` : ""}`,
+      x.how ? ` · ${x.how}` : "", x.by ? ` · ${x.by}` : "", x.proof ? h("small", { class: "proof" }, x.proof) : null)))) : null;
+  return h("div", { class: "consent-box" }, status, ask, note, log);
+}
+
+// "Nachricht schreiben": a template fills subject and text for this customer to edit; the
+// form is kept as typed through live updates (data-keep).
+function messageForm(id, c, redraw) {
+  const template = h("select", { id: "message-template", "aria-label": t("message_template") }, h("option", { value: "" }, `${t("message_template")} …`));
+  templates().then((list) => template.append(...list.filter((x) => x.use === "message").map((x) => h("option", { value: x.key }, x.name))));
+  const subject = h("input", { type: "text", id: "message-subject", maxlength: "200", autocomplete: "off" });
+  const text = h("textarea", { id: "message-text", rows: "5", maxlength: "20000" });
+  const error = h("p", { class: "error", role: "alert", hidden: true });
+  const done = h("p", { class: "hint", role: "status", hidden: true });
+  const send = h("button", { type: "submit", id: "message-send" }, t("send_message"));
+  const form = h("form", { class: "message-form", id: "message-form", "data-keep": `msg-${id}` },
+    h("h3", {}, t("write_message")), template,
+    h("div", { class: "input" }, h("label", { for: "message-subject" }, t("message_subject")), subject),
+    h("div", { class: "input" }, h("label", { for: "message-text" }, t("message_text")), text),
+    error, done, send);
+  if (!c.email) { send.disabled = true; done.textContent = t("mail_no_email"); }
+  template.addEventListener("change", async () => {
+    if (!template.value) return;
+    error.hidden = true;
+    try {
+      const draft = await api("POST", `/api/v1/customers/${id}/messages`, { template: template.value });
+      subject.value = draft.subject;
+      text.value = draft.text;
+      text.focus();
+    } catch (e) { error.textContent = errorText(e); error.hidden = false; }
+  });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    error.hidden = true;
+    done.hidden = true;
+    send.disabled = true;
+    try {
+      await api("POST", `/api/v1/customers/${id}/messages`, { subject: subject.value, text: text.value });
+      subject.value = "";
+      text.value = "";
+      template.value = "";
+      done.textContent = t("message_sent_toast");
+      done.hidden = false;
+      redraw();
+    } catch (e) { error.textContent = errorText(e); error.hidden = false; }
+    send.disabled = false;
+  });
+  return form;
+}
+
+// A customer picker: type, tap one; `onPick(customer)`.
+function customerPicker(label, onPick) {
+  const search = h("input", { type: "search", class: "assign-search", placeholder: t("pick"), "aria-label": label, autocomplete: "off" });
+  const results = h("ul", { class: "list pick" });
+  let seq = 0;
+  search.addEventListener("input", async () => {
+    const mine = ++seq;
+    const page = await api("GET", `/api/v1/customers?${new URLSearchParams({ q: search.value, limit: "8" })}`).catch(() => null);
+    if (!page || mine !== seq) return;
+    results.replaceChildren(...page.items.map((c) => {
+      const b = h("button", { type: "button", class: "item" }, `${c.last_name}, ${c.first_name}`, c.email ? ` · ${c.email}` : "");
+      b.addEventListener("click", () => onPick(c));
+      return h("li", {}, b);
+    }));
+  });
+  return h("div", { class: "picker" }, h("label", {}, label), search, results);
+}
+
+// "Nachrichten": messages not sent (with "Erneut senden"), the unassigned list with assigning,
+// and for owners the way to the mail settings and the newsletter.
+async function messagesView() {
+  current = { name: "messages", id: null };
+  const me = await whoAmI();
+  show(h("h1", {}, t("messages")),
+    h("p", { class: "actions", id: "owner-mail-links", hidden: !(me && me.role === "owner") },
+      h("a", { href: "/mail", "data-link": true, class: "button", id: "link-mail" }, t("mail_settings")),
+      h("a", { href: "/newsletter", "data-link": true, class: "button", id: "link-newsletter" }, t("newsletter"))),
+    h("p", { id: "mail-status", class: "hint" }),
+    h("section", { id: "failed-messages" }),
+    h("h2", {}, t("unassigned")),
+    h("ul", { class: "messages", id: "unassigned" }));
+  await loadMessagesScreen();
+}
+async function loadMessagesScreen() {
+  const [failed, unassigned, status] = await Promise.all([api("GET", "/api/v1/messages/failed").catch(() => null),
+    api("GET", "/api/v1/messages/unassigned").catch(() => null), api("GET", "/api/v1/mail/status").catch(() => null)]);
+  if (current.name !== "messages") return;
+  const redraw = () => loadMessagesScreen();
+  const line = document.getElementById("mail-status");
+  if (status && line) {
+    const errors = [status.send_error, status.inbox_error, status.sent_folder_error].filter(Boolean);
+    line.textContent = !status.configured ? t("mail_status_off")
+      : status.inbox_checked_at ? tf("mail_status_ok", { when: dateTime(status.inbox_checked_at) }) : "";
+    line.className = errors.length ? "warning" : "hint";
+    if (errors.length) line.textContent = errors.join(" ");
+  }
+  const box = document.getElementById("failed-messages");
+  if (failed && box) {
+    box.replaceChildren(...(failed.length ? [h("h2", { class: "error" }, tf("messages_not_sent", { n: failed.length })),
+      h("ul", { class: "messages" }, ...failed.map((m) => h("li", {}, m.customer != null
+        ? h("a", { href: `/customers/${m.customer}`, "data-link": true }, m.display_name || m.address) : null, messageItem(m, redraw))))] : []));
+  }
+  const list = document.getElementById("unassigned");
+  if (!unassigned || !list) return;
+  // An open picker survives the reload (it is being typed into).
+  const open = new Map([...list.querySelectorAll("li[data-keep]")].map((li) => [li.dataset.keep, li]));
+  list.replaceChildren(...(unassigned.length ? unassigned.map((m) => open.get(`assign-${m.id}`) || unassignedItem(m, redraw)) : [h("li", {}, t("no_unassigned"))]));
+}
+function unassignedItem(m, redraw) {
+  const error = h("p", { class: "error", role: "alert", hidden: true });
+  const li = h("li", { class: "unassigned", "data-message": String(m.id) }, messageItem(m, redraw));
+  const actions = h("div", { class: "note-actions" });
+  const assign = h("button", { type: "button", class: "assign" }, t("assign_to"));
+  assign.addEventListener("click", () => {
+    actions.hidden = true;
+    li.dataset.keep = `assign-${m.id}`;
+    const picker = customerPicker(t("assign_pick"), async (c) => {
+      error.hidden = true;
+      try { await api("POST", `/api/v1/messages/${m.id}/assign`, { customer: c.id }); li.remove(); redraw(); refreshBadge(); } catch (e) { error.textContent = errorText(e); error.hidden = false; }
+    });
+    li.insertBefore(picker, error);
+    picker.querySelector("input").focus();
+  });
+  actions.append(assign);
+  if (m.unread) {
+    const read = h("button", { type: "button", class: "secondary mark-read" }, t("mark_read"));
+    read.addEventListener("click", async () => {
+      try { await api("POST", `/api/v1/messages/${m.id}/read`, { read: true }); redraw(); refreshBadge(); } catch (e) { error.textContent = errorText(e); error.hidden = false; }
+    });
+    actions.append(read);
+  }
+  li.append(actions, error);
+  return li;
+}
+
+// Shows a failed save's per-field messages under the fields of `form` (`data-field` names).
+function fieldErrors(form, e) {
+  form.querySelectorAll(".field-error").forEach((x) => x.remove());
+  const fields = (e.body && e.body.fields) || {};
+  for (const [name, message] of Object.entries(fields)) {
+    const input = form.querySelector(`[data-field="${name}"]`);
+    if (input) input.after(h("p", { class: "field-error", role: "alert" }, message));
+  }
+}
+
+// ---- mail settings (owners): the account, the password write-only, the test ------------------
+async function mailSettingsView() {
+  current = { name: "mail", id: null };
+  let s;
+  try { s = await api("GET", "/api/v1/mail/settings"); } catch (e) { return show(h("p", { class: "error" }, e.message)); }
+  if (current.name !== "mail") return;
+  const input = (name, label, attrs = {}) => {
+    const el = h(attrs.rows ? "textarea" : "input", { id: `mail-${name}`, "data-field": name, autocomplete: "off", ...attrs });
+    if (attrs.type === "checkbox") el.checked = !!s[name]; else el.value = s[name] ?? "";
+    return attrs.type === "checkbox" ? h("label", { class: "check" }, el, label) : h("div", { class: "input" }, h("label", { for: `mail-${name}` }, label), el);
+  };
+  const security = (name) => h("div", { class: "input" }, h("label", { for: `mail-${name}` }, t("mail_security")),
+    h("select", { id: `mail-${name}`, "data-field": name }, ...[["start_tls", "security_starttls"], ["tls", "security_tls"]].map(([v, w]) => h("option", { value: v, selected: s[name] === v }, t(w)))));
+  const saved = h("p", { class: "hint", role: "status", hidden: true }, t("mail_saved"));
+  const error = h("p", { class: "error", role: "alert", hidden: true });
+  const form = h("form", { id: "mail-form" },
+    input("address", t("mail_address"), { type: "email" }), input("sender_name", t("mail_sender_name")),
+    h("fieldset", {}, h("legend", {}, t("smtp_server")), input("smtp_host", t("smtp_server")),
+      h("div", { class: "row" }, input("smtp_port", t("mail_port"), { type: "number", inputmode: "numeric", min: "1", max: "65535" }), security("smtp_security"))),
+    h("fieldset", {}, h("legend", {}, t("imap_server")), input("imap_host", t("imap_server")),
+      h("div", { class: "row" }, input("imap_port", t("mail_port"), { type: "number", inputmode: "numeric", min: "1", max: "65535" }), security("imap_security"))),
+    input("user", t("mail_user")),
+    input("password", t("mail_password"), { type: "password", autocomplete: "new-password", placeholder: s.password_set ? t("mail_password_kept") : "" }),
+    s.password_set ? h("p", { class: "hint" }, t("mail_password_kept")) : null,
+    input("extra_ca_pem", t("mail_certificate"), { rows: "4", spellcheck: "false" }),
+    input("sent_folder", t("sent_folder")),
+    input("newsletter_per_minute", t("newsletter_per_minute"), { type: "number", min: "1", max: "600" }),
+    input("reminder_hours", t("reminder_hours"), { type: "number", min: "0", max: "336" }),
+    input("birthday_greetings", t("birthday_greetings"), { type: "checkbox" }),
+    error, saved, h("button", { type: "submit", id: "mail-save" }, t("save")));
+  const read = () => {
+    const v = (name) => form.querySelector(`#mail-${name}`).value;
+    return { ...s, password_set: undefined, address: v("address").trim(), sender_name: v("sender_name"), smtp_host: v("smtp_host").trim(),
+      smtp_port: Number(v("smtp_port")) || 0, smtp_security: v("smtp_security"), imap_host: v("imap_host").trim(),
+      imap_port: Number(v("imap_port")) || 0, imap_security: v("imap_security"), user: v("user").trim(), password: v("password"),
+      extra_ca_pem: v("extra_ca_pem"), sent_folder: v("sent_folder"), newsletter_per_minute: Number(v("newsletter_per_minute")) || 0,
+      reminder_hours: Number(v("reminder_hours")) || 0, birthday_greetings: form.querySelector("#mail-birthday_greetings").checked };
+  };
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    error.hidden = true;
+    saved.hidden = true;
+    try {
+      s = await api("PUT", "/api/v1/mail/settings", read());
+      form.querySelector("#mail-password").value = "";
+      form.querySelector("#mail-password").placeholder = t("mail_password_kept");
+      fieldErrors(form, {});
+      saved.hidden = false;
+    } catch (e) { fieldErrors(form, e); error.textContent = e.message; error.hidden = false; }
+  });
+  const test = h("button", { type: "button", id: "mail-test", class: "secondary" }, t("send_test_mail"));
+  const steps = h("ul", { class: "test-steps", id: "mail-test-steps" });
+  const testNote = h("p", { class: "hint", id: "mail-test-result", role: "status" });
+  test.addEventListener("click", async () => {
+    test.disabled = true;
+    steps.replaceChildren();
+    testNote.textContent = t("test_mail_running");
+    testNote.className = "hint";
+    try {
+      const r = await api("POST", "/api/v1/mail/test");
+      const step = (key, x) => h("li", { class: x.ok ? "ok" : "error", "data-step": key }, `${x.ok ? "✓" : "✗"} ${t(key)}`, x.error ? `: ${x.error}` : "");
+      steps.replaceChildren(step("test_step_send", r.sent), step("test_step_read", r.read), step("test_step_sent_folder", r.sent_folder), step("test_step_arrived", r.arrived));
+      testNote.textContent = r.ok ? tf("test_mail_ok", { ms: r.arrived_ms }) : "";
+      testNote.className = r.ok ? "hint ok" : "error";
+    } catch (e) { testNote.textContent = e.message; testNote.className = "error"; }
+    test.disabled = false;
+  });
+  show(h("h1", {}, t("mail_settings")), form, h("h2", {}, t("send_test_mail")), test, testNote, steps);
+}
+
+// ---- newsletter (owners): audience, preview with who is left out, test, send, progress --------
+async function newsletterView() {
+  current = { name: "newsletter", id: null };
+  const groups = await api("GET", "/api/v1/groups").catch(() => []);
+  if (current.name !== "newsletter") return;
+  const listQuery = { type: "list", q: listState.q, filter: listState.filter };
+  const audience = h("select", { id: "newsletter-audience", "aria-label": t("newsletter_audience") },
+    h("option", { value: "list" }, tf("current_list", { n: listState.total })),
+    ...groups.map((g) => h("option", { value: String(g.id) }, tf("newsletter_group", { name: g.name }))));
+  const chosen = () => (audience.value === "list" ? listQuery : { type: "group", group: Number(audience.value) });
+  const label = () => audience.selectedOptions[0].textContent;
+  const subject = h("input", { type: "text", id: "newsletter-subject", maxlength: "200", autocomplete: "off", "data-field": "subject" });
+  const text = h("textarea", { id: "newsletter-text", rows: "8", maxlength: "20000", "data-field": "text" });
+  const preview = h("div", { id: "newsletter-preview", class: "preview" });
+  const note = h("p", { role: "status", id: "newsletter-note", hidden: true });
+  const say = (message, cls = "hint") => { note.textContent = message; note.className = cls; note.hidden = false; };
+  let count = null;
+  const doPreview = async () => {
+    preview.replaceChildren();
+    try {
+      const p = await api("POST", "/api/v1/newsletters/preview", { audience: chosen() });
+      count = p.recipients_count;
+      preview.replaceChildren(h("p", { class: "gets", id: "newsletter-gets" }, h("strong", {}, tf("newsletter_gets", { n: p.recipients_count }))),
+        h("details", {}, h("summary", {}, tf("newsletter_gets", { n: p.recipients_count })),
+          h("ul", {}, ...p.recipients.map((r) => h("li", {}, `${r.name} · ${r.email}`)))),
+        h("details", { id: "newsletter-left-out", open: p.left_out.length > 0 && p.left_out.length <= 20 }, h("summary", {}, tf("newsletter_left_out", { n: p.left_out_count })),
+          h("ul", {}, ...p.left_out.map((l) => h("li", {}, h("a", { href: `/customers/${l.id}`, "data-link": true }, l.name), ` – ${l.reason_text}`)))));
+    } catch (e) { say(errorText(e), "error"); }
+  };
+  audience.addEventListener("change", doPreview);
+  const form = h("form", { id: "newsletter-form" });
+  const previewButton = h("button", { type: "button", class: "secondary", id: "newsletter-preview-button" }, t("newsletter_preview"));
+  previewButton.addEventListener("click", doPreview);
+  const test = h("button", { type: "button", class: "secondary", id: "newsletter-test" }, t("newsletter_send_test"));
+  test.addEventListener("click", async () => {
+    fieldErrors(form, {});
+    try { const m = await api("POST", "/api/v1/newsletters/test", { subject: subject.value, text: text.value }); say(tf("newsletter_test_sent", { address: m.address })); } catch (e) { fieldErrors(form, e); say(e.message, "error"); }
+  });
+  form.append(h("p", { class: "hint" }, t("newsletter_only_consent")),
+    h("div", { class: "input" }, h("label", { for: "newsletter-audience" }, t("newsletter_audience")), audience), previewButton, preview,
+    h("div", { class: "input" }, h("label", { for: "newsletter-subject" }, t("message_subject")), subject),
+    h("div", { class: "input" }, h("label", { for: "newsletter-text" }, t("message_text")), text),
+    h("p", { class: "hint" }, t("template_placeholders")), note,
+    h("div", { class: "actions" }, test, h("button", { type: "submit", id: "newsletter-send" }, t("newsletter_send_now"))));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    fieldErrors(form, {});
+    if (count === null) await doPreview();
+    if (count === null || !confirm(tf("newsletter_confirm", { n: count }))) return;
+    try {
+      await api("POST", "/api/v1/newsletters", { audience: chosen(), label: label(), subject: subject.value, text: text.value });
+      subject.value = "";
+      text.value = "";
+      await loadNewsletters();
+    } catch (e) { fieldErrors(form, e); say(e.message, "error"); }
+  });
+  show(h("h1", {}, t("newsletter_new")), form, h("h2", {}, t("newsletters_sent")), h("ul", { class: "newsletters", id: "newsletters" }));
+  templates().then(async (list) => {
+    const own = list.find((x) => x.use === "newsletter" && x.lang === (EN ? "en" : "de"));
+    if (!own || subject.value || text.value) return;
+    const all = await api("GET", "/api/v1/mail/settings").catch(() => null);
+    const full = all && all.templates.find((x) => x.key === own.key);
+    if (full && !subject.value && !text.value) { subject.value = full.subject; text.value = full.body; }
+  });
+  await Promise.all([doPreview(), loadNewsletters()]);
+}
+async function loadNewsletters() {
+  const list = document.getElementById("newsletters");
+  if (!list) return;
+  const all = await api("GET", "/api/v1/newsletters").catch(() => null);
+  if (!all || !list.isConnected) return;
+  list.replaceChildren(...(all.length ? all.map((p) => {
+    const n = p.newsletter;
+    const pause = h("button", { type: "button", class: "secondary newsletter-pause", hidden: !p.waiting }, n.paused ? t("newsletter_resume") : t("newsletter_pause"));
+    pause.addEventListener("click", async () => {
+      try { await api("POST", `/api/v1/newsletters/${n.id}/pause`, { paused: !n.paused }); loadNewsletters(); } catch (e) { alert(e.message); }
+    });
+    return h("li", { class: "newsletter-item", "data-newsletter": String(n.id) },
+      h("strong", {}, n.subject), h("p", { class: "meta" }, `${dateTime(n.at)} · ${n.audience} · ${n.by}`),
+      h("progress", { max: String(Math.max(1, p.total)), value: String(p.sent) }),
+      h("p", { class: "progress-text" }, tf("newsletter_progress", { sent: p.sent, total: p.total }),
+        n.paused ? ` · ${t("message_paused")}` : "", p.failed ? h("span", { class: "error" }, ` · ${p.failed} ${t("message_failed")}`) : ""),
+      pause);
+  }) : [h("li", {}, t("none"))]));
+  // While mails are waiting, look again (the outbox also says so by event).
+  if (all.some((p) => p.waiting && !p.newsletter.paused)) { clearTimeout(loadNewsletters.timer); loadNewsletters.timer = setTimeout(loadNewsletters, 3000); }
+}
+
 // ---- live updates -----------------------------------------------------------------------
 // Changes come in bursts: what is on screen is redrawn once, 200 ms after the last. The redraw
 // is for the screen it was meant for; `route` drops it when the user moves on. A pending
@@ -1258,6 +1653,14 @@ function connectEvents() {
     delete document.body.dataset.live;
     if (!navigator.onLine) setOffline(true);
   });
+  source.addEventListener("messages_changed", () => {
+    clearTimeout(messagesTimer);
+    messagesTimer = setTimeout(() => {
+      refreshBadge();
+      if (current.name === "messages") loadMessagesScreen();
+      if (current.name === "newsletter") loadNewsletters();
+    }, 200);
+  });
 }
 
 // Start: the words first, then who is logged in (on every screen, next to the logout button,
@@ -1271,6 +1674,9 @@ loadWords().then(() => {
   document.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
   document.documentElement.lang = EN ? "en" : "de";
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});
+  const nav = document.getElementById("nav-messages");
+  if (nav) { nav.setAttribute("aria-label", t("messages_nav")); nav.title = t("messages"); }
   connectEvents();
+  refreshBadge();
   route();
 });

@@ -3,7 +3,7 @@
 // here: the open page keeps what it shows in memory, and nothing personal stays on the phone.
 // The one API answer kept is the catalogue of words (GET /api/v1/words), network first.
 "use strict";
-const CACHE = "kartei-shell-v2";
+const CACHE = "kartei-shell-v3";
 const WORDS = "/api/v1/words";
 const SHELL = ["/assets/app.js", "/assets/app.css", "/assets/login.js", "/assets/icon.svg", "/manifest.webmanifest"];
 

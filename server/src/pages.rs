@@ -21,6 +21,9 @@ pub const APP_ROUTES: &[&str] = &[
     "/stats",
     "/appointments/new",
     "/import",
+    "/messages",
+    "/mail",
+    "/newsletter",
     "/customers/{*rest}",
 ];
 

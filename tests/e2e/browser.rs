@@ -166,3 +166,98 @@ fn phone_card_notes_patch_tests_and_appointments() {
     let (status, _) = server.stop();
     assert!(status.success());
 }
+
+/// Messages with real mail servers (`messages.spec.mjs`): the owner sets up mail in the phone
+/// (trusting the test CA through the certificate field), the settings' test is good in every
+/// step, a message from a card goes out through the submission server; the reply this test
+/// delivers into the salon's inbox (In-Reply-To = the sent mail's Message-ID) shows on the
+/// right card within 2 s, unread, with the header's badge, and a half-typed message stays.
+#[test]
+fn phone_messages_with_real_mail_servers() {
+    use std::io::{BufRead, BufReader, Write};
+    let servers = kartei_test_mail::MailServers::start().expect("mail servers (scripts/setup)");
+    let account = servers.account();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let out = kartei(
+        &data,
+        &[
+            "staff", "add", "--name", "Mia", "--pin", "4711", "--role", "owner",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, servers.ca_pem()).unwrap();
+    let server = Server::start(&data, &["serve", "--no-mdns"]);
+
+    let browser_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    assert!(
+        browser_dir.join("node_modules/playwright-core").is_dir(),
+        "run scripts/setup (npm ci in tests/browser) first"
+    );
+    let mut node = std::process::Command::new("node");
+    node.arg("messages.spec.mjs")
+        .current_dir(&browser_dir)
+        .env("KARTEI_URL", &server.url)
+        .env("KARTEI_STAFF", "Mia")
+        .env("KARTEI_PIN", "4711")
+        .env("MAIL_ADDRESS", &account.address)
+        .env("MAIL_USER", &account.user)
+        .env("MAIL_PASSWORD", &account.password)
+        .env("SMTP_PORT", servers.smtp_starttls_port().to_string())
+        .env("IMAP_PORT", servers.imap_tls_port().to_string())
+        .env("MAIL_CA_FILE", &ca)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    if std::env::var_os("SCREENSHOT_DIR").is_none() {
+        node.env_remove("SCREENSHOT_DIR");
+    }
+    let mut child = node.spawn().expect("node runs");
+    let mut stdin = child.stdin.take().unwrap();
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut said = Vec::new();
+    for line in stdout.lines() {
+        let line = line.unwrap();
+        said.push(line.clone());
+        if line != "SENT" {
+            continue;
+        }
+        // The customer answers the mail that went out.
+        let sent = servers
+            .sent_out()
+            .into_iter()
+            .find(|m| m.rcpt_to.iter().any(|r| r == "joerg@example.org"))
+            .expect("the message went out");
+        let raw = String::from_utf8_lossy(&sent.raw).to_string();
+        let header = raw
+            .lines()
+            .find_map(|l| {
+                let (name, value) = l.split_once(':')?;
+                name.eq_ignore_ascii_case("message-id")
+                    .then(|| value.trim().to_string())
+            })
+            .expect("a Message-ID");
+        let reply = format!(
+            "From: =?utf-8?q?J=C3=B6rg_Brief?= <joerg@example.org>\r\nTo: {}\r\n\
+             Message-ID: <antwort-joerg@example.org>\r\nIn-Reply-To: {header}\r\nReferences: {header}\r\n\
+             Subject: Re: Ihr Termin am Dienstag\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+             Dienstag passt, <b>nicht fett</b> <script>alert(1)</script>\r\n",
+            account.address
+        );
+        servers.deliver_to_inbox(reply.as_bytes()).unwrap();
+        writeln!(stdin, "DELIVERED").unwrap();
+    }
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert!(
+        status.success(),
+        "browser test messages.spec.mjs failed:\n{}\n{err}\n{}",
+        said.join("\n"),
+        servers.logs()
+    );
+    println!("{err}");
+    let (status, _) = server.stop();
+    assert!(status.success());
+}

@@ -450,5 +450,15 @@ pub(super) fn text(word: Word) -> &'static str {
         Word::ConsentConfirmed => "bestätigt (Double-Opt-in)",
         Word::ConsentUnconfirmed => "noch nicht per E-Mail bestätigt",
         Word::ConsentLog => "Einwilligungen: Verlauf",
+        // ---- phone, issue 16
+        Word::MarkRead => "Als gelesen markieren",
+        Word::NewsletterPreview => "Vorschau: wer ihn bekommt",
+        Word::NewsletterGroup => "Gruppe {name}",
+        Word::NewslettersSent => "Versendete Newsletter",
+        Word::ConsentNone => "keine Einwilligung",
+        Word::MailSaved => "E-Mail-Einstellungen gespeichert.",
+        Word::MessageSentToast => "Nachricht gespeichert; sie wird gesendet.",
+        Word::MessagesNav => "Nachrichten und nicht zugeordnete E-Mails",
+        Word::MailNoEmail => "Keine E-Mail-Adresse auf der Karte: bitte erst eintragen.",
     }
 }

@@ -450,5 +450,15 @@ pub(super) fn text(word: Word) -> &'static str {
         Word::ConsentConfirmed => "confirmed (double opt-in)",
         Word::ConsentUnconfirmed => "not yet confirmed by e-mail",
         Word::ConsentLog => "Consent log",
+        // ---- phone, issue 16
+        Word::MarkRead => "Mark as read",
+        Word::NewsletterPreview => "Preview: who gets it",
+        Word::NewsletterGroup => "Group {name}",
+        Word::NewslettersSent => "Newsletters sent",
+        Word::ConsentNone => "no consent",
+        Word::MailSaved => "E-mail settings saved.",
+        Word::MessageSentToast => "Message saved; it is being sent.",
+        Word::MessagesNav => "Messages and unassigned e-mails",
+        Word::MailNoEmail => "No e-mail address on the card: please add one first.",
     }
 }

@@ -479,6 +479,16 @@ words! {
     ConsentConfirmed = "consent_confirmed",
     ConsentUnconfirmed = "consent_unconfirmed",
     ConsentLog = "consent_log",
+    // ---- phone, issue 16 (server/assets/app.js)
+    MarkRead = "mark_read",
+    NewsletterPreview = "newsletter_preview",
+    NewsletterGroup = "newsletter_group",
+    NewslettersSent = "newsletters_sent",
+    ConsentNone = "consent_none",
+    MailSaved = "mail_saved",
+    MessageSentToast = "message_sent_toast",
+    MessagesNav = "messages_nav",
+    MailNoEmail = "mail_no_email",
 }
 
 impl Word {
