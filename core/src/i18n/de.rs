@@ -450,5 +450,9 @@ pub(super) fn text(word: Word) -> &'static str {
         Word::ConsentConfirmed => "bestätigt (Double-Opt-in)",
         Word::ConsentUnconfirmed => "noch nicht per E-Mail bestätigt",
         Word::ConsentLog => "Einwilligungen: Verlauf",
+        // ---- kiosk, issue 16
+        Word::MailSettingsOwnerOnly => "Die E-Mail-Einstellungen dürfen nur Inhaber ändern.",
+        Word::TestMailFailed => "Der Test ist nicht durchgekommen; die Schritte unten sagen, woran es liegt.",
+        Word::UnreadMessages => "{n} ungelesene Nachrichten",
     }
 }

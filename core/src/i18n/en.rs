@@ -450,5 +450,9 @@ pub(super) fn text(word: Word) -> &'static str {
         Word::ConsentConfirmed => "confirmed (double opt-in)",
         Word::ConsentUnconfirmed => "not yet confirmed by e-mail",
         Word::ConsentLog => "Consent log",
+        // ---- kiosk, issue 16
+        Word::MailSettingsOwnerOnly => "Only owners may change the mail settings.",
+        Word::TestMailFailed => "The test did not get through; the steps below say why.",
+        Word::UnreadMessages => "{n} unread messages",
     }
 }

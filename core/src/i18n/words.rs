@@ -479,6 +479,10 @@ words! {
     ConsentConfirmed = "consent_confirmed",
     ConsentUnconfirmed = "consent_unconfirmed",
     ConsentLog = "consent_log",
+    // ---- kiosk, issue 16
+    MailSettingsOwnerOnly = "mail_settings_owner_only",
+    TestMailFailed = "test_mail_failed",
+    UnreadMessages = "unread_messages",
 }
 
 impl Word {
