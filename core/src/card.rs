@@ -358,15 +358,19 @@ impl CustomerCard {
             })
             .collect();
         let unread_messages = messages.iter().filter(|m| m.unread).count();
-        history.extend(messages.into_iter().map(|m| HistoryEntry {
-            at: m.at,
-            kind: match m.direction {
-                Direction::Out => HistoryKind::MessageOut,
-                Direction::In => HistoryKind::MessageIn,
-            },
-            title: m.subject.clone(),
-            detail: crate::mail::delivery_word(&m.delivery).text(lang).to_string(),
-            message: Some(m),
+        history.extend(messages.into_iter().map(|m| {
+            HistoryEntry {
+                at: m.at,
+                kind: match m.direction {
+                    Direction::Out => HistoryKind::MessageOut,
+                    Direction::In => HistoryKind::MessageIn,
+                },
+                title: m.subject.clone(),
+                detail: crate::mail::delivery_word(&m.delivery)
+                    .text(lang)
+                    .to_string(),
+                message: Some(m),
+            }
         }));
         history.sort_by_key(|h| std::cmp::Reverse(h.at));
 

@@ -440,7 +440,11 @@ pub fn card_data_with(card: &CustomerCard, lang: Lang, seen: &HashSet<MessageId>
                         title: h.title.as_str().into(),
                         detail: h.detail.as_str().into(),
                         appointment: h.kind == HistoryKind::Appointment,
-                        kind: if h.kind == HistoryKind::Appointment { 0 } else { 1 },
+                        kind: if h.kind == HistoryKind::Appointment {
+                            0
+                        } else {
+                            1
+                        },
                         ..Default::default()
                     },
                 })
@@ -618,7 +622,11 @@ fn send_message(ui: &MainWindow, ctx: &Arc<Ctx>) {
                 }
                 Err(CoreError::Invalid(errors)) => {
                     let text = |f: &str| -> SharedString {
-                        errors.get(f).map(|m| m.text(lang)).unwrap_or_default().into()
+                        errors
+                            .get(f)
+                            .map(|m| m.text(lang))
+                            .unwrap_or_default()
+                            .into()
                     };
                     adapter.set_subject_error(text("subject"));
                     adapter.set_text_error(text("text"));

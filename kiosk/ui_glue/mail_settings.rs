@@ -133,7 +133,13 @@ fn form(ui: &MainWindow, ctx: &Ctx) -> Result<MailSettings, FieldErrors> {
     let imap_port = port(number("imap_port", a.get_imap_port()));
     let newsletter_per_minute = number("newsletter_per_minute", a.get_per_minute());
     let reminder_hours = number("reminder_hours", a.get_reminder_hours());
-    let security = |tls: bool| if tls { Security::Tls } else { Security::StartTls };
+    let security = |tls: bool| {
+        if tls {
+            Security::Tls
+        } else {
+            Security::StartTls
+        }
+    };
     let settings = MailSettings {
         address: a.get_address().trim().to_string(),
         sender_name: a.get_sender_name().trim().to_string(),

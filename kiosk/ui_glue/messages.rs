@@ -23,9 +23,9 @@ pub fn setup(ui: &MainWindow, ctx: &Arc<Ctx>) {
     let adapter = ui.global::<MessagesAdapter>();
     let wire = Wire::new(ui, ctx);
     adapter.on_open_mail(wire.call_with(open_mail));
-    adapter.on_search_customer(wire.call_with(|ui, c, q: slint::SharedString| {
-        search_customer(ui, c, &q)
-    }));
+    adapter.on_search_customer(
+        wire.call_with(|ui, c, q: slint::SharedString| search_customer(ui, c, &q)),
+    );
     adapter.on_assign(wire.call_with(assign));
     adapter.on_mark_unread(wire.call(mark_unread));
     adapter.on_open_card(wire.call_with(|ui, c, id: i32| {
@@ -76,8 +76,12 @@ pub fn refresh(ui: &MainWindow, ctx: &Arc<Ctx>) {
                     name: list_name(&customer.first_name, &customer.last_name, &customer.company)
                         .into(),
                     detail: Word::UnreadCount.fill(lang, &[("n", &n)]).into(),
-                    initials: initials(&customer.first_name, &customer.last_name, &customer.company)
-                        .into(),
+                    initials: initials(
+                        &customer.first_name,
+                        &customer.last_name,
+                        &customer.company,
+                    )
+                    .into(),
                     loaded: true,
                     ..Default::default()
                 });
@@ -102,7 +106,9 @@ fn show(ui: &MainWindow, ctx: &Ctx, loaded: Loaded, lang: Lang) {
     adapter.set_unread(i32::try_from(loaded.unread).unwrap_or(i32::MAX));
     adapter.set_failed_text(match loaded.failed {
         0 => "".into(),
-        n => Word::MessagesNotSent.fill(lang, &[("n", &count(n, lang))]).into(),
+        n => Word::MessagesNotSent
+            .fill(lang, &[("n", &count(n, lang))])
+            .into(),
     });
     adapter.set_unread_customers(ModelRc::new(VecModel::from(loaded.per_customer)));
     // The opened mail stays open while it is still unassigned.

@@ -71,7 +71,11 @@ pub fn enter(ui: &MainWindow, ctx: &Arc<Ctx>, request: &SearchRequest) {
     let mut audiences: Vec<SharedString> = vec![Word::CurrentList
         .fill(lang, &[("n", &count(list.len(), lang))])
         .into()];
-    audiences.extend(groups.iter().map(|(_, name)| SharedString::from(name.as_str())));
+    audiences.extend(
+        groups
+            .iter()
+            .map(|(_, name)| SharedString::from(name.as_str())),
+    );
     STATE.with(|s| {
         let mut s = s.borrow_mut();
         s.list = list;
@@ -155,7 +159,11 @@ fn show_result(ui: &MainWindow, result: &Result<(), CoreError>, lang: Lang) -> b
         Ok(()) => true,
         Err(CoreError::Invalid(errors)) => {
             let text = |f: &str| -> SharedString {
-                errors.get(f).map(|m| m.text(lang)).unwrap_or_default().into()
+                errors
+                    .get(f)
+                    .map(|m| m.text(lang))
+                    .unwrap_or_default()
+                    .into()
             };
             a.set_subject_error(text("subject"));
             a.set_text_error(text("text"));
@@ -279,7 +287,9 @@ fn show_progress(ui: &MainWindow, p: Option<&NewsletterProgress>, lang: Lang) {
             total => (p.sent + p.failed) as f32 / total as f32,
         });
         a.set_paused(p.newsletter.paused);
-        a.set_progress_text(format!("„{}“: {}", p.newsletter.subject, progress_line(p, lang)).into());
+        a.set_progress_text(
+            format!("„{}“: {}", p.newsletter.subject, progress_line(p, lang)).into(),
+        );
     }
 }
 

@@ -254,8 +254,8 @@ impl Kartei {
         {
             message.refers_to = vec![last_in.header_id];
         }
-        let audit = AuditDraft::new(by, AuditAction::MessageSent, Some(customer))
-            .with_detail("personal");
+        let audit =
+            AuditDraft::new(by, AuditAction::MessageSent, Some(customer)).with_detail("personal");
         let saved = self.save_new_messages(vec![message], vec![audit])?;
         saved
             .into_iter()
@@ -517,8 +517,7 @@ impl Kartei {
             m.newsletter = Some(newsletter.id);
             messages.push(m);
             audit.push(
-                AuditDraft::new(by, AuditAction::MessageSent, Some(c.id))
-                    .with_detail("newsletter"),
+                AuditDraft::new(by, AuditAction::MessageSent, Some(c.id)).with_detail("newsletter"),
             );
         }
         audit.push(
@@ -663,7 +662,10 @@ impl Kartei {
             };
             let header_id = if mail.header_id.is_empty() {
                 use sha2::Digest;
-                format!("sha256-{}", &hex::encode(sha2::Sha256::digest(&f.raw))[..32])
+                format!(
+                    "sha256-{}",
+                    &hex::encode(sha2::Sha256::digest(&f.raw))[..32]
+                )
             } else {
                 mail.header_id.clone()
             };

@@ -195,7 +195,6 @@ impl Kartei {
         self.inner.events.subscribe()
     }
 
-
     /// The store, for bulk readers (export, import, tests). Only its readers are public: every
     /// write goes through a `Kartei` method and so through [`Kartei::commit`].
     pub fn store(&self) -> &Store {

@@ -61,7 +61,10 @@ fn explain(settings: &MailSettings, e: async_imap::error::Error) -> MailError {
             if lower.contains("overquota") || lower.contains("quota") {
                 MailError::transient(MailMsg::MailboxFull { server })
             } else {
-                MailError::transient(MailMsg::ServerSaid { server, reply: text })
+                MailError::transient(MailMsg::ServerSaid {
+                    server,
+                    reply: text,
+                })
             }
         }
         Error::Io(io) => io_error(settings, &io),
@@ -82,7 +85,8 @@ fn io_error(settings: &MailSettings, io: &std::io::Error) -> MailError {
         || text.contains("tls")
         || text.contains("TLS");
     if is_tls {
-        let reason = if text.contains("UnknownIssuer") || text.contains("invalid peer certificate") {
+        let reason = if text.contains("UnknownIssuer") || text.contains("invalid peer certificate")
+        {
             "Zertifikat nicht vertrauenswürdig / certificate not trusted".to_string()
         } else {
             text
@@ -186,7 +190,10 @@ pub async fn fetch_new(
     limit: usize,
 ) -> Result<(MailboxState, Vec<Fetched>), MailError> {
     let mailbox = timed(settings, async {
-        session.select("INBOX").await.map_err(|e| explain(settings, e))
+        session
+            .select("INBOX")
+            .await
+            .map_err(|e| explain(settings, e))
     })
     .await?;
     let validity = mailbox.uid_validity.unwrap_or(0);
@@ -233,8 +240,9 @@ pub async fn fetch_new(
             Ok(sizes)
         })
         .await?;
-        let (small, large): (Vec<_>, Vec<_>) =
-            sizes.into_iter().partition(|(_, size)| *size <= MAX_MAIL_BYTES);
+        let (small, large): (Vec<_>, Vec<_>) = sizes
+            .into_iter()
+            .partition(|(_, size)| *size <= MAX_MAIL_BYTES);
         for (part, query, truncated) in [
             (small, "(UID RFC822.SIZE BODY.PEEK[])", false),
             (large, "(UID RFC822.SIZE BODY.PEEK[HEADER])", true),
@@ -284,7 +292,10 @@ pub async fn fetch_new(
 
 /// The folder sent mail goes to: the configured one, or the one marked `\Sent`, or "Sent"
 /// (created when missing).
-pub async fn sent_folder(settings: &MailSettings, session: &mut Session) -> Result<String, MailError> {
+pub async fn sent_folder(
+    settings: &MailSettings,
+    session: &mut Session,
+) -> Result<String, MailError> {
     if !settings.sent_folder.trim().is_empty() {
         return Ok(settings.sent_folder.trim().to_string());
     }
@@ -314,7 +325,10 @@ pub async fn sent_folder(settings: &MailSettings, session: &mut Session) -> Resu
         }
     }
     timed(settings, async {
-        session.create("Sent").await.map_err(|e| explain(settings, e))
+        session
+            .create("Sent")
+            .await
+            .map_err(|e| explain(settings, e))
     })
     .await?;
     Ok("Sent".to_string())
@@ -343,9 +357,15 @@ pub async fn inbox_has(
     header_id: &str,
 ) -> Result<bool, MailError> {
     timed(settings, async {
-        session.select("INBOX").await.map_err(|e| explain(settings, e))?;
+        session
+            .select("INBOX")
+            .await
+            .map_err(|e| explain(settings, e))?;
         let found = session
-            .uid_search(format!("HEADER Message-ID \"{}\"", header_id.replace('"', "")))
+            .uid_search(format!(
+                "HEADER Message-ID \"{}\"",
+                header_id.replace('"', "")
+            ))
             .await
             .map_err(|e| explain(settings, e))?;
         Ok(!found.is_empty())
@@ -363,7 +383,10 @@ pub async fn wait_for_mail(
 ) -> Result<Session, MailError> {
     let mut session = session;
     let caps = timed(settings, async {
-        session.capabilities().await.map_err(|e| explain(settings, e))
+        session
+            .capabilities()
+            .await
+            .map_err(|e| explain(settings, e))
     })
     .await?;
     if !caps.has_str("IDLE") {
@@ -374,7 +397,10 @@ pub async fn wait_for_mail(
         return Ok(session);
     }
     timed(settings, async {
-        session.select("INBOX").await.map_err(|e| explain(settings, e))
+        session
+            .select("INBOX")
+            .await
+            .map_err(|e| explain(settings, e))
     })
     .await?;
     let mut idle = session.idle();

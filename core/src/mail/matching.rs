@@ -155,14 +155,20 @@ mod tests {
         }
         // "stop" inside a sentence of a personal reply changes nothing.
         let m = mail("Re: Termin", "Ich kann nicht, stop.", &["k@salon"]);
-        assert_eq!(decide(&m, &[known(MessageKind::Newsletter)], nobody).effect, None);
+        assert_eq!(
+            decide(&m, &[known(MessageKind::Newsletter)], nobody).effect,
+            None
+        );
         // Answering the consent request confirms it; an out-of-office does not.
         let m = mail("Re: Bitte bestätigen", "Ja", &["k@salon"]);
         let r = decide(&m, &[known(MessageKind::ConsentRequest)], nobody);
         assert_eq!(r.effect, Some(MessageEffect::ConsentConfirmed));
         let mut auto = m.clone();
         auto.automatic = true;
-        assert_eq!(decide(&auto, &[known(MessageKind::ConsentRequest)], nobody).effect, None);
+        assert_eq!(
+            decide(&auto, &[known(MessageKind::ConsentRequest)], nobody).effect,
+            None
+        );
         // The unsubscribe link's token is found in the subject.
         let m = mail("Abmelden kartei-00ff@salon.de", "", &[]);
         assert_eq!(named_ids(&m), vec!["kartei-00ff@salon.de"]);

@@ -101,7 +101,9 @@ pub fn parse(raw: &[u8]) -> Option<IncomingMail> {
             .is_some_and(|ct| ct.c_subtype.as_deref() == Some("report"));
     Some(IncomingMail {
         header_id: bounded(
-            mail.message_id().unwrap_or_default().trim_matches(['<', '>']),
+            mail.message_id()
+                .unwrap_or_default()
+                .trim_matches(['<', '>']),
             MAX_HEADER,
         ),
         refers_to,

@@ -141,8 +141,14 @@ impl MailSettings {
                 errors.add(field, Msg::TooLong { max });
             }
         }
-        for (field, host) in [("smtp_host", &self.smtp_host), ("imap_host", &self.imap_host)] {
-            if host.chars().any(|c| c.is_whitespace() || c == '/' || c == '@') {
+        for (field, host) in [
+            ("smtp_host", &self.smtp_host),
+            ("imap_host", &self.imap_host),
+        ] {
+            if host
+                .chars()
+                .any(|c| c.is_whitespace() || c == '/' || c == '@')
+            {
                 errors.add(field, Msg::InvalidInput);
             }
         }
@@ -176,7 +182,10 @@ impl MailSettings {
                 );
             }
             if t.body.chars().count() > MAX_BODY {
-                errors.add(&format!("templates.{i}.body"), Msg::TooLong { max: MAX_BODY });
+                errors.add(
+                    &format!("templates.{i}.body"),
+                    Msg::TooLong { max: MAX_BODY },
+                );
             }
             for (part, text) in [("subject", &t.subject), ("body", &t.body)] {
                 if let Err(name) = crate::mail::templates::check_placeholders(text) {

@@ -60,9 +60,11 @@ pub fn build(message: &Message, env: &Envelope) -> Result<lettre::Message, MailE
             format!("<{mailto}>"),
         ));
     }
-    builder
-        .body(message.text.clone())
-        .map_err(|e| MailError::permanent(MailMsg::Rejected { reply: e.to_string() }))
+    builder.body(message.text.clone()).map_err(|e| {
+        MailError::permanent(MailMsg::Rejected {
+            reply: e.to_string(),
+        })
+    })
 }
 
 fn transport(settings: &MailSettings) -> Result<AsyncSmtpTransport<Tokio1Executor>, MailError> {
@@ -137,7 +139,8 @@ fn explain(settings: &MailSettings, e: &lettre::transport::smtp::Error) -> MailE
     let server = server_name(settings);
     let text = e.to_string();
     let code = e.status().map(|c| c.to_string()).unwrap_or_default();
-    if matches!(code.as_str(), "535" | "534" | "530" | "454") && text.to_lowercase().contains("auth")
+    if matches!(code.as_str(), "535" | "534" | "530" | "454")
+        && text.to_lowercase().contains("auth")
         || code == "535"
     {
         return MailError::permanent(MailMsg::WrongPassword { server });

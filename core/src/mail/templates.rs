@@ -96,7 +96,10 @@ mod tests {
             salon: "Salon Schnittpunkt".into(),
         };
         assert_eq!(
-            fill("Hallo {Vorname} {last_name}, am {Termin} bei {salon}. {x y} {", &v),
+            fill(
+                "Hallo {Vorname} {last_name}, am {Termin} bei {salon}. {x y} {",
+                &v
+            ),
             "Hallo Jürgen Groß, am Di, 24.11.2026, 14:30 bei Salon Schnittpunkt. {x y} {"
         );
         assert_eq!(check_placeholders("{Vorname} {Termin}"), Ok(()));

@@ -25,9 +25,7 @@ pub const IDLE_FOR: Duration = Duration::from_secs(240);
 /// Tries before an outgoing message is given up (about a day in all).
 pub const MAX_ATTEMPTS: u32 = 12;
 /// The wait after the n-th failed try of a message.
-const BACKOFF_SECS: [i64; 11] = [
-    10, 30, 60, 120, 300, 900, 1800, 3600, 7200, 14400, 28800,
-];
+const BACKOFF_SECS: [i64; 11] = [10, 30, 60, 120, 300, 900, 1800, 3600, 7200, 14400, 28800];
 
 /// What the mail thread last saw, for the settings and the kiosk's status line.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -69,7 +67,10 @@ impl Shared {
     }
 
     pub fn status(&self) -> MailStatus {
-        self.status.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.status
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// Changes the status; `true` when it is different now.
@@ -202,7 +203,8 @@ async fn outbox_loop(kartei: &Kartei, shared: &Shared) {
                 }
                 last_bulk = Some(Instant::now());
             }
-            let transient_failure = send_one(kartei, shared, &settings, message, &mut sent_session).await;
+            let transient_failure =
+                send_one(kartei, shared, &settings, message, &mut sent_session).await;
             if transient_failure {
                 // The server is down or busy: give it a moment before the next message.
                 nap(&shared.outbox, Duration::from_secs(2)).await;
@@ -226,13 +228,16 @@ async fn send_one(
         _ => return false,
     }
     let name = sender_name(kartei, settings);
-    let unsubscribe = matches!(message.kind, MessageKind::Newsletter | MessageKind::Birthday)
-        .then(|| {
-            format!(
-                "mailto:{}?subject=Abmelden%20{}",
-                settings.address, message.header_id
-            )
-        });
+    let unsubscribe = matches!(
+        message.kind,
+        MessageKind::Newsletter | MessageKind::Birthday
+    )
+    .then(|| {
+        format!(
+            "mailto:{}?subject=Abmelden%20{}",
+            settings.address, message.header_id
+        )
+    });
     let env = Envelope {
         settings,
         sender_name: &name,
@@ -292,7 +297,11 @@ async fn send_one(
                     last_error: Some(text),
                 }
             };
-            log::warn!("mail: message {} not sent (try {attempts}): {:?}", message.id, e.msg);
+            log::warn!(
+                "mail: message {} not sent (try {attempts}): {:?}",
+                message.id,
+                e.msg
+            );
             let _ = kartei.update_messages(vec![message]);
             shared.update(|s| s.send_error = Some(e.msg.clone()));
             e.transient
@@ -362,7 +371,8 @@ async fn watch(
                 .store()
                 .mailbox_state(INBOX)
                 .map_err(|e| internal(&e))?;
-            let (state, fetched) = imap::fetch_new(settings, &mut session, seen.as_ref(), BATCH).await?;
+            let (state, fetched) =
+                imap::fetch_new(settings, &mut session, seen.as_ref(), BATCH).await?;
             let n = fetched.len();
             if n > 0 || seen.as_ref() != Some(&state) {
                 kartei
@@ -418,7 +428,11 @@ async fn schedule_loop(kartei: &Kartei, shared: &Shared) {
 /// The settings' "Testnachricht senden": send a mail to the salon's own address, log in to
 /// the inbox, copy it to the Sent folder, and wait up to `wait` for it to arrive. Runs on the
 /// calling thread (blocking).
-pub fn test_mail(settings: &MailSettings, sender: &str, wait: Duration) -> crate::kartei::MailTestReport {
+pub fn test_mail(
+    settings: &MailSettings,
+    sender: &str,
+    wait: Duration,
+) -> crate::kartei::MailTestReport {
     use crate::kartei::MailTestReport;
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -225,7 +225,12 @@ impl Store {
             put_json(&mut table, id.0, &customer)?;
             drop(table);
             let mut freed = Vec::new();
-            for kind in [Owned::Notes, Owned::PatchTests, Owned::Photos, Owned::Messages] {
+            for kind in [
+                Owned::Notes,
+                Owned::PatchTests,
+                Owned::Photos,
+                Owned::Messages,
+            ] {
                 kind.erase(txn, id, &mut freed)?;
             }
             // The appointments stay for the statistics, without their free-text notes.

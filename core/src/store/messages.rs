@@ -212,7 +212,11 @@ impl Store {
             if newsletter.id.0 == 0 {
                 newsletter.id = NewsletterId(next_id(txn, "newsletter")?);
             }
-            put_json(&mut txn.open_table(NEWSLETTERS)?, newsletter.id.0, newsletter)
+            put_json(
+                &mut txn.open_table(NEWSLETTERS)?,
+                newsletter.id.0,
+                newsletter,
+            )
         })
     }
 
@@ -270,8 +274,7 @@ impl Store {
                 message_rows::save(txn, message)?;
                 match (message.kind, message.appointment) {
                     (MessageKind::Reminder, Some(a)) => {
-                        txn.open_table(REMINDERS_SENT)?
-                            .insert(a.0, message.id.0)?;
+                        txn.open_table(REMINDERS_SENT)?.insert(a.0, message.id.0)?;
                     }
                     (MessageKind::Birthday, _) => {
                         let year = chrono::Datelike::year(&message.at) as u64;

@@ -73,5 +73,4 @@ pub const MAILBOX_STATE: TableDefinition<&str, &[u8]> = TableDefinition::new("ma
 /// Appointment → the reminder message sent for it (each appointment is reminded once).
 pub const REMINDERS_SENT: TableDefinition<u64, u64> = TableDefinition::new("reminders_sent");
 /// (customer, year) → the birthday greeting sent that year.
-pub const GREETINGS_SENT: TableDefinition<(u64, u64), u64> =
-    TableDefinition::new("greetings_sent");
+pub const GREETINGS_SENT: TableDefinition<(u64, u64), u64> = TableDefinition::new("greetings_sent");

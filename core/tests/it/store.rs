@@ -370,8 +370,16 @@ fn a_merge_moves_every_customer_owned_record() {
     }
     for (kind, n) in f.kartei.store().owned_counts(keep.id).unwrap() {
         let had = |counts: &[(Owned, usize)]| {
-            counts.iter().find(|(k, _)| *k == kind).map(|(_, n)| *n).unwrap_or(0)
+            counts
+                .iter()
+                .find(|(k, _)| *k == kind)
+                .map(|(_, n)| *n)
+                .unwrap_or(0)
         };
-        assert_eq!(n, had(&kept_before) + had(&before), "{kind:?} not moved to the kept card");
+        assert_eq!(
+            n,
+            had(&kept_before) + had(&before),
+            "{kind:?} not moved to the kept card"
+        );
     }
 }
