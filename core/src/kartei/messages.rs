@@ -366,7 +366,7 @@ impl Kartei {
     }
 
     /// Unread received messages: in all, and per customer (`None`: unassigned).
-    pub fn unread_counts(&self) -> Result<(u64, Vec<(Option<CustomerId>, u64)>)> {
+    pub fn unread_counts(&self) -> Result<crate::store::UnreadCounts> {
         self.inner.store.unread_counts()
     }
 

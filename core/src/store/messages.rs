@@ -20,6 +20,12 @@ pub struct MailboxState {
     pub last_uid: u32,
 }
 
+/// Unread received messages: in all, and per customer (`None`: unassigned).
+pub type UnreadCounts = (u64, Vec<(Option<CustomerId>, u64)>);
+
+/// The saved messages and the change sequences of the customers whose card changed.
+pub(crate) type SavedMessages = (Vec<Message>, Vec<(CustomerId, u64)>);
+
 impl Store {
     /// Saves messages (new ones get ids), the consent changes they bring, and optionally how far
     /// the inbox has been read, in one durable transaction. Returns the saved messages and the
@@ -30,7 +36,7 @@ impl Store {
         consents: &[ConsentUpdate],
         mailbox: Option<(&str, &MailboxState)>,
         now: DateTime<Utc>,
-    ) -> Result<(Vec<Message>, Vec<(CustomerId, u64)>)> {
+    ) -> Result<SavedMessages> {
         self.write(|txn| {
             for message in batch.iter_mut() {
                 if let Some(c) = message.customer {
@@ -138,7 +144,7 @@ impl Store {
     }
 
     /// Unread received messages: all, and per customer (0: unassigned).
-    pub fn unread_counts(&self) -> Result<(u64, Vec<(Option<CustomerId>, u64)>)> {
+    pub fn unread_counts(&self) -> Result<UnreadCounts> {
         let txn = self.read()?;
         let table = txn.open_table(UNREAD)?;
         let mut per: Vec<(Option<CustomerId>, u64)> = Vec::new();

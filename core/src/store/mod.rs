@@ -30,7 +30,7 @@ pub mod tables;
 pub use customers::{BulkCustomer, CustomerFacts, ImportUpdate, ImportWrite};
 pub use dump::{backed_up_tables, Loader};
 pub(crate) use messages::ConsentUpdate;
-pub use messages::MailboxState;
+pub use messages::{MailboxState, UnreadCounts};
 pub use owned::{not_customer_owned_tables, Owned};
 pub use schema::{force_schema_version, SCHEMA_VERSION};
 pub use snapshot::Snapshot;
