@@ -7,7 +7,10 @@
 
 use super::shell::{self, Request, Screen, Wire};
 use super::ui::{AppAdapter, CardAdapter, MainWindow, Page};
-use super::{card, dashboard, editor, import, list, live, lock, photos, Ctx};
+use super::{
+    card, dashboard, editor, import, list, live, lock, mail_settings, messages, newsletter, photos,
+    Ctx,
+};
 use kartei_core::model::CustomerId;
 use kartei_core::Lang;
 use slint::{ComponentHandle, Timer, TimerMode};
@@ -98,6 +101,9 @@ fn screen_of(ctx: &Ctx, page: Page) -> Screen {
         Page::Dashboard => Screen::Dashboard,
         Page::Export => Screen::Export,
         Page::Import => Screen::Import,
+        Page::Messages => Screen::Messages,
+        Page::MailSettings => Screen::MailSettings,
+        Page::Newsletter => Screen::Newsletter,
     }
 }
 
@@ -114,6 +120,7 @@ fn go(ui: &MainWindow, ctx: &Arc<Ctx>, screen: Screen) {
         }
         Screen::ListAnew => {
             list::refresh(ui, ctx);
+            messages::refresh(ui, ctx);
             Page::List
         }
         Screen::Card(id) => {
@@ -132,12 +139,29 @@ fn go(ui: &MainWindow, ctx: &Arc<Ctx>, screen: Screen) {
         }
         Screen::Dashboard => {
             dashboard::refresh(ui, ctx);
+            messages::refresh(ui, ctx);
             Page::Dashboard
         }
         Screen::Export => Page::Export,
         Screen::Import => {
             import::enter(ui, ctx);
             Page::Import
+        }
+        Screen::Messages => {
+            messages::enter(ui, ctx);
+            Page::Messages
+        }
+        Screen::MailSettings => {
+            if !mail_settings::may_open(ui, ctx) {
+                return;
+            }
+            mail_settings::enter(ui, ctx);
+            Page::MailSettings
+        }
+        Screen::Newsletter => {
+            // The audience "current list" is the customer list as it is searched and filtered.
+            newsletter::enter(ui, ctx, &list::request(ui, ctx));
+            Page::Newsletter
         }
     };
     shell::show_page(ui, ctx, page);
@@ -149,6 +173,15 @@ fn go(ui: &MainWindow, ctx: &Arc<Ctx>, screen: Screen) {
 fn show_changes(ui: &MainWindow, ctx: &Arc<Ctx>, changes: live::Changes) {
     if changes.backups || changes.everything {
         dashboard::refresh_backup(ui, ctx);
+    }
+    // Mail: the badge, the warnings, the unassigned list, a newsletter's progress. A card's
+    // history follows from its `CustomerChanged` below (a message being typed is kept: it
+    // lives in the dialog, not in the card).
+    if changes.messages || changes.everything {
+        messages::refresh(ui, ctx);
+        if shell::page(ui) == Page::Newsletter {
+            newsletter::refresh_progress(ui, ctx);
+        }
     }
     if !changes.cards() {
         return;
@@ -173,6 +206,7 @@ fn relabel(ui: &MainWindow, ctx: &Arc<Ctx>) {
         reload_card(ui, ctx, id);
     }
     dashboard::refresh(ui, ctx);
+    messages::refresh(ui, ctx);
 }
 
 /// The card of `id` and, when its gallery is open, its photos.

@@ -4,7 +4,7 @@
 //! changes (the card and the list follow from the core's change event). The gallery on the same
 //! adapter is [`photos`](super::photos)'s.
 
-use super::format::{date, initials, local_date, local_time};
+use super::format::{attachments, date, initials, local_date, local_time};
 use super::shell::{self, Screen, Wire};
 use super::ui::{
     AppointmentRow, CardAdapter, CardData, Detail, HistoryRow, KeyboardAdapter, MainWindow,
@@ -16,13 +16,28 @@ use kartei_core::audit::{AuditAction, AuditEntry};
 use kartei_core::card::{AppointmentView, CustomerCard, HistoryKind, WarningKind};
 use kartei_core::i18n::Msg;
 use kartei_core::i18n::Word;
+use kartei_core::mail::TemplateUse;
 use kartei_core::model::{
-    AppointmentDraft, AppointmentStatus, ContactChannel, CustomerId, NoteDraft, NoteKind, Role,
+    AppointmentDraft, AppointmentStatus, ConsentKind, ContactChannel, CustomerId, Delivery,
+    Direction, Message, MessageEffect, MessageId, MessageKind, NoteDraft, NoteKind, Role,
     Salutation, ServiceId,
 };
 use kartei_core::{CoreError, Lang};
 use slint::{ComponentHandle, Model, ModelRc, SharedString, VecModel};
+use std::cell::RefCell;
+use std::collections::HashSet;
 use std::sync::Arc;
+
+/// The history tab (`CardAdapter.tab`).
+pub const HISTORY_TAB: i32 = 3;
+
+thread_local! {
+    /// Messages that were unread when the history was opened during this visit of the card:
+    /// they are marked read at once, but keep their mark on screen until the card is left.
+    static SEEN_UNREAD: RefCell<HashSet<MessageId>> = RefCell::new(HashSet::new());
+    /// The template keys behind the message dialog's chips.
+    static TEMPLATE_KEYS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
 
 pub fn setup(ui: &MainWindow, ctx: &Arc<Ctx>) {
     let adapter = ui.global::<CardAdapter>();
@@ -66,6 +81,12 @@ pub fn setup(ui: &MainWindow, ctx: &Arc<Ctx>) {
     }));
     adapter.on_save_appointment(wire.call(save_appointment));
     adapter.on_anonymise(wire.call(anonymise));
+    adapter.on_write_message(wire.call(write_message));
+    adapter.on_pick_template(wire.call_with(pick_template));
+    adapter.on_send_message(wire.call(send_message));
+    adapter.on_retry_message(wire.call_with(retry_message));
+    adapter.on_request_consent(wire.call(request_consent));
+    adapter.on_open_history(wire.call(open_history));
 }
 
 /// Prepares the card of `id` for [`Screen::Card`] (and remembers it among the recently opened):
@@ -78,6 +99,7 @@ pub fn open(ui: &MainWindow, ctx: &Arc<Ctx>, id: CustomerId) {
     adapter.set_dialog(0);
     adapter.set_confirm_delete(-1);
     adapter.set_photo_filter(0);
+    SEEN_UNREAD.with(|s| s.borrow_mut().clear());
     load(ui, ctx, id, Some(ctx.user()));
 }
 
@@ -113,7 +135,12 @@ fn load(ui: &MainWindow, ctx: &Arc<Ctx>, id: CustomerId, viewer: Option<String>)
             match result {
                 Ok((card, audit)) => {
                     let adapter = ui.global::<CardAdapter>();
-                    adapter.set_card(card_data(&card, lang));
+                    let seen = SEEN_UNREAD.with(|s| s.borrow().clone());
+                    adapter.set_card(card_data_with(&card, lang, &seen));
+                    // Opened while the history is on screen: what came in counts as read.
+                    if adapter.get_tab() == HISTORY_TAB && card.unread_messages > 0 {
+                        open_history(ui, &c);
+                    }
                     adapter.set_show_audit(audit.is_some());
                     // Owners may anonymise (retention); the question names the customer.
                     adapter.set_can_anonymise(audit.is_some() && !card.customer.anonymised);
@@ -153,6 +180,7 @@ fn audit_row(e: &AuditEntry, lang: Lang) -> HistoryRow {
         title: e.action.label(lang).into(),
         detail: detail.into(),
         appointment: e.action == AuditAction::ViewedHealth,
+        ..Default::default()
     }
 }
 
@@ -196,6 +224,95 @@ fn model<T: Clone + 'static>(items: Vec<T>) -> ModelRc<T> {
 
 /// The card as the UI shows it.
 pub fn card_data(card: &CustomerCard, lang: Lang) -> CardData {
+    card_data_with(card, lang, &HashSet::new())
+}
+
+/// One message of the history: subject, who and its delivery, the text as plain text, the
+/// attachments, the unread mark (kept for `seen` during this visit) and a failure's reason.
+fn message_row(m: &Message, lang: Lang, seen: &HashSet<MessageId>) -> HistoryRow {
+    let kind = match m.kind {
+        MessageKind::Personal => None,
+        MessageKind::Newsletter => Some(Word::MsgKindNewsletter),
+        MessageKind::Reminder => Some(Word::MsgKindReminder),
+        MessageKind::Birthday => Some(Word::MsgKindBirthday),
+        MessageKind::ConsentRequest => Some(Word::MsgKindConsentRequest),
+        MessageKind::Test => Some(Word::MsgKindTest),
+    };
+    let mut detail: Vec<String> = Vec::new();
+    if let Some(kind) = kind {
+        detail.push(kind.text(lang).to_string());
+    }
+    match m.direction {
+        Direction::In => detail.push(format!(
+            "{} {}",
+            Word::MessageFrom.text(lang),
+            match m.display_name.trim() {
+                "" => m.address.clone(),
+                name => format!("{name} <{}>", m.address),
+            }
+        )),
+        Direction::Out => {
+            detail.push(format!("{} {}", Word::MessageTo.text(lang), m.address));
+            if !m.by.is_empty() {
+                detail.push(m.by.clone());
+            }
+        }
+    }
+    detail.push(format!(
+        "{} {}",
+        local_time(m.at),
+        kartei_core::mail::delivery_word(&m.delivery).text(lang)
+    ));
+    match m.effect {
+        Some(MessageEffect::ConsentConfirmed) => {
+            detail.push(Word::MessageConfirmedConsent.text(lang).to_string())
+        }
+        Some(MessageEffect::Unsubscribed) => {
+            detail.push(Word::MessageUnsubscribed.text(lang).to_string())
+        }
+        None => {}
+    }
+    let (failed, error) = match &m.delivery {
+        Delivery::Failed { error, .. } => (true, error.clone()),
+        Delivery::Queued {
+            last_error: Some(error),
+            ..
+        } => (false, error.clone()),
+        _ => (false, String::new()),
+    };
+    HistoryRow {
+        date: local_date(m.at).into(),
+        title: m.subject.as_str().into(),
+        detail: detail.join(" · ").into(),
+        appointment: false,
+        kind: if m.direction == Direction::In { 3 } else { 2 },
+        message_id: i32::try_from(m.id.0).unwrap_or(i32::MAX),
+        text: m.text.trim_end().into(),
+        attachments: attachments(&m.attachments).into(),
+        unread: m.unread || seen.contains(&m.id),
+        failed,
+        error: error.into(),
+    }
+}
+
+/// The newsletter consent as the card says it, and whether a confirmation may be asked for.
+fn consent_state(card: &CustomerCard, lang: Lang) -> (String, bool) {
+    let c = &card.customer;
+    let consent = &c.marketing_consent;
+    if !consent.given {
+        return (Word::No.text(lang).to_string(), false);
+    }
+    if consent.confirmed {
+        return (Word::ConsentConfirmed.text(lang).to_string(), false);
+    }
+    (
+        Word::ConsentUnconfirmed.text(lang).to_string(),
+        c.email.is_some() && !c.deactivated && !c.anonymised,
+    )
+}
+
+/// [`card_data`] with the unread marks kept for the messages in `seen`.
+pub fn card_data_with(card: &CustomerCard, lang: Lang, seen: &HashSet<MessageId>) -> CardData {
     let c = &card.customer;
     let mut details = Vec::new();
     let mut add = |label: String, value: String| {
@@ -237,14 +354,7 @@ pub fn card_data(card: &CustomerCard, lang: Lang) -> CardData {
         channel(c.preferred_contact, lang),
     );
     add(Word::Stylist.text(lang).to_string(), c.stylist.clone());
-    add(
-        Word::ColNewsletter.text(lang).to_string(),
-        if c.marketing_consent.given {
-            Word::ConsentGiven.text(lang).to_string()
-        } else {
-            Word::No.text(lang).to_string()
-        },
-    );
+    // The newsletter consent has its own line (`consent`: given and confirmed or not).
     add(
         Word::ColCustomerSince.text(lang).to_string(),
         date(c.customer_since),
@@ -273,6 +383,7 @@ pub fn card_data(card: &CustomerCard, lang: Lang) -> CardData {
             allergy: n.note.kind == NoteKind::Allergy,
         })
         .collect();
+    let (consent, can_request_consent) = consent_state(card, lang);
     let next = card
         .appointments
         .upcoming
@@ -322,11 +433,57 @@ pub fn card_data(card: &CustomerCard, lang: Lang) -> CardData {
         history: model(
             card.history
                 .iter()
-                .map(|h| HistoryRow {
-                    date: local_date(h.at).into(),
-                    title: h.title.as_str().into(),
-                    detail: h.detail.as_str().into(),
-                    appointment: h.kind == HistoryKind::Appointment,
+                .map(|h| match &h.message {
+                    Some(m) => message_row(m, lang, seen),
+                    None => HistoryRow {
+                        date: local_date(h.at).into(),
+                        title: h.title.as_str().into(),
+                        detail: h.detail.as_str().into(),
+                        appointment: h.kind == HistoryKind::Appointment,
+                        kind: if h.kind == HistoryKind::Appointment {
+                            0
+                        } else {
+                            1
+                        },
+                        ..Default::default()
+                    },
+                })
+                .collect(),
+        ),
+        unread: i32::try_from(card.unread_messages).unwrap_or(i32::MAX),
+        consent: consent.into(),
+        can_request_consent,
+        consent_log: model(
+            card.customer
+                .consent_log
+                .iter()
+                .rev()
+                .map(|e| {
+                    let what = match e.kind {
+                        ConsentKind::Reminders => Word::ColReminders,
+                        ConsentKind::Marketing => Word::ColNewsletter,
+                    };
+                    let state = match (e.given, e.confirmed) {
+                        (true, true) => Word::ConsentConfirmed.text(lang),
+                        (true, false) => Word::ConsentGiven.text(lang),
+                        (false, _) => Word::No.text(lang),
+                    };
+                    let mut title = format!("{}: {state}", what.text(lang));
+                    if !e.how.is_empty() {
+                        title.push_str(&format!(" ({})", e.how));
+                    }
+                    let detail = [e.by.as_str(), e.proof.as_str()]
+                        .iter()
+                        .filter(|s| !s.is_empty())
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join(" · ");
+                    HistoryRow {
+                        date: format!("{} {}", local_date(e.at), local_time(e.at)).into(),
+                        title: title.into(),
+                        detail: detail.into(),
+                        ..Default::default()
+                    }
                 })
                 .collect(),
         ),
@@ -394,6 +551,150 @@ fn after_save(ui: &MainWindow, ctx: &Arc<Ctx>, result: Result<(), CoreError>, la
         }
         Err(err) => adapter.set_dialog_error(err.user_message(lang).into()),
     }
+}
+
+/// Opens the message dialog: the templates for messages (the kiosk's language first), empty
+/// subject and text.
+fn write_message(ui: &MainWindow, ctx: &Arc<Ctx>) {
+    let lang = ctx.lang();
+    let adapter = ui.global::<CardAdapter>();
+    let mut templates: Vec<_> = ctx
+        .kartei
+        .mail_settings()
+        .templates
+        .into_iter()
+        .filter(|t| t.use_for == TemplateUse::Message)
+        .collect();
+    templates.sort_by_key(|t| t.lang != lang);
+    let names: Vec<SharedString> = templates.iter().map(|t| t.name.as_str().into()).collect();
+    TEMPLATE_KEYS.with(|k| *k.borrow_mut() = templates.into_iter().map(|t| t.key).collect());
+    adapter.set_templates(ModelRc::new(VecModel::from(names)));
+    adapter.set_template(-1);
+    adapter.set_message_subject("".into());
+    adapter.set_message_text("".into());
+    adapter.set_subject_error("".into());
+    adapter.set_text_error("".into());
+    adapter.set_dialog_error("".into());
+    adapter.set_dialog(4);
+}
+
+/// Fills subject and text from a template, with the customer's placeholders.
+fn pick_template(ui: &MainWindow, ctx: &Arc<Ctx>, i: i32) {
+    let Some(id) = ctx.open_card() else { return };
+    let Some(key) = usize::try_from(i)
+        .ok()
+        .and_then(|i| TEMPLATE_KEYS.with(|k| k.borrow().get(i).cloned()))
+    else {
+        return;
+    };
+    let adapter = ui.global::<CardAdapter>();
+    match ctx.kartei.compose(id, &key) {
+        Ok((subject, text)) => {
+            adapter.set_template(i);
+            adapter.set_message_subject(subject.into());
+            adapter.set_message_text(text.into());
+        }
+        Err(err) => adapter.set_dialog_error(err.user_message(ctx.lang()).into()),
+    }
+}
+
+/// Stores the message (the outbox sends it); errors by field in the dialog.
+fn send_message(ui: &MainWindow, ctx: &Arc<Ctx>) {
+    let Some(id) = ctx.open_card() else { return };
+    let adapter = ui.global::<CardAdapter>();
+    let subject = adapter.get_message_subject().to_string();
+    let text = adapter.get_message_text().to_string();
+    let (kartei, by, lang, c) = (ctx.kartei.clone(), ctx.user(), ctx.lang(), ctx.clone());
+    ctx.worker.run(
+        ui,
+        move || kartei.send_message(id, &subject, &text, &by),
+        move |ui, result| {
+            let adapter = ui.global::<CardAdapter>();
+            adapter.set_subject_error("".into());
+            adapter.set_text_error("".into());
+            match result {
+                Ok(_) => {
+                    adapter.set_dialog(0);
+                    adapter.set_tab(HISTORY_TAB);
+                    ui.global::<KeyboardAdapter>().set_visible(false);
+                    shell::show_message(ui, Word::MessageQueued.text(lang));
+                    shell::show_changes(ui, &c);
+                }
+                Err(CoreError::Invalid(errors)) => {
+                    let text = |f: &str| -> SharedString {
+                        errors
+                            .get(f)
+                            .map(|m| m.text(lang))
+                            .unwrap_or_default()
+                            .into()
+                    };
+                    adapter.set_subject_error(text("subject"));
+                    adapter.set_text_error(text("text"));
+                }
+                Err(err) => adapter.set_dialog_error(err.user_message(lang).into()),
+            }
+        },
+    );
+}
+
+fn retry_message(ui: &MainWindow, ctx: &Arc<Ctx>, id: i32) {
+    let Ok(id) = u64::try_from(id).map(MessageId) else {
+        return;
+    };
+    let (kartei, lang, c) = (ctx.kartei.clone(), ctx.lang(), ctx.clone());
+    ctx.worker.run(
+        ui,
+        move || kartei.retry_message(id),
+        move |ui, result| match result {
+            Ok(_) => {
+                shell::show_message(ui, Word::MessageQueued.text(lang));
+                shell::show_changes(ui, &c);
+            }
+            Err(err) => shell::show_error(ui, &err.user_message(lang)),
+        },
+    );
+}
+
+/// Sends the double opt-in mail; the consent counts once the customer's answer is in.
+fn request_consent(ui: &MainWindow, ctx: &Arc<Ctx>) {
+    let Some(id) = ctx.open_card() else { return };
+    let (kartei, by, lang, c) = (ctx.kartei.clone(), ctx.user(), ctx.lang(), ctx.clone());
+    ctx.worker.run(
+        ui,
+        move || kartei.request_consent(id, &by, lang),
+        move |ui, result| match result {
+            Ok(_) => {
+                shell::show_message(ui, Word::ConsentRequested.text(lang));
+                shell::show_changes(ui, &c);
+            }
+            Err(err) => shell::show_error(ui, &err.user_message(lang)),
+        },
+    );
+}
+
+/// The history is on screen: its unread messages are marked read (they keep their mark until
+/// the card is left), and the badges follow from the change event.
+fn open_history(ui: &MainWindow, ctx: &Arc<Ctx>) {
+    let Some(id) = ctx.open_card() else { return };
+    let history = ui.global::<CardAdapter>().get_card().history;
+    let unread: Vec<MessageId> = (0..history.row_count())
+        .filter_map(|i| history.row_data(i))
+        .filter(|h| h.unread && h.kind == 3)
+        .filter_map(|h| u64::try_from(h.message_id).ok().map(MessageId))
+        .collect();
+    if ui.global::<CardAdapter>().get_card().unread == 0 {
+        return;
+    }
+    SEEN_UNREAD.with(|s| s.borrow_mut().extend(unread));
+    let (kartei, lang, c) = (ctx.kartei.clone(), ctx.lang(), ctx.clone());
+    ctx.worker.run(
+        ui,
+        move || kartei.mark_read(id),
+        move |ui, result| match result {
+            Ok(_) => shell::show_changes(ui, &c),
+            Err(err) => shell::show_error(ui, &err.user_message(lang)),
+        },
+    );
 }
 
 /// `14.30`, `14:30`, `1430` or `14`.

@@ -90,6 +90,20 @@ pub fn customer_row(item: &ListItem, lang: Lang) -> CustomerRow {
     }
 }
 
+/// A mail's attachments as one line: `Rechnung.pdf (120 KB), Foto.jpg (2,4 MB)`.
+pub fn attachments(list: &[kartei_core::model::Attachment]) -> String {
+    list.iter()
+        .map(|a| {
+            let size = match a.size {
+                s if s >= 1024 * 1024 => format!("{:.1} MB", s as f64 / (1024.0 * 1024.0)),
+                s => format!("{} KB", s.div_ceil(1024)),
+            };
+            format!("{} ({size})", a.name)
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -37,6 +37,8 @@ pub struct Changes {
     pub catalog: bool,
     /// The backup status line.
     pub backups: bool,
+    /// Messages came in, went out or were read (badges, unassigned list, outbox).
+    pub messages: bool,
     /// More changed than was kept (the subscription fell behind): show everything again.
     pub everything: bool,
 }
@@ -45,6 +47,7 @@ impl Changes {
     fn note(&mut self, change: Change) {
         match change {
             Change::BackupsChanged => self.backups = true,
+            Change::MessagesChanged => self.messages = true,
             change => match change.customer() {
                 Some(id) => {
                     self.customers.insert(id);

@@ -9,7 +9,8 @@
 //! - [`onboarding`], [`lock`]: first start and the PIN lock.
 //! - [`list`] with [`list_model`] (the lazy paged model), [`card`], [`editor`], [`dashboard`],
 //!   [`export`], [`import`] with [`import_rows`] (its lazy preview rows), [`photos`] (the card's
-//!   gallery): the screens.
+//!   gallery), [`messages`] (unread badge, failed sends, "Nicht zugeordnet"),
+//!   [`mail_settings`] (owners), [`newsletter`]: the screens.
 //! - [`live`]: the core's change events, gathered for [`shell::show_changes`]; its thread wakes
 //!   the window when phones change data.
 //! - [`worker`]: slow work off the UI thread. [`screenshots`]: every screen to PNG, no display.
@@ -31,6 +32,9 @@ pub mod list;
 pub mod list_model;
 pub mod live;
 pub mod lock;
+pub mod mail_settings;
+pub mod messages;
+pub mod newsletter;
 pub mod onboarding;
 pub mod photos;
 pub mod screenshots;
@@ -208,6 +212,9 @@ pub fn build(
     dashboard::setup(&ui, &ctx);
     export::setup(&ui, &ctx);
     import::setup(&ui, &ctx);
+    messages::setup(&ui, &ctx);
+    mail_settings::setup(&ui, &ctx);
+    newsletter::setup(&ui, &ctx);
     app::start(&ui, &ctx);
     Ok((ui, ctx))
 }

@@ -42,6 +42,12 @@ pub enum Screen {
     Dashboard,
     Export,
     Import,
+    /// Mail: unread replies, the unassigned mails, failed sends.
+    Messages,
+    /// The mail account's settings (owners).
+    MailSettings,
+    /// A newsletter to the list as it is filtered, or to a group.
+    Newsletter,
 }
 
 /// What the shell asks of the app's dispatcher.

@@ -9,7 +9,7 @@ use super::ui::{
 use super::worker::Worker;
 use super::{build, Ctx};
 use i_slint_backend_testing::ElementHandle;
-use kartei_core::model::Role;
+use kartei_core::model::{CustomerId, Role};
 use kartei_core::search::SearchRequest;
 use kartei_core::Kartei;
 use slint::platform::{PointerEventButton, WindowEvent};
@@ -1182,4 +1182,393 @@ fn an_owner_anonymises_a_card_after_the_question_and_a_stylist_cannot() {
             assert_eq!(dashboard.get_retention_due().row_count(), n.min(4));
         }
     }
+}
+
+// ---- Messages, mail settings and newsletters (issue 16). No mail servers: the outbox thread
+// is not started, so what is written stays queued, and replies are handed to the core as the
+// inbox watcher would (`Kartei::take_in`).
+
+/// Mail set up (no server behind it) and a customer `first last` with an e-mail address and,
+/// when `consent`, marketing consent (not yet confirmed).
+fn mail_customer(f: &Fixture, first: &str, last: &str, consent: bool) -> CustomerId {
+    let mut mail = f.kartei.mail_settings();
+    if !mail.is_configured() {
+        mail.address = "salon@kartei.test".into();
+        mail.smtp_host = "127.0.0.1".into();
+        mail.imap_host = "127.0.0.1".into();
+        mail.user = "salon".into();
+        mail.password = "geheim".into();
+        f.kartei.set_mail_settings(mail, "Sabine").unwrap();
+    }
+    let draft = kartei_core::model::CustomerDraft {
+        first_name: first.into(),
+        last_name: last.into(),
+        ..Default::default()
+    };
+    let c = f
+        .kartei
+        .create_customer(&draft, kartei_core::model::Source::Manual, "Lena")
+        .unwrap();
+    f.kartei
+        .patch_customer(
+            c.id,
+            c.version,
+            &serde_json::json!({
+                "email": format!("{}@example.org", first.to_lowercase()),
+                "marketing_consent": consent,
+            }),
+            "Lena",
+        )
+        .unwrap();
+    c.id
+}
+
+/// A mail as the inbox watcher hands it over.
+fn receive(f: &Fixture, uid: u32, from: &str, subject: &str, in_reply_to: Option<&str>) {
+    let reply_to = in_reply_to
+        .map(|id| format!("In-Reply-To: <{id}>\r\n"))
+        .unwrap_or_default();
+    let raw = format!(
+        "From: <{from}>\r\nTo: salon@kartei.test\r\nMessage-ID: <mail-{uid}@example.org>\r\n{reply_to}Subject: {subject}\r\n\r\nJa, gerne. Bis Dienstag!\r\n"
+    );
+    f.kartei
+        .take_in(
+            "INBOX",
+            vec![kartei_core::mail::imap::Fetched {
+                uid,
+                size: raw.len() as u32,
+                raw: raw.into_bytes(),
+                truncated: false,
+            }],
+            &kartei_core::store::MailboxState {
+                uid_validity: 1,
+                last_uid: uid,
+            },
+        )
+        .unwrap();
+}
+
+fn history(ui: &MainWindow) -> Vec<super::ui::HistoryRow> {
+    let rows = ui.global::<super::ui::CardAdapter>().get_card().history;
+    (0..rows.row_count())
+        .filter_map(|i| rows.row_data(i))
+        .collect()
+}
+
+#[test]
+fn a_message_written_on_the_card_shows_in_the_history_as_queued() {
+    let f = fixture(10);
+    let id = mail_customer(&f, "Mara", "Zwiebel", false);
+    unlock_as_lena(&f);
+    super::shell::go(&f.ui, &f.ctx, super::shell::Screen::Card(id));
+    let card = f.ui.global::<super::ui::CardAdapter>();
+    tap(&f.ui, "Nachricht");
+    assert_eq!(card.get_dialog(), 4);
+    // Empty: the errors show by field.
+    tap(&f.ui, "Senden");
+    assert_eq!(card.get_dialog(), 4);
+    assert_eq!(card.get_subject_error(), "Pflichtfeld.");
+    assert_eq!(card.get_text_error(), "Pflichtfeld.");
+    // A template fills both with the customer's name.
+    tap(&f.ui, "Nachricht");
+    let templates = card.get_templates();
+    let names: Vec<String> = (0..templates.row_count())
+        .filter_map(|i| templates.row_data(i))
+        .map(|s| s.to_string())
+        .collect();
+    assert_eq!(
+        names.first().map(String::as_str),
+        Some("Nachricht"),
+        "{names:?}"
+    );
+    card.invoke_pick_template(0);
+    assert!(card.get_message_text().starts_with("Hallo Mara,"));
+    type_into(&f.ui, "Betreff", "Ihr Termin am Dienstag");
+    type_into(&f.ui, "Text", "Hallo Mara,\nbis Dienstag um 14 Uhr!");
+    tap(&f.ui, "Senden");
+    assert_eq!(card.get_dialog(), 0, "{}", card.get_dialog_error());
+    assert_eq!(card.get_tab(), super::card::HISTORY_TAB);
+    let rows = history(&f.ui);
+    let sent = rows
+        .iter()
+        .find(|h| h.kind == 2)
+        .expect("the message in the history");
+    assert_eq!(sent.title, "Ihr Termin am Dienstag");
+    assert_eq!(sent.text, "Hallo Mara,\nbis Dienstag um 14 Uhr!");
+    assert!(sent.detail.contains("wird gesendet"), "{}", sent.detail);
+    assert!(sent.detail.contains("mara@example.org"), "{}", sent.detail);
+    assert!(!sent.unread && !sent.failed);
+    assert!(element(&f.ui, "Nachricht im Verlauf")
+        .accessible_value()
+        .is_some_and(|v| v.contains("Ihr Termin am Dienstag")));
+    let stored = f.kartei.messages_of(id).unwrap();
+    assert_eq!(stored.len(), 1);
+    assert!(matches!(
+        stored[0].delivery,
+        kartei_core::model::Delivery::Queued { .. }
+    ));
+}
+
+/// A reply shows as unread on the card and on the top bar; opening the history reads it (the
+/// mark stays on screen for this visit), and a message being typed survives the live update.
+#[test]
+fn a_received_reply_shows_unread_and_the_badge_and_a_half_typed_message_is_kept() {
+    let f = fixture(10);
+    let id = mail_customer(&f, "Mara", "Zwiebel", false);
+    let sent = f
+        .kartei
+        .send_message(id, "Ihr Termin", "Bis Dienstag?", "Lena")
+        .unwrap();
+    unlock_as_lena(&f);
+    let messages = f.ui.global::<super::ui::MessagesAdapter>();
+    assert_eq!(messages.get_unread(), 0);
+    super::shell::go(&f.ui, &f.ctx, super::shell::Screen::Card(id));
+    let card = f.ui.global::<super::ui::CardAdapter>();
+    tap(&f.ui, "Nachricht");
+    type_into(&f.ui, "Betreff", "Noch eine Frage");
+
+    receive(
+        &f,
+        7,
+        "mara@example.org",
+        "Re: Ihr Termin",
+        Some(&sent.header_id),
+    );
+    // The live thread does this on the change event; tests run without it.
+    super::shell::show_changes(&f.ui, &f.ctx);
+    assert_eq!(messages.get_unread(), 1);
+    assert_eq!(
+        element(&f.ui, "Ungelesene Nachrichten")
+            .accessible_value()
+            .as_deref(),
+        Some("1")
+    );
+    assert_eq!(card.get_card().unread, 1);
+    assert_eq!(card.get_dialog(), 4, "the dialog stays open");
+    assert_eq!(card.get_message_subject(), "Noch eine Frage");
+    let reply = history(&f.ui).into_iter().find(|h| h.kind == 3).unwrap();
+    assert!(reply.unread);
+    assert_eq!(reply.title, "Re: Ihr Termin");
+    assert_eq!(reply.text, "Ja, gerne. Bis Dienstag!");
+
+    card.set_dialog(0);
+    tap(&f.ui, "Verlauf (1 ungelesen)");
+    assert_eq!(card.get_tab(), super::card::HISTORY_TAB);
+    assert_eq!(messages.get_unread(), 0, "read once the history is open");
+    assert_eq!(card.get_card().unread, 0);
+    assert!(
+        history(&f.ui).iter().any(|h| h.kind == 3 && h.unread),
+        "the mark stays for this visit"
+    );
+    assert_eq!(f.kartei.unread_counts().unwrap().0, 0);
+    // Leaving and coming back: read.
+    super::shell::go(&f.ui, &f.ctx, super::shell::Screen::Card(id));
+    assert!(!history(&f.ui).iter().any(|h| h.unread));
+}
+
+#[test]
+fn an_unassigned_mail_is_given_to_a_customer_and_moves_onto_the_card() {
+    let f = fixture(10);
+    let id = mail_customer(&f, "Mara", "Zwiebel", false);
+    receive(
+        &f,
+        3,
+        "unbekannt@example.net",
+        "Termin frei am Samstag?",
+        None,
+    );
+    unlock_as_lena(&f);
+    let messages = f.ui.global::<super::ui::MessagesAdapter>();
+    assert_eq!(messages.get_unread(), 1);
+    super::shell::go(&f.ui, &f.ctx, super::shell::Screen::Messages);
+    assert_eq!(page(&f.ui), Page::Messages);
+    assert_eq!(messages.get_unassigned().row_count(), 1);
+    tap(&f.ui, "Termin frei am Samstag?");
+    assert_eq!(messages.get_selected(), 0);
+    assert_eq!(
+        element(&f.ui, "Geöffnete Nachricht")
+            .accessible_value()
+            .as_deref(),
+        Some("Termin frei am Samstag?")
+    );
+    assert_eq!(messages.get_unread(), 0, "opening it reads it");
+    type_into(&f.ui, "Kundin suchen", "zwieb");
+    assert_eq!(messages.get_assign_hits().row_count(), 1);
+    tap(&f.ui, "Zuordnen: Zwiebel, Mara");
+    assert_eq!(messages.get_unassigned().row_count(), 0);
+    assert_eq!(messages.get_selected(), -1);
+    assert!(f.kartei.unassigned_messages().unwrap().is_empty());
+    let on_card = f.kartei.messages_of(id).unwrap();
+    assert_eq!(on_card.len(), 1);
+    assert_eq!(on_card[0].subject, "Termin frei am Samstag?");
+    super::shell::go(&f.ui, &f.ctx, super::shell::Screen::Card(id));
+    assert!(history(&f.ui)
+        .iter()
+        .any(|h| h.kind == 3 && h.title == "Termin frei am Samstag?"));
+}
+
+#[test]
+fn the_newsletter_preview_counts_who_gets_it_and_why_the_others_are_left_out() {
+    let f = fixture(10);
+    let confirmed = mail_customer(&f, "Mara", "Zwiebelmann", true);
+    let unconfirmed = mail_customer(&f, "Nina", "Zwiebelmann", true);
+    mail_customer(&f, "Olga", "Zwiebelmann", false);
+    add_customer(&f.kartei, "Paula", "Zwiebelmann", "0170 1234567");
+    // Mara confirms by answering the consent request (double opt-in).
+    let request = f
+        .kartei
+        .request_consent(confirmed, "Lena", kartei_core::Lang::De)
+        .unwrap();
+    receive(
+        &f,
+        9,
+        "mara@example.org",
+        "Re: Bitte bestätigen",
+        Some(&request.header_id),
+    );
+    unlock_as_lena(&f);
+    // The card says which consent is confirmed and offers to ask for the other.
+    super::shell::go(&f.ui, &f.ctx, super::shell::Screen::Card(confirmed));
+    let card = f.ui.global::<super::ui::CardAdapter>();
+    assert_eq!(card.get_card().consent, "bestätigt (Double-Opt-in)");
+    assert!(!card.get_card().can_request_consent);
+    super::shell::go(&f.ui, &f.ctx, super::shell::Screen::Card(unconfirmed));
+    assert_eq!(card.get_card().consent, "noch nicht per E-Mail bestätigt");
+    tap(&f.ui, "Einwilligung per E-Mail bestätigen lassen");
+    assert_eq!(
+        f.ui.global::<AppAdapter>().get_toast(),
+        "Bestätigungsanfrage gesendet; die Einwilligung gilt, sobald die Antwort da ist."
+    );
+
+    f.ui.global::<ListAdapter>()
+        .invoke_search("Zwiebelmann".into());
+    super::shell::go(&f.ui, &f.ctx, super::shell::Screen::Newsletter);
+    assert_eq!(page(&f.ui), Page::Newsletter);
+    let n = f.ui.global::<super::ui::NewsletterAdapter>();
+    assert_eq!(
+        n.get_audiences().row_data(0).unwrap(),
+        "die aktuelle Liste (4)"
+    );
+    assert_eq!(n.get_recipients(), 1);
+    assert_eq!(
+        element(&f.ui, "Empfänger").accessible_value().as_deref(),
+        Some("1 erhalten ihn")
+    );
+    assert_eq!(n.get_left_out_text(), "3 ausgelassen");
+    let left = n.get_left_out();
+    let reasons: Vec<(String, String)> = (0..left.row_count())
+        .filter_map(|i| left.row_data(i))
+        .map(|d| (d.label.to_string(), d.value.to_string()))
+        .collect();
+    assert_eq!(reasons.len(), 3, "{reasons:?}");
+    for name in ["Nina", "Olga", "Paula"] {
+        assert!(
+            reasons
+                .iter()
+                .any(|(n, r)| n.contains(name) && !r.is_empty()),
+            "{reasons:?}"
+        );
+    }
+
+    // Test to me, then send after the question: one mail queued, with its progress.
+    type_into(&f.ui, "Betreff", "Neu im Salon");
+    type_into(&f.ui, "Text", "Hallo {Vorname}, wir haben neue Farben!");
+    tap(&f.ui, "Test an mich senden");
+    assert_eq!(
+        f.ui.global::<AppAdapter>().get_toast(),
+        "Test an salon@kartei.test unterwegs."
+    );
+    tap(&f.ui, "Newsletter senden");
+    assert!(n.get_confirm());
+    assert_eq!(
+        n.get_confirm_text(),
+        "Newsletter jetzt an 1 Empfänger senden?"
+    );
+    tap(&f.ui, "Jetzt senden");
+    assert!(!n.get_confirm());
+    assert_eq!(n.get_error(), "");
+    assert!(n.get_has_running());
+    assert!(
+        n.get_progress_text().contains("0 von 1 gesendet"),
+        "{}",
+        n.get_progress_text()
+    );
+    tap(&f.ui, "Anhalten");
+    assert!(n.get_paused());
+    tap(&f.ui, "Fortsetzen");
+    assert!(!n.get_paused());
+    let mara = f.kartei.messages_of(confirmed).unwrap();
+    assert!(mara
+        .iter()
+        .any(|m| m.text == "Hallo Mara, wir haben neue Farben!"));
+}
+
+#[test]
+fn mail_settings_are_for_owners_show_errors_by_field_and_never_the_password() {
+    let f = fixture(5);
+    unlock_as_lena(&f);
+    super::shell::go(&f.ui, &f.ctx, super::shell::Screen::MailSettings);
+    assert_eq!(page(&f.ui), Page::List, "stylists may not");
+    assert_eq!(
+        f.ui.global::<AppAdapter>().get_toast(),
+        "Die E-Mail-Einstellungen dürfen nur Inhaber ändern."
+    );
+    f.ui.global::<AppAdapter>().invoke_lock();
+    unlock_as(&f, "Sabine", "2468");
+    super::shell::go(&f.ui, &f.ctx, super::shell::Screen::Messages);
+    tap(&f.ui, "E-Mail-Einstellungen");
+    assert_eq!(page(&f.ui), Page::MailSettings);
+    let s = f.ui.global::<super::ui::MailSettingsAdapter>();
+    assert!(!s.get_password_set());
+
+    type_into(&f.ui, "E-Mail-Adresse des Salons", "salon-at-example");
+    type_into(&f.ui, "SMTP-Server Port", "abc");
+    type_into(&f.ui, "IMAP-Server", "mail example.org");
+    // Further down the form (scrolled out of view: the testing backend finds only what is
+    // visible), set through the adapter the fields are bound to.
+    s.set_per_minute("0".into());
+    s.set_template_body("Hallo {Spitzname}".into());
+    tap(&f.ui, "Speichern");
+    assert_ne!(s.get_address_error(), "");
+    assert_ne!(s.get_smtp_port_error(), "");
+    assert_ne!(s.get_imap_host_error(), "");
+    assert_ne!(s.get_per_minute_error(), "");
+    assert_eq!(s.get_smtp_host_error(), "");
+    assert!(
+        s.get_template_error().starts_with("„Nachricht“: "),
+        "{}",
+        s.get_template_error()
+    );
+    assert!(!f.kartei.mail_settings().is_configured(), "nothing saved");
+
+    type_into(&f.ui, "E-Mail-Adresse des Salons", "salon@example.org");
+    type_into(&f.ui, "SMTP-Server", "smtp.example.org");
+    type_into(&f.ui, "SMTP-Server Port", "465");
+    tap(&f.ui, "SMTP-Server SSL/TLS");
+    type_into(&f.ui, "IMAP-Server", "imap.example.org");
+    s.set_per_minute("30".into());
+    s.set_template_body("Hallo {Vorname}".into());
+    type_into(&f.ui, "Benutzername", "salon@example.org");
+    type_into(&f.ui, "Passwort", "streng-geheim");
+    tap(&f.ui, "Speichern");
+    assert_eq!(s.get_form_error(), "");
+    assert_eq!(f.ui.global::<AppAdapter>().get_toast(), "Gespeichert.");
+    let stored = f.kartei.mail_settings();
+    assert_eq!(stored.password, "streng-geheim");
+    assert_eq!(stored.smtp_port, 465);
+    assert_eq!(stored.smtp_security, kartei_core::mail::Security::Tls);
+    assert_eq!(stored.templates[0].body, "Hallo {Vorname}");
+    // The password is write-only: the form shows that one is stored, never the password.
+    let shown = |s: &super::ui::MailSettingsAdapter| s.get_password().to_string();
+    assert_eq!(shown(&s), "");
+    assert!(s.get_password_set());
+    super::shell::go(&f.ui, &f.ctx, super::shell::Screen::MailSettings);
+    assert_eq!(shown(&s), "");
+    let field = ElementHandle::find_by_accessible_label(&f.ui, "Passwort")
+        .find(|e| e.accessible_role() == Some(i_slint_backend_testing::AccessibleRole::TextInput))
+        .unwrap();
+    assert_eq!(field.accessible_value().unwrap_or_default(), "");
+    // Saving again with the field empty keeps it.
+    tap(&f.ui, "Speichern");
+    assert_eq!(f.kartei.mail_settings().password, "streng-geheim");
 }

@@ -460,5 +460,9 @@ pub(super) fn text(word: Word) -> &'static str {
         Word::MessageSentToast => "Nachricht gespeichert; sie wird gesendet.",
         Word::MessagesNav => "Nachrichten und nicht zugeordnete E-Mails",
         Word::MailNoEmail => "Keine E-Mail-Adresse auf der Karte: bitte erst eintragen.",
+        // ---- kiosk, issue 16
+        Word::MailSettingsOwnerOnly => "Die E-Mail-Einstellungen dürfen nur Inhaber ändern.",
+        Word::TestMailFailed => "Der Test ist nicht durchgekommen; die Schritte unten sagen, woran es liegt.",
+        Word::UnreadMessages => "{n} ungelesene Nachrichten",
     }
 }

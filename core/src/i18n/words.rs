@@ -489,6 +489,10 @@ words! {
     MessageSentToast = "message_sent_toast",
     MessagesNav = "messages_nav",
     MailNoEmail = "mail_no_email",
+    // ---- kiosk, issue 16
+    MailSettingsOwnerOnly = "mail_settings_owner_only",
+    TestMailFailed = "test_mail_failed",
+    UnreadMessages = "unread_messages",
 }
 
 impl Word {
