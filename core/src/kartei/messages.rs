@@ -199,31 +199,20 @@ impl Kartei {
             .email
             .as_ref()
             .ok_or_else(|| mail_error(MailMsg::NoEmail))?;
-        Ok(Message {
-            id: MessageId(0),
-            customer: Some(customer.id),
-            direction: Direction::Out,
+        let mut message = Message::outgoing(
             kind,
-            at: self.now(),
-            by: by.to_string(),
-            address: email.as_str().to_string(),
-            display_name: customer.display_name(),
+            self.now(),
+            Addressee {
+                address: email.as_str().to_string(),
+                display_name: customer.display_name(),
+                by: by.to_string(),
+            },
             subject,
             text,
-            header_id: crate::mail::new_header_id(&settings.address),
-            refers_to: Vec::new(),
-            attachments: Vec::new(),
-            unread: false,
-            delivery: Delivery::Queued {
-                attempts: 0,
-                next_try: self.now(),
-                last_error: None,
-            },
-            newsletter: None,
-            appointment: None,
-            in_sent_folder: false,
-            effect: None,
-        })
+            crate::mail::new_header_id(&settings.address),
+        );
+        message.customer = Some(customer.id);
+        Ok(message)
     }
 
     /// Writes a message to a customer: stored at once, sent by the outbox. A reply to the
@@ -542,35 +531,22 @@ impl Kartei {
             next_appointment: appointment_text(self.now(), Lang::De),
             salon: self.salon_name(),
         };
-        let message = Message {
-            id: MessageId(0),
-            customer: None,
-            direction: Direction::Out,
-            kind: MessageKind::Test,
-            at: self.now(),
-            by: by.to_string(),
-            address: settings.address.clone(),
-            display_name: self.salon_name(),
-            subject: format!("[Test] {}", templates::fill(subject.trim(), &values)),
-            text: templates::fill(text, &values),
-            header_id: format!(
+        let message = Message::outgoing(
+            MessageKind::Test,
+            self.now(),
+            Addressee {
+                address: settings.address.clone(),
+                display_name: self.salon_name(),
+                by: by.to_string(),
+            },
+            format!("[Test] {}", templates::fill(subject.trim(), &values)),
+            templates::fill(text, &values),
+            format!(
                 "{}{:016x}@kartei.local",
                 crate::mail::TEST_PREFIX,
                 rand::random::<u64>()
             ),
-            refers_to: Vec::new(),
-            attachments: Vec::new(),
-            unread: false,
-            delivery: Delivery::Queued {
-                attempts: 0,
-                next_try: self.now(),
-                last_error: None,
-            },
-            newsletter: None,
-            appointment: None,
-            in_sent_folder: false,
-            effect: None,
-        };
+        );
         let saved = self.save_new_messages(vec![message], Vec::new())?;
         saved
             .into_iter()

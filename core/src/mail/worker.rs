@@ -471,27 +471,19 @@ pub fn test_mail(
         }
         let now = Utc::now();
         let header_id = format!("{}{:016x}@kartei.local", super::TEST_PREFIX, rand::random::<u64>());
-        let message = Message {
-            id: crate::model::MessageId(0),
-            customer: None,
-            direction: crate::model::Direction::Out,
-            kind: MessageKind::Test,
-            at: now,
-            by: String::new(),
-            address: settings.address.clone(),
-            display_name: sender.to_string(),
-            subject: "Kartei: Testnachricht / test message".into(),
-            text: "Diese Nachricht prüft die E-Mail-Einstellungen von Kartei.\nThis message checks Kartei's e-mail settings.".into(),
-            header_id: header_id.clone(),
-            refers_to: Vec::new(),
-            attachments: Vec::new(),
-            unread: false,
-            delivery: Delivery::Received,
-            newsletter: None,
-            appointment: None,
-            in_sent_folder: false,
-            effect: None,
-        };
+        let mut message = Message::outgoing(
+            MessageKind::Test,
+            now,
+            crate::model::Addressee {
+                address: settings.address.clone(),
+                display_name: sender.to_string(),
+                by: String::new(),
+            },
+            "Kartei: Testnachricht / test message".into(),
+            "Diese Nachricht prüft die E-Mail-Einstellungen von Kartei.\nThis message checks Kartei's e-mail settings.".into(),
+            header_id.clone(),
+        );
+        message.delivery = Delivery::Received;
         let env = Envelope {
             settings,
             sender_name: sender,

@@ -122,6 +122,53 @@ pub struct Message {
     pub effect: Option<MessageEffect>,
 }
 
+impl Message {
+    /// A new outgoing message (not yet saved, id 0), queued to be sent at `at`; the caller sets
+    /// `customer`, `newsletter` or `appointment` where the message has them.
+    pub fn outgoing(
+        kind: MessageKind,
+        at: DateTime<Utc>,
+        to: Addressee,
+        subject: String,
+        text: String,
+        header_id: String,
+    ) -> Message {
+        Message {
+            id: MessageId(0),
+            customer: None,
+            direction: Direction::Out,
+            kind,
+            at,
+            by: to.by,
+            address: to.address,
+            display_name: to.display_name,
+            subject,
+            text,
+            header_id,
+            refers_to: Vec::new(),
+            attachments: Vec::new(),
+            unread: false,
+            delivery: Delivery::Queued {
+                attempts: 0,
+                next_try: at,
+                last_error: None,
+            },
+            newsletter: None,
+            appointment: None,
+            in_sent_folder: false,
+            effect: None,
+        }
+    }
+}
+
+/// Who an outgoing message goes to, and who wrote it (empty for the appliance itself).
+#[derive(Debug, Clone, Default)]
+pub struct Addressee {
+    pub address: String,
+    pub display_name: String,
+    pub by: String,
+}
+
 /// A consent a received mail changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

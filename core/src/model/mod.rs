@@ -17,7 +17,8 @@ pub mod values;
 pub use appointment::*;
 pub use customer::*;
 pub use message::{
-    Attachment, Audience, Delivery, Direction, Message, MessageEffect, MessageKind, Newsletter,
+    Addressee, Attachment, Audience, Delivery, Direction, Message, MessageEffect, MessageKind,
+    Newsletter,
 };
 pub use note::*;
 pub use staff::*;

@@ -2,8 +2,6 @@
 //! without a socket (`app(state)` + `oneshot`), a logged-in session, replies read whole, and
 //! multipart bodies for uploads.
 
-#![allow(dead_code)] // each test binary uses its own part
-
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;

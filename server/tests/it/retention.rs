@@ -2,12 +2,10 @@
 //! naming the field) and anonymise a customer, who is then no longer found by name; staff
 //! get 403.
 
-mod support;
-
+use crate::support::TestApp;
 use axum::http::{Method, StatusCode};
 use kartei_core::model::Role;
 use serde_json::json;
-use support::TestApp;
 
 #[tokio::test]
 async fn owners_review_set_the_period_and_anonymise_and_staff_may_not() {

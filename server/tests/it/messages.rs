@@ -8,15 +8,13 @@
 //! reason, "Erneut senden" after fixing it sends it, the reply shows on the card within 2 s,
 //! and "Testnachricht senden" reports every step as good.
 
-mod support;
-
+use crate::support::TestApp;
 use axum::http::{header, Method, StatusCode};
 use kartei_core::mail::imap::Fetched;
 use kartei_core::model::{CustomerId, Role};
 use kartei_core::store::MailboxState;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
-use support::TestApp;
 
 /// Mail settings pointing at servers that are not there (the mail thread does not run here).
 fn settings(password: &str) -> Value {

@@ -4,8 +4,7 @@
 //! 2.1 quoted-printable, 4.0, umlauts), commits the chosen rows and imports again. The oversized
 //! upload goes through the router without a socket (see [`oversized_upload_is_413_and_writes_nothing`]).
 
-mod support;
-
+use crate::support::{multipart, read_reply, Reply, TestApp, BOUNDARY};
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use calamine::{Data, Reader};
@@ -20,7 +19,6 @@ use kartei_server::ServerConfig;
 use serde_json::{json, Value};
 use std::io::Cursor;
 use std::time::Duration;
-use support::{multipart, read_reply, Reply, TestApp, BOUNDARY};
 use tokio::sync::oneshot;
 
 /// Six contacts: Käthe (iPhone 3.0), Jörg (Android 2.1 quoted-printable), Ayşe (4.0), Franz

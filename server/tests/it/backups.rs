@@ -2,12 +2,10 @@
 //! backup or change the settings, "Jetzt sichern" answers at once and the status follows; bad
 //! settings are refused naming the field.
 
-mod support;
-
+use crate::support::TestApp;
 use axum::http::{Method, StatusCode};
 use kartei_core::model::Role;
 use serde_json::{json, Value};
-use support::TestApp;
 
 async fn wait_until_done(t: &TestApp) -> Value {
     for _ in 0..600 {

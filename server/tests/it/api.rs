@@ -1,13 +1,11 @@
 //! The router driven without a socket (`app(state)` + `oneshot`): the JSON API contract, the
 //! session rule on every route, the origin check, limits, errors and live events.
 
-mod support;
-
+use crate::support::TestApp;
 use axum::body::Body;
 use axum::http::{header, Method, StatusCode};
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
-use support::TestApp;
 use tower::ServiceExt;
 
 async fn create(t: &TestApp, body: Value) -> Value {

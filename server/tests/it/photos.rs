@@ -2,15 +2,13 @@
 //! with the core's messages, the gallery filter, thumbnails and full images with their caching
 //! headers, edits and deletes, all behind the login.
 
-mod support;
-
+use crate::support::{multipart, Reply, TestApp, BOUNDARY};
 use axum::body::Body;
 use axum::http::{header, Method, StatusCode};
 use kartei_core::model::{CustomerDraft, CustomerId, Source};
 use kartei_core::photos::samples::{self, ExifSpec};
 use kartei_server::api::photos::UPLOAD_BODY_LIMIT;
 use serde_json::json;
-use support::{multipart, Reply, TestApp, BOUNDARY};
 
 /// A logged-in app with one customer, Fiona, to put photos on.
 struct PhotoApp {

@@ -3,13 +3,11 @@
 //! the log whole (paged) and per customer and download it as a workbook that calamine reads
 //! back; staff get 403.
 
-mod support;
-
+use crate::support::TestApp;
 use axum::http::{Method, StatusCode};
 use calamine::{Data, Reader, Xlsx};
 use kartei_core::model::Role;
 use serde_json::json;
-use support::TestApp;
 
 #[tokio::test]
 async fn phones_views_and_edits_are_logged_by_name_and_only_owners_read_the_log() {

@@ -3,8 +3,7 @@
 //! 24-hour lock of colour formulas is tested without waiting), and a hyper client logs in as
 //! Anna and drives it with the app's CSRF header, as the phone does.
 
-mod support;
-
+use crate::support::{read_reply, Reply};
 use axum::http::{header, Method, Request, StatusCode};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use http_body_util::Full;
@@ -18,7 +17,6 @@ use kartei_core::Kartei;
 use kartei_server::ServerConfig;
 use serde_json::{json, Value};
 use std::sync::Arc;
-use support::{read_reply, Reply};
 use tokio::sync::oneshot;
 
 fn start_time() -> DateTime<Utc> {

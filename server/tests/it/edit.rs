@@ -1,11 +1,9 @@
 //! Partial edits over HTTP (`PATCH /api/v1/customers/{id}`, a JSON merge patch with `version`)
 //! and who may erase a customer: the router driven without a socket.
 
-mod support;
-
+use crate::support::TestApp;
 use axum::http::{Method, StatusCode};
 use serde_json::{json, Value};
-use support::TestApp;
 
 /// A card with every field of the form set.
 async fn full_card(t: &TestApp) -> Value {
@@ -29,7 +27,7 @@ async fn full_card(t: &TestApp) -> Value {
     r.body
 }
 
-async fn patch(t: &TestApp, id: &Value, body: Value) -> support::Reply {
+async fn patch(t: &TestApp, id: &Value, body: Value) -> crate::support::Reply {
     t.send(
         Method::PATCH,
         &format!("/api/v1/customers/{id}"),
