@@ -34,7 +34,10 @@ function call(page, method, path, body) {
 }
 async function tapTargets(page, selectors) {
   for (const sel of selectors) {
-    const box = await page.locator(sel).first().boundingBox();
+    // A live redraw may be under way: the target must be (or become) visible within 5 s.
+    const target = page.locator(sel).first();
+    await target.waitFor({ state: "visible", timeout: 5000 }).catch(() => {});
+    const box = await target.boundingBox();
     check(box && box.height >= 44 && box.width >= 44, `${sel} is at least 44 px: ${JSON.stringify(box)}`);
   }
 }
