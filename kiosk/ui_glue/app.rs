@@ -159,6 +159,9 @@ fn go(ui: &MainWindow, ctx: &Arc<Ctx>, screen: Screen) {
             Page::MailSettings
         }
         Screen::Newsletter => {
+            if !mail_settings::may_open(ui, ctx) {
+                return;
+            }
             // The audience "current list" is the customer list as it is searched and filtered.
             newsletter::enter(ui, ctx, &list::request(ui, ctx));
             Page::Newsletter

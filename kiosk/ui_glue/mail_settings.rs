@@ -10,7 +10,6 @@ use super::ui::{MailSettingsAdapter, MainWindow, TestStep};
 use super::Ctx;
 use kartei_core::i18n::{FieldErrors, Msg, Word};
 use kartei_core::mail::{MailSettings, Security, Template};
-use kartei_core::model::Role;
 use kartei_core::{CoreError, Lang};
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 use std::cell::RefCell;
@@ -32,13 +31,16 @@ pub fn setup(ui: &MainWindow, ctx: &Arc<Ctx>) {
     adapter.on_test(wire.call(test));
 }
 
-/// Whether `ctx`'s user may open the settings; says so when not.
+/// Whether `ctx`'s user may open the mail settings or the newsletter (core's rule: owners); says
+/// so when not.
 pub fn may_open(ui: &MainWindow, ctx: &Ctx) -> bool {
-    let allowed = ctx.role() == Role::Owner;
-    if !allowed {
-        shell::show_error(ui, Word::MailSettingsOwnerOnly.text(ctx.lang()));
+    match kartei_core::mail::check_may_manage(ctx.role()) {
+        Ok(()) => true,
+        Err(err) => {
+            shell::show_error(ui, &err.user_message(ctx.lang()));
+            false
+        }
     }
-    allowed
 }
 
 /// Fills the form from the stored settings (the password field empty), no errors, no test.

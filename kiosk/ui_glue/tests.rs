@@ -1509,13 +1509,24 @@ fn mail_settings_are_for_owners_show_errors_by_field_and_never_the_password() {
     unlock_as_lena(&f);
     super::shell::go(&f.ui, &f.ctx, super::shell::Screen::MailSettings);
     assert_eq!(page(&f.ui), Page::List, "stylists may not");
-    assert_eq!(
-        f.ui.global::<AppAdapter>().get_toast(),
-        "Die E-Mail-Einstellungen dürfen nur Inhaber ändern."
+    let owners_only = "E-Mail einrichten und Newsletter senden kann nur ein Inhaber-Zugang.";
+    assert_eq!(f.ui.global::<AppAdapter>().get_toast(), owners_only);
+    super::shell::go(&f.ui, &f.ctx, super::shell::Screen::Newsletter);
+    assert_eq!(page(&f.ui), Page::List, "no newsletter for stylists either");
+    assert_eq!(f.ui.global::<AppAdapter>().get_toast(), owners_only);
+    super::shell::go(&f.ui, &f.ctx, super::shell::Screen::Messages);
+    let newsletter_button = |ui: &MainWindow| {
+        ElementHandle::find_by_accessible_label(ui, "Newsletter")
+            .any(|e| e.accessible_role() == Some(i_slint_backend_testing::AccessibleRole::Button))
+    };
+    assert!(
+        !newsletter_button(&f.ui),
+        "a stylist's messages screen offers no newsletter"
     );
     f.ui.global::<AppAdapter>().invoke_lock();
     unlock_as(&f, "Sabine", "2468");
     super::shell::go(&f.ui, &f.ctx, super::shell::Screen::Messages);
+    assert!(newsletter_button(&f.ui), "an owner's does");
     tap(&f.ui, "E-Mail-Einstellungen");
     assert_eq!(page(&f.ui), Page::MailSettings);
     let s = f.ui.global::<super::ui::MailSettingsAdapter>();

@@ -461,7 +461,6 @@ pub(super) fn text(word: Word) -> &'static str {
         Word::MessagesNav => "Nachrichten und nicht zugeordnete E-Mails",
         Word::MailNoEmail => "Keine E-Mail-Adresse auf der Karte: bitte erst eintragen.",
         // ---- kiosk, issue 16
-        Word::MailSettingsOwnerOnly => "Die E-Mail-Einstellungen dürfen nur Inhaber ändern.",
         Word::TestMailFailed => "Der Test ist nicht durchgekommen; die Schritte unten sagen, woran es liegt.",
         Word::UnreadMessages => "{n} ungelesene Nachrichten",
     }

@@ -461,7 +461,6 @@ pub(super) fn text(word: Word) -> &'static str {
         Word::MessagesNav => "Messages and unassigned e-mails",
         Word::MailNoEmail => "No e-mail address on the card: please add one first.",
         // ---- kiosk, issue 16
-        Word::MailSettingsOwnerOnly => "Only owners may change the mail settings.",
         Word::TestMailFailed => "The test did not get through; the steps below say why.",
         Word::UnreadMessages => "{n} unread messages",
     }

@@ -490,7 +490,6 @@ words! {
     MessagesNav = "messages_nav",
     MailNoEmail = "mail_no_email",
     // ---- kiosk, issue 16
-    MailSettingsOwnerOnly = "mail_settings_owner_only",
     TestMailFailed = "test_mail_failed",
     UnreadMessages = "unread_messages",
 }

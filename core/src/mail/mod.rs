@@ -25,8 +25,18 @@ pub mod worker;
 
 pub use settings::{MailSettings, Security, Template, TemplateUse};
 
-use crate::i18n::{MailMsg, Word};
-use crate::model::Delivery;
+use crate::error::{CoreError, Result};
+use crate::i18n::{MailMsg, Msg, Word};
+use crate::model::{Delivery, Role};
+
+/// Who may set up the salon's mail account and send newsletters: an owner. Every staff member
+/// writes messages from a card; the whole list in one mail is the owner's decision.
+pub fn check_may_manage(role: Role) -> Result<()> {
+    match role {
+        Role::Owner => Ok(()),
+        Role::Staff => Err(CoreError::Forbidden(Msg::MailOwnerOnly)),
+    }
+}
 
 /// A failed mail operation: what to tell people, and whether trying later can help.
 #[derive(Debug, Clone, PartialEq, Eq)]

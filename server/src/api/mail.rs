@@ -13,8 +13,7 @@ use axum::extract::State;
 use chrono::{DateTime, Utc};
 use kartei_core::i18n::{MailMsg, Msg};
 use kartei_core::mail::{MailSettings, TemplateUse};
-use kartei_core::model::Role;
-use kartei_core::{CoreError, Kartei, Lang};
+use kartei_core::{Kartei, Lang};
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -28,12 +27,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(templates))
 }
 
-/// Mail settings and newsletters are the owner's.
+/// Mail settings and newsletters are the owner's (the rule is core's).
 pub fn check_owner(session: &Session) -> kartei_core::Result<()> {
-    match session.role {
-        Role::Owner => Ok(()),
-        Role::Staff => Err(CoreError::Forbidden(Msg::MailOwnerOnly)),
-    }
+    kartei_core::mail::check_may_manage(session.role)
 }
 
 /// The settings as a face sees them: everything but the password.
