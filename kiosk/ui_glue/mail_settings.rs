@@ -27,8 +27,40 @@ pub fn setup(ui: &MainWindow, ctx: &Arc<Ctx>) {
         keep_template(ui);
         show_template(ui, i);
     }));
+    adapter.on_new_template(wire.call(|ui, ctx| {
+        keep_template(ui);
+        let n = TEMPLATES.with(|t| {
+            let mut t = t.borrow_mut();
+            t.push(MailSettings::new_template(ctx.lang()));
+            t.len() - 1
+        });
+        show_names(ui);
+        show_template(ui, i32::try_from(n).unwrap_or(-1));
+    }));
+    adapter.on_remove_template(wire.call(|ui, _| {
+        let a = ui.global::<MailSettingsAdapter>();
+        let Ok(i) = usize::try_from(a.get_template()) else {
+            return;
+        };
+        TEMPLATES.with(|t| {
+            let mut t = t.borrow_mut();
+            if t.get(i).is_some_and(MailSettings::may_remove_template) {
+                t.remove(i);
+            }
+        });
+        show_names(ui);
+        show_template(ui, 0);
+    }));
     adapter.on_save(wire.call(save));
     adapter.on_test(wire.call(test));
+}
+
+/// The templates' names on their chips.
+fn show_names(ui: &MainWindow) {
+    let names: Vec<SharedString> =
+        TEMPLATES.with(|t| t.borrow().iter().map(|t| t.name.as_str().into()).collect());
+    ui.global::<MailSettingsAdapter>()
+        .set_templates(ModelRc::new(VecModel::from(names)));
 }
 
 /// Whether `ctx`'s user may open the mail settings or the newsletter (core's rule: owners); says
@@ -66,9 +98,8 @@ pub fn enter(ui: &MainWindow, ctx: &Arc<Ctx>) {
     a.set_reminder_hours(s.reminder_hours.to_string().into());
     a.set_birthdays(s.birthday_greetings);
     a.set_placeholders(Word::TemplatePlaceholders.text(ctx.lang()).into());
-    let names: Vec<SharedString> = s.templates.iter().map(|t| t.name.as_str().into()).collect();
-    a.set_templates(ModelRc::new(VecModel::from(names)));
     TEMPLATES.with(|t| *t.borrow_mut() = s.templates);
+    show_names(ui);
     show_template(ui, 0);
     show_errors(ui, &FieldErrors::default(), ctx.lang());
     a.set_testing(false);
@@ -85,13 +116,10 @@ fn show_template(ui: &MainWindow, i: i32) {
             .and_then(|i| t.borrow().get(i).cloned())
     });
     a.set_template(if t.is_some() { i } else { -1 });
+    a.set_template_removable(t.as_ref().is_some_and(MailSettings::may_remove_template));
     let t = t.unwrap_or_else(|| Template {
-        key: String::new(),
         name: String::new(),
-        use_for: kartei_core::mail::TemplateUse::Message,
-        lang: Lang::De,
-        subject: String::new(),
-        body: String::new(),
+        ..MailSettings::new_template(Lang::De)
     });
     a.set_template_name(t.name.into());
     a.set_template_subject(t.subject.into());
@@ -111,9 +139,8 @@ fn keep_template(ui: &MainWindow) {
             template.subject = a.get_template_subject().to_string();
             template.body = a.get_template_body().to_string();
         }
-        let names: Vec<SharedString> = t.iter().map(|t| t.name.as_str().into()).collect();
-        a.set_templates(ModelRc::new(VecModel::from(names)));
     });
+    show_names(ui);
 }
 
 /// The form as settings; numbers that are not numbers are errors by field.

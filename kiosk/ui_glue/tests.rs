@@ -1583,3 +1583,54 @@ fn mail_settings_are_for_owners_show_errors_by_field_and_never_the_password() {
     tap(&f.ui, "Speichern");
     assert_eq!(f.kartei.mail_settings().password, "streng-geheim");
 }
+
+#[test]
+fn an_owner_adds_and_deletes_a_template_and_kartei_keeps_its_own() {
+    let f = fixture(5);
+    unlock_as(&f, "Sabine", "2468");
+    super::shell::go(&f.ui, &f.ctx, super::shell::Screen::MailSettings);
+    let s = f.ui.global::<super::ui::MailSettingsAdapter>();
+    let shipped = f.kartei.mail_settings().templates.len();
+    assert!(
+        s.get_template_removable(),
+        "the first shipped message template may go"
+    );
+    let reminder = f
+        .kartei
+        .mail_settings()
+        .templates
+        .iter()
+        .position(|t| t.use_for == kartei_core::mail::TemplateUse::Reminder)
+        .unwrap();
+    s.invoke_pick_template(reminder as i32);
+    assert!(!s.get_template_removable(), "the reminder's template stays");
+    s.invoke_remove_template();
+    assert_eq!(s.get_templates().row_count(), shipped, "even when asked");
+
+    // The buttons are below the fold of the settings (the testing backend finds only what is
+    // visible): pressed through the adapter they are wired to.
+    s.invoke_new_template();
+    assert_eq!(s.get_template(), shipped as i32, "the new one is on screen");
+    assert_eq!(s.get_template_name(), "Neue Vorlage");
+    s.set_template_name("Farbberatung".into());
+    s.set_template_subject("Ihre Farbe bei {Salon}".into());
+    s.set_template_body("Hallo {Vorname}, …".into());
+    tap(&f.ui, "Speichern");
+    assert_eq!(s.get_form_error(), "", "{}", s.get_template_error());
+    let stored = f.kartei.mail_settings().templates;
+    assert_eq!(stored.len(), shipped + 1);
+    let own = &stored[shipped];
+    assert_eq!(
+        (own.key.as_str(), own.name.as_str()),
+        ("own_1", "Farbberatung")
+    );
+    assert_eq!(own.subject, "Ihre Farbe bei {Salon}");
+
+    s.invoke_pick_template(shipped as i32);
+    assert!(s.get_template_removable());
+    s.invoke_remove_template();
+    tap(&f.ui, "Speichern");
+    let stored = f.kartei.mail_settings().templates;
+    assert_eq!(stored.len(), shipped);
+    assert!(stored.iter().all(|t| t.key != "own_1"));
+}

@@ -430,6 +430,8 @@ pub(super) fn text(word: Word) -> &'static str {
         Word::MailStatusOff => "E-Mail ist nicht eingerichtet.",
         Word::Templates => "Vorlagen",
         Word::TemplateName => "Name der Vorlage",
+        Word::TemplateNew => "Neue Vorlage",
+        Word::TemplateRemove => "Vorlage löschen",
         Word::TemplatePlaceholders => "Platzhalter in geschweiften Klammern: Vorname, Nachname, Termin, Salon",
         Word::Newsletter => "Newsletter",
         Word::NewsletterNew => "Neuer Newsletter",

@@ -430,6 +430,8 @@ pub(super) fn text(word: Word) -> &'static str {
         Word::MailStatusOff => "E-mail is not set up.",
         Word::Templates => "Templates",
         Word::TemplateName => "Template name",
+        Word::TemplateNew => "New template",
+        Word::TemplateRemove => "Delete template",
         Word::TemplatePlaceholders => "Placeholders in curly braces: first_name, last_name, next_appointment, salon (or the German Vorname, Nachname, Termin, Salon)",
         Word::Newsletter => "Newsletter",
         Word::NewsletterNew => "New newsletter",

@@ -460,6 +460,8 @@ words! {
     Templates = "templates",
     TemplateName = "template_name",
     TemplatePlaceholders = "template_placeholders",
+    TemplateNew = "template_new",
+    TemplateRemove = "template_remove",
     Newsletter = "newsletter",
     NewsletterNew = "newsletter_new",
     NewsletterAudience = "newsletter_audience",

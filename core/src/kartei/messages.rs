@@ -120,6 +120,7 @@ impl Kartei {
     /// Saves the mail settings (owners). An empty password keeps the stored one: the faces
     /// never see it, so they send none unless it is changed.
     pub fn set_mail_settings(&self, mut new: MailSettings, by: &str) -> Result<()> {
+        new.assign_keys();
         new.validate().map_err(CoreError::Invalid)?;
         let mut settings = self.settings();
         if new.password.is_empty() {

@@ -100,6 +100,15 @@ const MAX_HOST: usize = 253;
 const MAX_FIELD: usize = 320;
 const MAX_PEM: usize = 64 * 1024;
 const MAX_TEMPLATES: usize = 50;
+const MAX_KEY: usize = 40;
+
+/// The uses Kartei sends on its own; each needs a template ([`MailSettings::validate`]).
+const AUTOMATIC_USES: [TemplateUse; 4] = [
+    TemplateUse::Reminder,
+    TemplateUse::Birthday,
+    TemplateUse::ConsentRequest,
+    TemplateUse::Newsletter,
+];
 pub const MAX_SUBJECT: usize = 200;
 pub const MAX_BODY: usize = 20_000;
 
@@ -171,7 +180,18 @@ impl MailSettings {
         if self.templates.len() > MAX_TEMPLATES {
             errors.add("templates", Msg::TooMany { max: MAX_TEMPLATES });
         }
+        // Kartei's own mails pick their template by use: one of each must stay.
+        for use_for in AUTOMATIC_USES {
+            if !self.templates.iter().any(|t| t.use_for == use_for) {
+                errors.add("templates", Msg::Required);
+            }
+        }
         for (i, t) in self.templates.iter().enumerate() {
+            // An empty key is a new template's: it gets one on saving ([`Self::assign_keys`]).
+            let key_taken = !t.key.is_empty() && self.templates[..i].iter().any(|o| o.key == t.key);
+            if t.key.chars().count() > MAX_KEY || key_taken {
+                errors.add(&format!("templates.{i}.key"), Msg::InvalidInput);
+            }
             if t.name.trim().is_empty() {
                 errors.add(&format!("templates.{i}.name"), Msg::Required);
             }
@@ -201,6 +221,39 @@ impl MailSettings {
         } else {
             Err(errors)
         }
+    }
+
+    /// A new message template of the owner's (empty, named "Neue Vorlage"). A face adds it to the
+    /// list it edits; its key is given when the settings are saved ([`Self::assign_keys`]).
+    pub fn new_template(lang: Lang) -> Template {
+        Template {
+            key: String::new(),
+            name: crate::i18n::Word::TemplateNew.text(lang).to_string(),
+            use_for: TemplateUse::Message,
+            lang,
+            subject: String::new(),
+            body: String::new(),
+        }
+    }
+
+    /// Gives every template without a key (a new one from a face) a key no other template has.
+    pub fn assign_keys(&mut self) {
+        for i in 0..self.templates.len() {
+            if !self.templates[i].key.trim().is_empty() {
+                continue;
+            }
+            let free = (1..)
+                .map(|n| format!("own_{n}"))
+                .find(|k| self.templates.iter().all(|t| &t.key != k));
+            if let Some(key) = free {
+                self.templates[i].key = key;
+            }
+        }
+    }
+
+    /// Templates staff pick by name may be removed; those Kartei's own mails use stay.
+    pub fn may_remove_template(template: &Template) -> bool {
+        template.use_for == TemplateUse::Message
     }
 
     /// The template for `use_for` in `lang` (German when there is none in that language).
@@ -260,4 +313,53 @@ pub fn default_templates() -> Vec<Template> {
           "News from {salon}",
           "Hello {first_name},\n\n\n\nBest wishes\n{salon}"),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_template_gets_a_free_key_and_message_templates_alone_may_go() {
+        let mut s = MailSettings::default();
+        let first = MailSettings::new_template(Lang::De);
+        assert_eq!(first.name, "Neue Vorlage");
+        s.templates.push(first);
+        let mut second = MailSettings::new_template(Lang::En);
+        second.name = "Colour".into();
+        s.templates.push(second);
+        assert_eq!(s.validate(), Ok(()), "keys are given on saving");
+        s.assign_keys();
+        let n = s.templates.len();
+        assert_eq!(s.templates[n - 2].key, "own_1");
+        assert_eq!(s.templates[n - 1].key, "own_2");
+        assert_eq!(s.validate(), Ok(()));
+        for t in &s.templates {
+            assert_eq!(
+                MailSettings::may_remove_template(t),
+                t.use_for == TemplateUse::Message,
+                "{}",
+                t.key
+            );
+        }
+    }
+
+    #[test]
+    fn a_duplicate_key_or_a_missing_automatic_template_is_refused() {
+        let mut s = MailSettings::default();
+        let mut twin = s.templates[0].clone();
+        twin.name = "Zwilling".into();
+        s.templates.push(twin);
+        let last = s.templates.len() - 1;
+        let errors = s.validate().unwrap_err();
+        assert!(
+            errors.get(&format!("templates.{last}.key")).is_some(),
+            "{errors:?}"
+        );
+
+        let mut s = MailSettings::default();
+        s.templates.retain(|t| t.use_for != TemplateUse::Reminder);
+        let errors = s.validate().unwrap_err();
+        assert!(errors.get("templates").is_some(), "{errors:?}");
+    }
 }
