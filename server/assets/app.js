@@ -1457,6 +1457,7 @@ async function mailSettingsView() {
     h("select", { id: `mail-${name}`, "data-field": name }, ...[["start_tls", "security_starttls"], ["tls", "security_tls"]].map(([v, w]) => h("option", { value: v, selected: s[name] === v }, t(w)))));
   const saved = h("p", { class: "hint", role: "status", hidden: true }, t("mail_saved"));
   const error = h("p", { class: "error", role: "alert", hidden: true });
+  const templatesBox = templateEditor(s.templates);
   const form = h("form", { id: "mail-form" },
     input("address", t("mail_address"), { type: "email" }), input("sender_name", t("mail_sender_name")),
     h("fieldset", {}, h("legend", {}, t("smtp_server")), input("smtp_host", t("smtp_server")),
@@ -1471,14 +1472,15 @@ async function mailSettingsView() {
     input("newsletter_per_minute", t("newsletter_per_minute"), { type: "number", min: "1", max: "600" }),
     input("reminder_hours", t("reminder_hours"), { type: "number", min: "0", max: "336" }),
     input("birthday_greetings", t("birthday_greetings"), { type: "checkbox" }),
-    error, saved, h("button", { type: "submit", id: "mail-save" }, t("save")));
+    templatesBox.box, error, saved, h("button", { type: "submit", id: "mail-save" }, t("save")));
   const read = () => {
     const v = (name) => form.querySelector(`#mail-${name}`).value;
     return { ...s, password_set: undefined, address: v("address").trim(), sender_name: v("sender_name"), smtp_host: v("smtp_host").trim(),
       smtp_port: Number(v("smtp_port")) || 0, smtp_security: v("smtp_security"), imap_host: v("imap_host").trim(),
       imap_port: Number(v("imap_port")) || 0, imap_security: v("imap_security"), user: v("user").trim(), password: v("password"),
       extra_ca_pem: v("extra_ca_pem"), sent_folder: v("sent_folder"), newsletter_per_minute: Number(v("newsletter_per_minute")) || 0,
-      reminder_hours: Number(v("reminder_hours")) || 0, birthday_greetings: form.querySelector("#mail-birthday_greetings").checked };
+      reminder_hours: Number(v("reminder_hours")) || 0, birthday_greetings: form.querySelector("#mail-birthday_greetings").checked,
+      templates: templatesBox.list() };
   };
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -1486,6 +1488,8 @@ async function mailSettingsView() {
     saved.hidden = true;
     try {
       s = await api("PUT", "/api/v1/mail/settings", read());
+      templatesBox.reset(s.templates);
+      templatesOnce = null;
       form.querySelector("#mail-password").value = "";
       form.querySelector("#mail-password").placeholder = t("mail_password_kept");
       fieldErrors(form, {});
@@ -1510,6 +1514,66 @@ async function mailSettingsView() {
     test.disabled = false;
   });
   show(h("h1", {}, t("mail_settings")), form, h("h2", {}, t("send_test_mail")), test, testNote, steps);
+}
+
+// The templates in the mail settings, one at a time: name, subject, text; owners add their own
+// message templates and delete them (new ones get their key from core on saving; the templates
+// Kartei's own mails use cannot be deleted). Errors come back as `templates.N.field`.
+function templateEditor(initial) {
+  let list = initial.map((x) => ({ ...x }));
+  let at = 0;
+  const pick = h("select", { id: "mail-template", "data-field": "templates" });
+  const name = h("input", { type: "text", id: "mail-template-name", maxlength: "100", autocomplete: "off" });
+  const subject = h("input", { type: "text", id: "mail-template-subject", maxlength: "200", autocomplete: "off" });
+  const body = h("textarea", { id: "mail-template-body", rows: "6", maxlength: "20000" });
+  const add = h("button", { type: "button", class: "secondary", id: "mail-template-new" }, t("template_new"));
+  const remove = h("button", { type: "button", class: "danger", id: "mail-template-remove" }, t("template_remove"));
+  const options = () => pick.replaceChildren(...list.map((x, i) => h("option", { value: String(i), selected: i === at }, x.name || "…")));
+  const showOne = () => {
+    const x = list[at];
+    for (const [el, field] of [[name, "name"], [subject, "subject"], [body, "body"]]) {
+      el.value = x ? x[field] : "";
+      el.disabled = !x;
+      el.dataset.field = `templates.${at}.${field}`;
+    }
+    remove.hidden = !x || x.use !== "message";
+  };
+  for (const [el, field] of [[name, "name"], [subject, "subject"], [body, "body"]]) {
+    el.addEventListener("input", () => {
+      if (!list[at]) return;
+      list[at][field] = el.value;
+      if (field === "name") pick.options[at].textContent = el.value || "…";
+    });
+  }
+  pick.addEventListener("change", () => { at = Number(pick.value) || 0; showOne(); });
+  add.addEventListener("click", () => {
+    list.push({ key: "", name: t("template_new"), use: "message", lang: EN ? "en" : "de", subject: "", body: "" });
+    at = list.length - 1;
+    options();
+    showOne();
+    name.focus();
+  });
+  remove.addEventListener("click", () => {
+    if (!list[at] || list[at].use !== "message") return;
+    list.splice(at, 1);
+    at = 0;
+    options();
+    showOne();
+  });
+  options();
+  showOne();
+  const box = h("fieldset", { id: "mail-templates" }, h("legend", {}, t("templates")),
+    h("div", { class: "input" }, h("label", { for: "mail-template" }, t("templates")), pick),
+    h("div", { class: "input" }, h("label", { for: "mail-template-name" }, t("template_name")), name),
+    h("div", { class: "input" }, h("label", { for: "mail-template-subject" }, t("message_subject")), subject),
+    h("div", { class: "input" }, h("label", { for: "mail-template-body" }, t("message_text")), body),
+    h("p", { class: "hint" }, t("template_placeholders")),
+    h("div", { class: "actions" }, add, remove));
+  return {
+    box,
+    list: () => list.map((x) => ({ ...x })),
+    reset: (fresh) => { list = fresh.map((x) => ({ ...x })); at = Math.min(at, list.length - 1); options(); showOne(); },
+  };
 }
 
 // ---- newsletter (owners): audience, preview with who is left out, test, send, progress --------

@@ -88,7 +88,22 @@ try {
   check((await page.inputValue("#mail-password")) === "", "the password field is empty after saving");
   const settings = await call(page, "GET", "/api/v1/mail/settings");
   check(settings.body.password === "" && settings.body.password_set === true, `no password comes back: ${JSON.stringify(settings.body.password)}`);
-  await tapTargets(page, ["#mail-save", "#mail-test", "#nav-messages"]);
+  // An own template, added in the phone's settings, is saved and offered on the card.
+  await page.click("#mail-template-new");
+  await page.fill("#mail-template-name", "Farbberatung");
+  await page.fill("#mail-template-subject", "Ihre Farbe bei {Salon}");
+  await page.fill("#mail-template-body", "Hallo {Vorname}, wir haben eine Idee für Ihre Farbe.");
+  const [put] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith("/api/v1/mail/settings") && r.request().method() === "PUT"),
+    page.click("#mail-save"),
+  ]);
+  check(put.status() === 200, `settings with the new template saved: ${put.status()}`);
+  const own = (await call(page, "GET", "/api/v1/mail/settings")).body.templates.find((x) => x.name === "Farbberatung");
+  check(own && own.key === "own_1" && own.subject === "Ihre Farbe bei {Salon}", `the own template is stored with a key: ${JSON.stringify(own)}`);
+  check(await page.isHidden("#mail-template-remove") === false, "an own template can be deleted");
+  await page.selectOption("#mail-template", { label: "Terminerinnerung" });
+  check(await page.isHidden("#mail-template-remove"), "the reminder's template cannot be deleted");
+  await tapTargets(page, ["#mail-save", "#mail-test", "#nav-messages", "#mail-template-new"]);
   await noSidewaysScroll(page, "mail settings");
   await page.click("#mail-test");
   await page.locator("#mail-test-steps li").nth(3).waitFor({ timeout: 30000 });
@@ -99,6 +114,7 @@ try {
   await page.goto(`${base}/customers/${id}`);
   await page.locator("h1", { hasText: "Jörg Brief" }).waitFor();
   await page.locator("#message-template option", { hasText: "Terminbestätigung" }).waitFor({ state: "attached" });
+  await page.locator("#message-template option", { hasText: "Farbberatung" }).waitFor({ state: "attached" });
   await page.selectOption("#message-template", "next_de");
   await page.waitForFunction(() => document.querySelector("#message-text").value.startsWith("Hallo Jörg"));
   await page.fill("#message-subject", "Ihr Termin am Dienstag");
