@@ -325,8 +325,21 @@ pub struct AppointmentInput {
 pub struct AppointmentQuery {
     /// RFC 3339; default: the start of today.
     pub from: Option<String>,
-    /// RFC 3339; default: 30 days after `from`.
+    /// RFC 3339; default: 30 days after `from`; at most 366 days after it.
     pub to: Option<String>,
+    /// Page size (default 200, at most 500).
+    pub limit: Option<usize>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// One page of appointments.
+#[derive(Serialize, ToSchema)]
+pub struct AppointmentPageDoc {
+    /// Soonest first.
+    pub items: Vec<AppointmentDoc>,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]
