@@ -90,7 +90,7 @@ impl AllowedHosts {
             return true;
         }
         let name = name.strip_suffix('.').unwrap_or(name).to_ascii_lowercase();
-        name == "localhost" || self.0.iter().any(|n| *n == name)
+        name == "localhost" || self.0.contains(&name)
     }
 }
 

@@ -2,6 +2,9 @@
 
 use super::*;
 
+/// An appointment's place in the by-start index: its start (Unix seconds) and its id.
+pub type StartKey = (i64, u64);
+
 impl Store {
     pub fn services(&self) -> Result<Vec<Service>> {
         let txn = self.read()?;
@@ -76,7 +79,7 @@ impl Store {
         to: DateTime<Utc>,
         at: Option<(i64, u64)>,
         limit: usize,
-    ) -> Result<(Vec<Appointment>, Option<(i64, u64)>)> {
+    ) -> Result<(Vec<Appointment>, Option<StartKey>)> {
         let txn = self.read()?;
         let table = txn.open_table(APPOINTMENTS)?;
         let start = at
