@@ -115,7 +115,7 @@ pub async fn check_host(
     if host.as_deref().is_some_and(|h| hosts.allows(h)) {
         return next.run(request).await;
     }
-    log::warn!("request for host {host:?} refused (not this appliance's name)");
+    log::debug!("request for host {host:?} refused (not this appliance's name)");
     if request.uri().path().starts_with("/api/") {
         return ApiError::new(ErrorKind::WrongHost).into_response();
     }
