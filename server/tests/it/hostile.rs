@@ -108,6 +108,21 @@ async fn every_body_value_that_does_not_fit_names_its_field() {
         )
         .await;
     assert!(field(&r, "status").contains("booked"), "{}", r.text);
+    // A partial edit names the field too (the core reads the merged form).
+    let r = t
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/customers/{id}"),
+            Some(json!({"version": 1, "phones": [{"label": "home", "number": "089 1234567"}]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    let fields = r.body["fields"].as_object().unwrap();
+    assert!(
+        fields.keys().any(|k| k.starts_with("phones") && k.ends_with("label")),
+        "{}",
+        r.text
+    );
     // In English when asked.
     let request = t
         .builder(Method::POST, "/api/v1/customers")
