@@ -55,7 +55,7 @@ use utoipa_axum::router::OpenApiRouter;
                        from a browser must come from the same origin; other clients send \
                        `X-Kartei-CSRF: 1`. Errors are `{\"error\", \"message\", \"fields\"}`."
     ),
-    components(schemas(crate::error::ErrorBody))
+    components(schemas(crate::error::ErrorBody, docs::FilterDoc, docs::SortDoc))
 )]
 struct ApiDoc;
 

@@ -119,7 +119,9 @@ async fn every_body_value_that_does_not_fit_names_its_field() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
     let fields = r.body["fields"].as_object().unwrap();
     assert!(
-        fields.keys().any(|k| k.starts_with("phones") && k.ends_with("label")),
+        fields
+            .keys()
+            .any(|k| k.starts_with("phones") && k.ends_with("label")),
         "{}",
         r.text
     );
@@ -371,4 +373,54 @@ fn healthz_answers_within_100_ms_while_four_heavy_searches_run() {
         worst < Duration::from_millis(100),
         "/healthz took {worst:?}"
     );
+}
+
+/// The enums the document lists are exactly the values the core takes and sends.
+#[tokio::test]
+async fn the_documented_enums_are_the_ones_the_core_takes() {
+    use kartei_core::model::{AppointmentStatus, ContactChannel};
+    use kartei_core::search::{Filter, Sort};
+    let t = TestApp::logged_in().await;
+    let doc = t.get("/api/v1/openapi.json").await.body;
+    let documented = |name: &str| -> Vec<String> {
+        doc["components"]["schemas"][name]["enum"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{name} is an enum"))
+            .iter()
+            .map(|v| v.as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    let wire = |v: Value| v.as_str().unwrap().to_string();
+    let statuses: Vec<String> = [
+        AppointmentStatus::Booked,
+        AppointmentStatus::Completed,
+        AppointmentStatus::Cancelled,
+        AppointmentStatus::NoShow,
+    ]
+    .iter()
+    .map(|s| wire(serde_json::to_value(s).unwrap()))
+    .collect();
+    assert_eq!(documented("AppointmentStatusDoc"), statuses);
+    let channels: Vec<String> = [
+        ContactChannel::Phone,
+        ContactChannel::Sms,
+        ContactChannel::Email,
+        ContactChannel::None,
+    ]
+    .iter()
+    .map(|c| wire(serde_json::to_value(c).unwrap()))
+    .collect();
+    assert_eq!(documented("ContactChannelDoc"), channels);
+    let filters = documented("FilterDoc");
+    assert_eq!(filters.len(), 5);
+    for f in &filters {
+        assert!(f.parse::<Filter>().is_ok(), "{f}");
+    }
+    let sorts = documented("SortDoc");
+    assert_eq!(sorts.len(), 4);
+    for s in &sorts {
+        assert!(s.parse::<Sort>().is_ok(), "{s}");
+        let r = t.get(&format!("/api/v1/customers?sort={s}")).await;
+        assert_eq!(r.status, StatusCode::OK, "{s}: {}", r.text);
+    }
 }
