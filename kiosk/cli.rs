@@ -58,6 +58,16 @@ pub struct ServeOptions {
         default_value = "/media:/run/media"
     )]
     pub usb_roots: Vec<std::path::PathBuf>,
+    /// More names phones may use to reach the appliance (e.g. `kartei.fritz.box`, from the
+    /// router's DNS), besides its IP addresses, `localhost`, NAME.local and the system host
+    /// name. Requests for any other name are refused (DNS rebinding).
+    #[arg(
+        long = "allow-host",
+        global = true,
+        env = "KARTEI_ALLOW_HOSTS",
+        value_delimiter = ','
+    )]
+    pub allow_hosts: Vec<String>,
 }
 
 /// `kartei staff …`.

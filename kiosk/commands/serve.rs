@@ -197,6 +197,7 @@ async fn prepare(
     let config = ServerConfig {
         public_url: url,
         usb_roots: options.usb_roots.clone(),
+        allowed_hosts: allowed_hosts(&options),
         ..ServerConfig::default()
     };
     Ok(Prepared {
@@ -209,6 +210,22 @@ async fn prepare(
         backups,
         mail,
     })
+}
+
+/// The names phones may reach this appliance by (besides IP addresses and `localhost`): the
+/// mDNS name, the system host name (avahi's `<hostname>.local`, and bare for a router's DNS)
+/// and what the owner added with `--allow-host`.
+fn allowed_hosts(options: &ServeOptions) -> Vec<String> {
+    let label = options.name.trim().trim_end_matches(".local").to_string();
+    let system = mdns::system_host_name();
+    let mut names = vec![
+        format!("{label}.local"),
+        label,
+        format!("{system}.local"),
+        system,
+    ];
+    names.extend(options.allow_hosts.iter().cloned());
+    names
 }
 
 /// Completes on Ctrl-C or SIGTERM (systemd stop). The handlers are installed here, at once, so

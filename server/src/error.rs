@@ -50,6 +50,8 @@ pub enum ErrorKind {
     Missing(Msg),
     /// The route does not exist.
     NoRoute,
+    /// The request's `Host` is not one of the appliance's names (DNS rebinding), 421.
+    WrongHost,
 }
 
 impl From<CoreError> for ApiError {
@@ -102,6 +104,7 @@ impl ApiError {
             ErrorKind::TooLarge | ErrorKind::FileTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorKind::Missing(_) => StatusCode::NOT_FOUND,
             ErrorKind::NoRoute => StatusCode::NOT_FOUND,
+            ErrorKind::WrongHost => StatusCode::MISDIRECTED_REQUEST,
         }
     }
 
@@ -152,6 +155,7 @@ impl ApiError {
             }
             ErrorKind::Missing(msg) => ("not_found", msg.text(lang), BTreeMap::new()),
             ErrorKind::NoRoute => ("not_found", Msg::NotFound.text(lang), BTreeMap::new()),
+            ErrorKind::WrongHost => ("wrong_host", Msg::WrongHost.text(lang), BTreeMap::new()),
         };
         ErrorBody {
             error,

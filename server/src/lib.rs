@@ -9,12 +9,14 @@
 //! - [`session`]: session cookie, session table, the session extractors.
 //! - [`error`]: [`error::ApiError`], the one error type of the boundary.
 //! - [`security`]: security headers and the origin (CSRF) check.
+//! - [`heavy`]: the pool for searches, exports and imports (two at once, niced).
 //! - [`listen`]: the accept loop with header/idle timeouts and the connection cap.
 //! - [`mdns`]: advertising and discovering appliances on the LAN.
 
 pub mod api;
 pub mod error;
 pub mod extract;
+pub mod heavy;
 pub mod listen;
 pub mod mdns;
 pub mod pages;
@@ -39,12 +41,14 @@ pub use state::{AppState, ServerConfig};
 /// rendering, the origin check and the body limit around every route.
 pub fn app(state: AppState) -> Router {
     let body_limit = state.config.body_limit;
+    let hosts = security::AllowedHosts::new(&state.config.allowed_hosts);
     Router::new()
         .merge(api::router())
         .merge(pages::router())
         .fallback(not_found)
         .layer(middleware::from_fn(security::check_origin))
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(middleware::from_fn_with_state(hosts, security::check_host))
         .layer(middleware::from_fn(error::render))
         .layer(middleware::from_fn(security::headers))
         .with_state(state)

@@ -26,6 +26,11 @@ pub struct ServerConfig {
     /// Open connections at most; see [`crate::listen`] for who makes room. Well below the
     /// unit's `LimitNOFILE`, so the store, the index and the photos always have descriptors.
     pub max_connections: usize,
+    /// The names this appliance answers to besides IP literals and `localhost` (lower case,
+    /// without port): its mDNS name (`kartei.local`), the system host name, and what the owner
+    /// adds with `--allow-host`. A request whose `Host` is anything else is refused
+    /// ([`crate::security::check_host`]), so a DNS-rebinding page cannot talk to the API.
+    pub allowed_hosts: Vec<String>,
 }
 
 impl Default for ServerConfig {
@@ -40,6 +45,7 @@ impl Default for ServerConfig {
                 .collect(),
             header_timeout: Duration::from_secs(10),
             max_connections: 256,
+            allowed_hosts: vec!["kartei.local".into()],
         }
     }
 }
@@ -53,6 +59,8 @@ pub struct AppState {
     pub imports: Arc<PendingImports>,
     /// Turns `true` when the server shuts down, so long-lived responses (event streams) end.
     pub closing: watch::Receiver<bool>,
+    /// The pool for CPU-heavy work (searches, exports, imports; [`AppState::heavy`]).
+    pub heavy_pool: crate::heavy::Pool,
     close: Arc<watch::Sender<bool>>,
 }
 
@@ -65,6 +73,7 @@ impl AppState {
             config: Arc::new(config),
             imports: Arc::new(PendingImports::default()),
             closing,
+            heavy_pool: crate::heavy::Pool::start(crate::heavy::HEAVY_AT_ONCE),
             close: Arc::new(close),
         }
     }
@@ -72,6 +81,21 @@ impl AppState {
     /// Ends the event streams (graceful shutdown waits for open connections).
     pub fn close(&self) {
         let _ = self.close.send(true);
+    }
+
+    /// Runs CPU-heavy core work (a search, an export, an import) on the heavy pool
+    /// ([`crate::heavy`]: at most two at once, at a lower priority), so however many phones ask
+    /// at once, the async workers stay free for everything else.
+    pub async fn heavy<T, F>(&self, work: F) -> crate::error::ApiResult<T>
+    where
+        F: FnOnce(&Kartei) -> kartei_core::Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let kartei = self.kartei.clone();
+        match self.heavy_pool.run(move || work(&kartei)).await {
+            Some(result) => result.map_err(Into::into),
+            None => Err(kartei_core::CoreError::Internal("a heavy job failed".into()).into()),
+        }
     }
 
     /// Runs blocking core work (disk writes, PIN hashing) off the async workers.

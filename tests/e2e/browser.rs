@@ -18,7 +18,10 @@ fn phone_web_app_in_headless_chromium() {
         &["staff", "add", "--name", "Mia", "--pin", "4711"],
     );
     assert!(out.status.success(), "{}", stderr(&out));
-    let server = Server::start(dir.path(), &["serve", "--no-mdns"]);
+    let server = Server::start(
+        dir.path(),
+        &["serve", "--no-mdns", "--allow-host", "kartei.test"],
+    );
 
     run_browser_spec("phone.spec.mjs", &server, &[]);
     let (status, _) = server.stop();
@@ -69,7 +72,10 @@ fn phone_imports_contacts_and_downloads_excel() {
     let contacts = dir.path().join("Kontakte.vcf");
     std::fs::write(&contacts, CONTACTS).unwrap();
 
-    let server = Server::start(&data, &["serve", "--no-mdns"]);
+    let server = Server::start(
+        &data,
+        &["serve", "--no-mdns", "--allow-host", "kartei.test"],
+    );
     run_browser_spec(
         "import.spec.mjs",
         &server,
@@ -107,7 +113,10 @@ fn phone_edits_lose_nothing_and_show_conflicts() {
         &["staff", "add", "--name", "Mia", "--pin", "4711"],
     );
     assert!(out.status.success(), "{}", stderr(&out));
-    let server = Server::start(dir.path(), &["serve", "--no-mdns"]);
+    let server = Server::start(
+        dir.path(),
+        &["serve", "--no-mdns", "--allow-host", "kartei.test"],
+    );
     run_browser_spec("edit.spec.mjs", &server, &[]);
     let (status, _) = server.stop();
     assert!(status.success());
@@ -128,7 +137,10 @@ fn phone_owner_backs_up_and_sees_the_status() {
         );
         assert!(out.status.success(), "{}", stderr(&out));
     }
-    let server = Server::start(dir.path(), &["serve", "--no-mdns"]);
+    let server = Server::start(
+        dir.path(),
+        &["serve", "--no-mdns", "--allow-host", "kartei.test"],
+    );
     run_browser_spec(
         "backups.spec.mjs",
         &server,
@@ -161,7 +173,10 @@ fn phone_card_notes_patch_tests_and_appointments() {
         &["staff", "add", "--name", "Mia", "--pin", "4711"],
     );
     assert!(out.status.success(), "{}", stderr(&out));
-    let server = Server::start(dir.path(), &["serve", "--no-mdns"]);
+    let server = Server::start(
+        dir.path(),
+        &["serve", "--no-mdns", "--allow-host", "kartei.test"],
+    );
     run_browser_spec("card.spec.mjs", &server, &[]);
     let (status, _) = server.stop();
     assert!(status.success());
@@ -188,7 +203,10 @@ fn phone_messages_with_real_mail_servers() {
     assert!(out.status.success(), "{}", stderr(&out));
     let ca = dir.path().join("ca.pem");
     std::fs::write(&ca, servers.ca_pem()).unwrap();
-    let server = Server::start(&data, &["serve", "--no-mdns"]);
+    let server = Server::start(
+        &data,
+        &["serve", "--no-mdns", "--allow-host", "kartei.test"],
+    );
 
     let browser_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
     assert!(

@@ -1,5 +1,6 @@
 //! A hostile or crowded Wi-Fi against the real `kartei serve` process (issue 13): a burst of
-//! logins must not blow up its memory, many idle connections must not stop `/healthz`.
+//! logins must not blow up its memory, many idle connections must not stop `/healthz`, and a
+//! page on a foreign name (DNS rebinding) gets nothing.
 
 use crate::server_support::Server;
 use crate::support::{kartei, stderr};
@@ -132,5 +133,56 @@ fn a_thousand_idle_connections_do_not_stop_healthz() {
     assert!(
         held >= Duration::from_secs(9) && held < Duration::from_secs(13),
         "{held:?}"
+    );
+}
+
+/// The status of `GET path` sent with `Host: host` (raw, so any `Host` can be sent).
+fn status_for_host(port: u16, path: &str, host: &str) -> u16 {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut reply = String::new();
+    let _ = s.read_to_string(&mut reply);
+    reply
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn the_real_server_answers_only_to_its_own_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(
+        dir.path(),
+        &[
+            "serve",
+            "--no-mdns",
+            "--name",
+            "salon",
+            "--allow-host",
+            "kartei.fritz.box,Empfang.lan",
+        ],
+    );
+    let port = server.port;
+    for (host, expected) in [
+        (format!("evil.example:{port}"), 421),
+        (format!("another-kartei.local:{port}"), 421),
+        (format!("salon.local:{port}"), 200),
+        (format!("kartei.fritz.box:{port}"), 200),
+        ("empfang.lan".to_string(), 200),
+        (format!("192.168.1.20:{port}"), 200),
+        (format!("[::1]:{port}"), 200),
+        ("localhost".to_string(), 200),
+    ] {
+        assert_eq!(status_for_host(port, "/login", &host), expected, "{host}");
+    }
+    assert_eq!(
+        status_for_host(port, "/api/v1/me", &format!("evil.example:{port}")),
+        421
     );
 }

@@ -5,6 +5,7 @@ mod backup;
 mod browser;
 mod cli;
 mod export_import;
+mod fuzz;
 mod hostile;
 mod kiosk;
 mod photos;

@@ -294,6 +294,19 @@ pub enum Msg {
     CrossOrigin,
     /// A request body larger than the server takes.
     RequestTooLarge,
+    // ---- issue 13: hostile input -------------------------------------------------------
+    /// A request addressed to a name that is not the appliance's (DNS rebinding).
+    WrongHost,
+    /// A value that is not one of the allowed ones (an enum), listing them.
+    NotOneOf {
+        allowed: String,
+    },
+    /// An upload that is not a readable `multipart/form-data` body.
+    BadUpload,
+    /// A time range longer than a list may span.
+    RangeTooLong {
+        days: u64,
+    },
 }
 
 impl Msg {
@@ -735,6 +748,30 @@ impl Msg {
                 "Request from another site refused.",
             ),
             RequestTooLarge => pick(de, "Die Anfrage ist zu groß.", "The request is too large."),
+            WrongHost => pick(
+                de,
+                "Diese Adresse gehört nicht zu dieser Kartei. Bitte die Adresse verwenden, die der Kiosk zeigt.",
+                "This address does not belong to this Kartei. Please use the address the kiosk shows.",
+            ),
+            NotOneOf { allowed } => {
+                if de {
+                    format!("Nicht erlaubt; möglich sind: {allowed}.")
+                } else {
+                    format!("Not allowed; possible are: {allowed}.")
+                }
+            }
+            BadUpload => pick(
+                de,
+                "Die hochgeladene Datei kam nicht vollständig oder nicht als Formular an. Bitte erneut versuchen.",
+                "The uploaded file did not arrive complete or not as a form. Please try again.",
+            ),
+            RangeTooLong { days } => {
+                if de {
+                    format!("Höchstens {days} Tage auf einmal.")
+                } else {
+                    format!("At most {days} days at once.")
+                }
+            }
         }
     }
 }

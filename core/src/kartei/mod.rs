@@ -554,6 +554,90 @@ impl Kartei {
             })
             .collect())
     }
+}
+
+/// The longest time range one appointment list may span (a year and a day).
+pub const MAX_APPOINTMENT_DAYS: i64 = 366;
+/// The most appointments one page holds.
+pub const MAX_APPOINTMENT_PAGE: usize = 500;
+
+/// A page of appointments ([`Kartei::appointments_page`]).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AppointmentPage {
+    pub items: Vec<AppointmentView>,
+    /// Pass as `cursor` for the next page; `None` on the last.
+    pub next_cursor: Option<String>,
+}
+
+/// `START_ID` (a page's `next_cursor`) → the key it names.
+fn parse_appointment_cursor(cursor: &str) -> Option<(i64, u64)> {
+    let (start, id) = cursor.split_once('_')?;
+    Some((start.parse().ok()?, id.parse().ok()?))
+}
+
+impl Kartei {
+    /// One page of the appointments starting in `from..to` (at most
+    /// [`MAX_APPOINTMENT_DAYS`] days), soonest first: at most `limit` (1–[`MAX_APPOINTMENT_PAGE`],
+    /// 0 for the default 200) from `cursor` (a previous page's `next_cursor`) on.
+    pub fn appointments_page(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<AppointmentPage> {
+        let mut errors = crate::i18n::FieldErrors::default();
+        for (field, time) in [("from", from), ("to", to)] {
+            if let Err(msg) = crate::model::values::check_time(time) {
+                errors.add(field, msg);
+            }
+        }
+        errors.into_result()?;
+        if to < from {
+            return Err(CoreError::invalid("to", Msg::EndBeforeStart));
+        }
+        if to - from > chrono::Duration::days(MAX_APPOINTMENT_DAYS) {
+            return Err(CoreError::invalid(
+                "to",
+                Msg::RangeTooLong {
+                    days: MAX_APPOINTMENT_DAYS as u64,
+                },
+            ));
+        }
+        if limit > MAX_APPOINTMENT_PAGE {
+            return Err(CoreError::invalid(
+                "limit",
+                Msg::TooMany {
+                    max: MAX_APPOINTMENT_PAGE,
+                },
+            ));
+        }
+        let limit = if limit == 0 { 200 } else { limit };
+        let at = match cursor {
+            None | Some("") => None,
+            Some(c) => Some(
+                parse_appointment_cursor(c)
+                    .ok_or_else(|| CoreError::invalid("cursor", Msg::InvalidInput))?,
+            ),
+        };
+        let (list, next) = self.inner.store.appointments_page(from, to, at, limit)?;
+        let services = self.services()?;
+        let rows = lock(&self.inner.rows);
+        let items = list
+            .iter()
+            .map(|a| {
+                let name = rows
+                    .get(a.customer_id)
+                    .map(|r| display_name(&r.first_name, &r.last_name, &r.company))
+                    .unwrap_or_default();
+                AppointmentView::new(a, &name, &services)
+            })
+            .collect();
+        Ok(AppointmentPage {
+            items,
+            next_cursor: next.map(|(start, id)| format!("{start}_{id}")),
+        })
+    }
 
     pub fn create_appointment(&self, draft: &AppointmentDraft) -> Result<AppointmentView> {
         self.save_appointment(None, draft)

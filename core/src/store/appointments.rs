@@ -2,6 +2,9 @@
 
 use super::*;
 
+/// An appointment's place in the by-start index: its start (Unix seconds) and its id.
+pub type StartKey = (i64, u64);
+
 impl Store {
     pub fn services(&self) -> Result<Vec<Service>> {
         let txn = self.read()?;
@@ -65,6 +68,38 @@ impl Store {
             }
         }
         Ok(out)
+    }
+
+    /// At most `limit` appointments starting in `from..to`, soonest first, from the key `at`
+    /// on (`(start, id)`, a previous page's next key); with the key of the next one when there
+    /// are more.
+    pub fn appointments_page(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        at: Option<(i64, u64)>,
+        limit: usize,
+    ) -> Result<(Vec<Appointment>, Option<StartKey>)> {
+        let txn = self.read()?;
+        let table = txn.open_table(APPOINTMENTS)?;
+        let start = at
+            .unwrap_or((from.timestamp(), 0))
+            .max((from.timestamp(), 0));
+        let end = (to.timestamp(), 0);
+        let mut out = Vec::new();
+        if start >= end {
+            return Ok((out, None));
+        }
+        for entry in txn.open_table(APPOINTMENTS_BY_START)?.range(start..end)? {
+            let (k, _) = entry?;
+            if out.len() == limit {
+                return Ok((out, Some(k.value())));
+            }
+            if let Some(a) = get_json(&table, k.value().1)? {
+                out.push(a);
+            }
+        }
+        Ok((out, None))
     }
 
     /// Creates (`id == None`) or replaces an appointment. Returns it and the change sequences

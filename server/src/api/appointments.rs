@@ -1,6 +1,6 @@
 //! Appointments: list a time range, create (naming the customer by id), change, delete.
 
-use super::docs::{AppointmentDoc, AppointmentInput, AppointmentQuery};
+use super::docs::{AppointmentDoc, AppointmentInput, AppointmentPageDoc, AppointmentQuery};
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{Json, Path, Query};
 use crate::session::Session;
@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Local, TimeZone, Utc};
 use kartei_core::card::AppointmentView;
 use kartei_core::i18n::Msg;
+use kartei_core::kartei::AppointmentPage;
 use kartei_core::model::{AppointmentDraft, AppointmentId};
 use kartei_core::CoreError;
 use utoipa_axum::router::OpenApiRouter;
@@ -30,15 +31,16 @@ fn parse_time(field: &str, value: Option<&str>) -> Result<Option<DateTime<Utc>>,
     }
 }
 
-/// Appointments in a time range, soonest first.
+/// Appointments in a time range of at most 366 days, soonest first, a page at a time.
 #[utoipa::path(get, path = "/api/v1/appointments", tag = "appointments", params(AppointmentQuery),
-    responses((status = 200, body = Vec<AppointmentDoc>), (status = 400, body = ErrorBody),
+    responses((status = 200, body = AppointmentPageDoc),
+              (status = 400, description = "A bad time, a range over 366 days, a bad cursor or limit", body = ErrorBody),
               (status = 401, body = ErrorBody)))]
 async fn list(
     State(state): State<AppState>,
     _: Session,
     Query(query): Query<AppointmentQuery>,
-) -> ApiResult<axum::Json<Vec<AppointmentView>>> {
+) -> ApiResult<axum::Json<AppointmentPage>> {
     let from = match parse_time("from", query.from.as_deref())? {
         Some(t) => t,
         None => start_of_today(state.kartei.today()),
@@ -49,10 +51,12 @@ async fn list(
             .checked_add_signed(Duration::days(30))
             .ok_or_else(|| CoreError::invalid("from", Msg::BadDate))?,
     };
-    let list = state
-        .blocking(move |k| k.appointments_between(from, to))
+    let limit = query.limit.unwrap_or(0);
+    let cursor = query.cursor;
+    let page = state
+        .blocking(move |k| k.appointments_page(from, to, cursor.as_deref(), limit))
         .await?;
-    Ok(axum::Json(list))
+    Ok(axum::Json(page))
 }
 
 fn start_of_today(today: chrono::NaiveDate) -> DateTime<Utc> {

@@ -4,9 +4,10 @@
 
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::ReqLang;
+use crate::extract::{Path, Query};
 use crate::session::Session;
 use crate::state::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use chrono::{DateTime, Utc};
 use kartei_core::audit::{AuditAction, AuditEntry};
 use kartei_core::model::CustomerId;

@@ -13,7 +13,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kartei_core::card::{CustomerCard, CustomerView};
-use kartei_core::i18n::{FieldErrors, Msg};
+use kartei_core::i18n::Msg;
 use kartei_core::model::{CustomerDraft, CustomerId, Note, NoteDraft, NoteKind, Source};
 use kartei_core::search::{SearchPage, SearchRequest};
 use kartei_core::CoreError;
@@ -38,7 +38,7 @@ async fn list(
     Query(query): Query<ListQuery>,
 ) -> ApiResult<axum::Json<SearchPage>> {
     let request = search_request(&state, query)?;
-    Ok(axum::Json(state.kartei.search(&request)?))
+    Ok(axum::Json(state.heavy(move |k| k.search(&request)).await?))
 }
 
 /// Turns the query string into a core search request (names of filters, sorts and groups).
@@ -258,8 +258,7 @@ impl CustomerForm {
                 text,
                 ..Default::default()
             }],
-            Some(list @ Value::Array(_)) => serde_json::from_value(list)
-                .map_err(|_| CoreError::invalid("notes", Msg::InvalidInput))?,
+            Some(list @ Value::Array(_)) => crate::extract::from_value("notes", list)?,
             Some(_) => return Err(CoreError::invalid("notes", Msg::InvalidInput).into()),
         };
         for consent in ["marketing_consent", "reminder_consent"] {
@@ -286,11 +285,7 @@ impl CustomerForm {
         if let Some(Value::Null) = map.get("birthday") {
             map.insert("birthday".into(), Value::String(String::new()));
         }
-        let draft: CustomerDraft = serde_json::from_value(Value::Object(map)).map_err(|e| {
-            let mut errors = FieldErrors::default();
-            errors.add(&field_of(&e.to_string()), Msg::InvalidInput);
-            ApiError::from(CoreError::Invalid(errors))
-        })?;
+        let draft: CustomerDraft = crate::extract::from_value("", Value::Object(map))?;
         for note in &notes {
             note.validate().map_err(CoreError::Invalid)?;
         }
@@ -300,27 +295,4 @@ impl CustomerForm {
             notes,
         })
     }
-}
-
-/// The field a serde error is about, for the `fields` object (best effort).
-fn field_of(serde_message: &str) -> String {
-    const FIELDS: [&str; 12] = [
-        "salutation",
-        "preferred_contact",
-        "phones",
-        "address",
-        "groups",
-        "marketing_consent",
-        "reminder_consent",
-        "first_name",
-        "last_name",
-        "email",
-        "birthday",
-        "deactivated",
-    ];
-    FIELDS
-        .iter()
-        .find(|f| serde_message.contains(*f))
-        .map(|f| f.to_string())
-        .unwrap_or_else(|| "body".into())
 }

@@ -30,6 +30,47 @@ pub enum PhoneLabelDoc {
     Business,
 }
 
+/// The customer list's filter, as `kartei_core::search::Filter` parses it.
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FilterDoc {
+    All,
+    WithBookings,
+    NoRecentVisit,
+    Regular,
+    New,
+}
+
+/// The customer list's order, as `kartei_core::search::Sort` parses it.
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SortDoc {
+    NameAsc,
+    NameDesc,
+    LastVisit,
+    Newest,
+}
+
+/// How a customer likes to be contacted (`kartei_core::model::ContactChannel`).
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactChannelDoc {
+    Phone,
+    Sms,
+    Email,
+    None,
+}
+
+/// An appointment's state (`kartei_core::model::AppointmentStatus`).
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AppointmentStatusDoc {
+    Booked,
+    Completed,
+    Cancelled,
+    NoShow,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct PhoneDoc {
     pub label: PhoneLabelDoc,
@@ -74,10 +115,12 @@ pub struct ListQuery {
     /// birthday `24.11.`, appointment dates).
     pub q: Option<String>,
     /// `all`, `with_bookings`, `no_recent_visit`, `regular`, `new`.
+    #[param(value_type = Option<FilterDoc>)]
     pub filter: Option<String>,
     /// A group name.
     pub group: Option<String>,
     /// `name_asc`, `name_desc`, `last_visit`, `newest`.
+    #[param(value_type = Option<SortDoc>)]
     pub sort: Option<String>,
     /// Page size (default 50, at most 500).
     pub limit: Option<usize>,
@@ -117,8 +160,7 @@ pub struct CustomerInput {
     pub address: Option<AddressDoc>,
     /// `YYYY-MM-DD`, `--MM-DD`, `24.11.1985` or `24.11.`.
     pub birthday: Option<String>,
-    /// `phone`, `sms`, `email`, `none`.
-    pub preferred_contact: Option<String>,
+    pub preferred_contact: Option<ContactChannelDoc>,
     /// Group names.
     pub groups: Option<Vec<String>>,
     pub stylist: Option<String>,
@@ -168,7 +210,7 @@ pub struct CustomerDoc {
     pub email: Option<String>,
     pub address: AddressDoc,
     pub birthday: Option<String>,
-    pub preferred_contact: String,
+    pub preferred_contact: ContactChannelDoc,
     pub groups: Vec<String>,
     pub stylist: String,
     /// `{given, at, by, how}`.
@@ -266,8 +308,7 @@ pub struct AppointmentDoc {
     #[schema(value_type = Vec<Object>)]
     pub services: Vec<serde_json::Value>,
     pub staff: String,
-    /// `booked`, `completed`, `cancelled`, `no_show`.
-    pub status: String,
+    pub status: AppointmentStatusDoc,
     pub note: String,
 }
 
@@ -315,8 +356,8 @@ pub struct AppointmentInput {
     pub end: Option<String>,
     pub service_ids: Option<Vec<u64>>,
     pub staff: Option<String>,
-    /// `booked`, `completed`, `cancelled`, `no_show`.
-    pub status: Option<String>,
+    /// `booked` when left out.
+    pub status: Option<AppointmentStatusDoc>,
     pub note: Option<String>,
 }
 
@@ -325,8 +366,21 @@ pub struct AppointmentInput {
 pub struct AppointmentQuery {
     /// RFC 3339; default: the start of today.
     pub from: Option<String>,
-    /// RFC 3339; default: 30 days after `from`.
+    /// RFC 3339; default: 30 days after `from`; at most 366 days after it.
     pub to: Option<String>,
+    /// Page size (default 200, at most 500).
+    pub limit: Option<usize>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// One page of appointments.
+#[derive(Serialize, ToSchema)]
+pub struct AppointmentPageDoc {
+    /// Soonest first.
+    pub items: Vec<AppointmentDoc>,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]

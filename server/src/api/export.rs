@@ -89,7 +89,7 @@ async fn list_xlsx(
     };
     let name = export::file_name(lang, state.kartei.today());
     let file = state
-        .blocking(move |k| write_to_open_file(k, &query.scope(), lang, &session.staff))
+        .heavy(move |k| write_to_open_file(k, &query.scope(), lang, &session.staff))
         .await?;
     download(file, &name, XLSX).await
 }
@@ -108,7 +108,7 @@ async fn customer_xlsx(
 ) -> ApiResult<Response> {
     let customer = CustomerId(id);
     let (name, file) = state
-        .blocking(move |k| {
+        .heavy(move |k| {
             let name = customer_file_name(k, customer, lang, "xlsx")?;
             let file =
                 write_to_open_file(k, &ExportScope::Customer(customer), lang, &session.staff)?;
@@ -133,7 +133,7 @@ async fn customer_json(
 ) -> ApiResult<Response> {
     let customer = CustomerId(id);
     let (name, json) = state
-        .blocking(move |k| {
+        .heavy(move |k| {
             let name = customer_file_name(k, customer, lang, "json")?;
             let data = export::customer_data(k, customer, &session.staff)?;
             let json = serde_json::to_vec_pretty(&data)
@@ -210,7 +210,7 @@ async fn audit_xlsx(
     let stem = kartei_core::i18n::Word::AuditFileStem.text(lang);
     let name = format!("{stem}-{}.xlsx", state.kartei.today().format("%Y-%m-%d"));
     let file = state
-        .blocking(move |k| {
+        .heavy(move |k| {
             open_written(k, |path| {
                 export::write_audit_xlsx(k, session.role, lang, path).map(|_| ())
             })

@@ -11,11 +11,10 @@
 //! [`PendingImports`]: kartei_core::import::pending::PendingImports
 
 use crate::error::{ApiError, ApiResult, ErrorBody, ErrorKind};
-use crate::extract::{Json, Path, ReqLang};
+use crate::extract::{Json, Multipart, Path, ReqLang};
 use crate::session::Session;
 use crate::state::AppState;
-use axum::extract::{DefaultBodyLimit, Multipart, State};
-use axum::http::StatusCode;
+use axum::extract::{DefaultBodyLimit, State};
 use kartei_core::i18n::Msg;
 use kartei_core::import::{self, ImportPreview, PreviewRow, RowAction};
 use kartei_core::{CoreError, Lang};
@@ -168,10 +167,10 @@ async fn preview(
     State(state): State<AppState>,
     _: Session,
     ReqLang(lang): ReqLang,
-    mut form: Multipart,
+    Multipart(mut form): Multipart,
 ) -> ApiResult<axum::Json<PreviewBody>> {
     let mut upload: Option<(String, Vec<u8>)> = None;
-    while let Some(mut field) = form.next_field().await.map_err(multipart_error)? {
+    while let Some(mut field) = form.next_field().await.map_err(upload_error)? {
         if field.name() != Some("file") {
             continue;
         }
@@ -180,7 +179,7 @@ async fn preview(
         }
         let filename = field.file_name().unwrap_or_default().to_string();
         let mut bytes = Vec::new();
-        while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+        while let Some(chunk) = field.chunk().await.map_err(upload_error)? {
             if bytes.len() + chunk.len() > import::MAX_FILE_BYTES {
                 return Err(too_large());
             }
@@ -192,7 +191,7 @@ async fn preview(
         return Err(CoreError::invalid("file", Msg::Required).into());
     };
     let preview = state
-        .blocking(move |k| import::preview(k, &bytes, &filename))
+        .heavy(move |k| import::preview(k, &bytes, &filename))
         .await?;
     let mut body = PreviewBody::new(&preview, lang);
     body.id = state.imports.insert(preview);
@@ -206,12 +205,8 @@ fn too_large() -> ApiError {
     .into()
 }
 
-fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
-    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        too_large()
-    } else {
-        ApiError::bad_request(e.body_text())
-    }
+fn upload_error(e: axum::extract::multipart::MultipartError) -> ApiError {
+    crate::extract::multipart_error(e, too_large)
 }
 
 /// Takes the chosen rows of a preview, all in one transaction. Rows the card file has by now
@@ -233,7 +228,7 @@ async fn commit(
         return Err(ErrorKind::Missing(Msg::ImportPreviewGone).into());
     };
     let outcome = state
-        .blocking(move |k| import::commit(k, &preview, &request.lines, &session.staff))
+        .heavy(move |k| import::commit(k, &preview, &request.lines, &session.staff))
         .await?;
     state.imports.remove(&id);
     Ok(axum::Json(CommitBody {

@@ -55,7 +55,7 @@ use utoipa_axum::router::OpenApiRouter;
                        from a browser must come from the same origin; other clients send \
                        `X-Kartei-CSRF: 1`. Errors are `{\"error\", \"message\", \"fields\"}`."
     ),
-    components(schemas(crate::error::ErrorBody))
+    components(schemas(crate::error::ErrorBody, docs::FilterDoc, docs::SortDoc))
 )]
 struct ApiDoc;
 
@@ -83,12 +83,71 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// The OpenAPI document of the API.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    routes().split_for_parts().1
+    let mut doc = routes().split_for_parts().1;
+    document_common_statuses(&mut doc);
+    doc
+}
+
+/// Adds the answers every operation can give because of the layers and extractors around all
+/// of them, where a handler's annotation does not list them already: 400 (a path id, query or
+/// body value that does not fit, from `extract.rs`), 421 (a `Host` that is not the
+/// appliance's, `security::check_host`), and for changing methods 403 (another origin without
+/// the CSRF header, `security::check_origin`) and 413 (a body over the limit).
+fn document_common_statuses(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let error = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            )
+            .build()
+    };
+    for item in doc.paths.paths.values_mut() {
+        let changing = [
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ];
+        let reading = [&mut item.get];
+        for (op, changes) in changing
+            .into_iter()
+            .map(|o| (o, true))
+            .chain(reading.into_iter().map(|o| (o, false)))
+        {
+            let Some(op) = op.as_mut() else { continue };
+            let mut common = vec![
+                (
+                    "400",
+                    "A path, query or body value that does not fit (named in `fields`)",
+                ),
+                (
+                    "421",
+                    "The `Host` is not one of the appliance's names (DNS rebinding)",
+                ),
+            ];
+            if changes {
+                common.push(("403", "From another origin without `X-Kartei-CSRF: 1`"));
+                common.push(("413", "The body is larger than the limit"));
+            }
+            for (status, description) in common {
+                op.responses
+                    .responses
+                    .entry(status.to_string())
+                    .or_insert_with(|| error(description).into());
+            }
+        }
+    }
 }
 
 /// The API router, with `GET /api/v1/openapi.json` serving its own description.
 pub fn router() -> Router<AppState> {
-    let (router, doc) = routes().split_for_parts();
+    let (router, mut doc) = routes().split_for_parts();
+    document_common_statuses(&mut doc);
     let doc = std::sync::Arc::new(doc);
     router.route(
         "/api/v1/openapi.json",

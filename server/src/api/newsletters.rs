@@ -126,12 +126,15 @@ async fn preview(
     Ok(Json(view))
 }
 
-/// The audience resolved off the async workers (a list is a search).
+/// The audience resolved on the heavy pool (a list is a search, page by page).
 async fn resolve(state: &AppState, input: AudienceInput) -> ApiResult<Audience> {
+    let pool = state.heavy_pool.clone();
     let state = state.clone();
-    tokio::task::spawn_blocking(move || input.resolve(&state))
+    pool.run(move || input.resolve(&state))
         .await
-        .map_err(|e| kartei_core::CoreError::Internal(format!("worker failed: {e}")))?
+        .unwrap_or_else(|| {
+            Err(kartei_core::CoreError::Internal("a heavy job failed".into()).into())
+        })
 }
 
 /// Subject and text of a newsletter's test.

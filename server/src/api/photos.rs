@@ -5,10 +5,10 @@
 //! Decoding and encoding run on the blocking pool; the core refuses what is not a picture.
 
 use crate::error::{ApiError, ApiResult, ErrorBody, ErrorKind};
-use crate::extract::{Json, Path, Query};
+use crate::extract::{Json, Multipart, Path, Query};
 use crate::session::Session;
 use crate::state::AppState;
-use axum::extract::{DefaultBodyLimit, Multipart, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use kartei_core::i18n::Msg;
@@ -141,28 +141,28 @@ async fn upload(
     State(state): State<AppState>,
     session: Session,
     Path(id): Path<u64>,
-    mut form: Multipart,
+    Multipart(mut form): Multipart,
 ) -> ApiResult<(StatusCode, axum::Json<Photo>)> {
     let mut file: Option<Vec<u8>> = None;
     let mut kind = PhotoKind::Other;
     let mut caption = String::new();
-    while let Some(field) = form.next_field().await.map_err(multipart_error)? {
+    while let Some(field) = form.next_field().await.map_err(upload_error)? {
         let name = field.name().unwrap_or_default().to_string();
         match name.as_str() {
             "file" => {
                 if file.is_some() {
                     return Err(ApiError::bad_request("one file per request"));
                 }
-                file = Some(field.bytes().await.map_err(multipart_error)?.to_vec());
+                file = Some(field.bytes().await.map_err(upload_error)?.to_vec());
             }
             "kind" => {
-                let text = field.text().await.map_err(multipart_error)?;
+                let text = field.text().await.map_err(upload_error)?;
                 kind = text
                     .trim()
                     .parse()
                     .map_err(|_| CoreError::invalid("kind", Msg::InvalidInput))?;
             }
-            "caption" => caption = field.text().await.map_err(multipart_error)?,
+            "caption" => caption = field.text().await.map_err(upload_error)?,
             _ => {}
         }
     }
@@ -175,12 +175,8 @@ async fn upload(
     Ok((StatusCode::CREATED, axum::Json(photo)))
 }
 
-fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
-    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::new(ErrorKind::TooLarge)
-    } else {
-        ApiError::bad_request(e.body_text())
-    }
+fn upload_error(e: axum::extract::multipart::MultipartError) -> ApiError {
+    crate::extract::multipart_error(e, || ApiError::new(ErrorKind::TooLarge))
 }
 
 /// The thumbnail (JPEG, longest side at most 320 px).

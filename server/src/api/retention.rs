@@ -4,9 +4,10 @@
 
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::Json;
+use crate::extract::Path;
 use crate::session::Session;
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use chrono::NaiveDate;
 use kartei_core::model::CustomerId;
 use serde::{Deserialize, Serialize};

@@ -8,6 +8,8 @@ mod backups;
 mod card;
 mod edit;
 mod export_import;
+mod hostile;
+mod hosts;
 mod mdns;
 mod messages;
 mod photos;
