@@ -1020,8 +1020,45 @@ async function statsView() {
     h("h2", {}, t("birthdays")),
     h("ul", {}, ...(s.birthdays_today.length ? s.birthdays_today.map((c) => h("li", {}, h("a", { href: `/customers/${c.id}`, "data-link": true }, fullName(c)))) : [h("li", {}, t("none"))])),
     await backupPanel(),
+    await sessionPanel(),
     await retentionPanel(),
     await auditPanel());
+}
+
+// ---- session length (owners): how long a phone stays logged in without use ---------------
+function durationText(minutes) {
+  if (minutes === 60) return t("duration_one_hour");
+  return minutes % 60 === 0 ? tf("duration_hours", { n: minutes / 60 }) : tf("duration_minutes", { n: minutes });
+}
+async function sessionPanel() {
+  const panel = h("section", { id: "session-length", class: "session-settings" });
+  const me = await whoAmI();
+  if (!me || me.role !== "owner") return panel;
+  const error = h("p", { class: "error", role: "alert", hidden: true });
+  const saved = h("p", { class: "hint", id: "session-saved", role: "status", hidden: true });
+  const render = (s) => {
+    const choices = s.choices.includes(s.minutes) ? s.choices : [...s.choices, s.minutes].sort((a, b) => a - b);
+    const pick = h("select", { id: "session-minutes" },
+      ...choices.map((m) => h("option", { value: String(m), selected: m === s.minutes }, durationText(m))));
+    const form = h("form", { id: "session-settings" },
+      h("label", { for: "session-minutes" }, t("session_idle")), pick,
+      h("p", { class: "hint" }, t("session_idle_hint")),
+      h("button", { type: "submit", id: "session-save" }, t("backup_save")));
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      error.hidden = true;
+      saved.hidden = true;
+      try {
+        const next = await api("PUT", "/api/v1/settings/session", { minutes: Number(pick.value) });
+        render(next);
+        saved.textContent = tf("session_idle_saved", { duration: durationText(next.minutes) });
+        saved.hidden = false;
+      } catch (e) { error.textContent = e.message; error.hidden = false; }
+    });
+    panel.replaceChildren(h("h2", {}, t("session_idle")), form, saved, error);
+  };
+  try { render(await api("GET", "/api/v1/settings/session")); } catch (e) { panel.replaceChildren(h("p", { class: "error" }, e.message)); }
+  return panel;
 }
 
 // ---- retention (owners): customers without a visit for the period, anonymise or erase ----

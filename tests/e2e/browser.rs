@@ -261,3 +261,27 @@ fn phone_messages_with_real_mail_servers() {
     let (status, _) = server.stop();
     assert!(status.success());
 }
+
+/// axe-core on every screen of the phone app (`a11y.spec.mjs`, 390×844, German, LAN-style
+/// origin): login, the 404 page, list, a card with notes, patch test, appointments and a photo,
+/// its photo tab, the edit and new-customer forms, booking, statistics with the owner's panels
+/// (backups, session length, retention, audit), import, messages, mail settings, newsletter. No
+/// violation of impact critical, serious or moderate.
+#[test]
+fn phone_screens_pass_axe_core() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = kartei(dir.path(), &["demo", "--customers", "30"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // An owner, so that every owner's screen and panel is there.
+    let out = kartei(
+        dir.path(),
+        &[
+            "staff", "add", "--name", "Mia", "--pin", "4711", "--role", "owner",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let server = Server::start(dir.path(), &["serve", "--no-mdns"]);
+    run_browser_spec("a11y.spec.mjs", &server, &[]);
+    let (status, _) = server.stop();
+    assert!(status.success());
+}

@@ -8,6 +8,7 @@ mod backups;
 mod card;
 mod edit;
 mod export_import;
+mod http;
 mod mdns;
 mod messages;
 mod photos;
