@@ -147,7 +147,7 @@ function listView() {
   sort.addEventListener("change", () => { listState.sort = sort.value; loadList(true); });
   const backupNote = h("p", { class: "warning", id: "backup-warning", role: "alert", hidden: true });
   backupWarning(backupNote);
-  show(backupNote, h("section", { class: "tools" }, search, h("div", { class: "row" }, filter, sort)),
+  show(h("h1", { class: "sr-only" }, t("customer_list")), backupNote, h("section", { class: "tools" }, search, h("div", { class: "row" }, filter, sort)),
     h("div", { class: "list-head" }, count, h("span", { class: "list-actions" }, exportLink, importLink)), exportNote, list, more);
   new IntersectionObserver((entries) => { if (entries.some((e) => e.isIntersecting) && listState.cursor) loadList(false); }).observe(more);
   renderList();
@@ -508,7 +508,7 @@ const photoState = { id: null, filter: "newest", items: [], seq: 0 };
 
 function cardTabs(id, active, count) {
   const tab = (name, href, label) => h("a", { href, "data-link": true, "aria-current": active === name ? "page" : null, id: `tab-${name}` }, label);
-  return h("nav", { class: "tabs" }, tab("card", `/customers/${id}`, t("card")),
+  return h("nav", { class: "tabs", "aria-label": t("card_sections") }, tab("card", `/customers/${id}`, t("card")),
     tab("photos", `/customers/${id}/photos`, count === undefined ? t("photos") : `${t("photos")} (${count})`));
 }
 
@@ -565,7 +565,8 @@ function renderPhotos() {
   grid.replaceChildren(...photoState.items.map((p) => {
     const label = p.caption || t("pkind_" + p.kind);
     const button = h("button", { type: "button", class: "thumb", "aria-label": label, "data-photo": String(p.id) },
-      h("img", { src: `/api/v1/photos/${p.id}/thumb`, alt: label, loading: "lazy", width: String(p.thumb_width), height: String(p.thumb_height) }),
+      // The button carries the name; the picture inside it is not said twice.
+      h("img", { src: `/api/v1/photos/${p.id}/thumb`, alt: "", loading: "lazy", width: String(p.thumb_width), height: String(p.thumb_height) }),
       p.favourite ? h("span", { class: "star", title: t("favourite") }, "★") : null,
       h("span", { class: "kind" }, t("pkind_" + p.kind)));
     button.addEventListener("click", () => openPhoto(p));
@@ -1709,6 +1710,7 @@ loadWords().then(() => {
   });
   document.getElementById("new-customer").textContent = `+ ${t("new_customer")}`;
   document.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
+  document.querySelectorAll("[data-i18n-label]").forEach((el) => { el.setAttribute("aria-label", t(el.dataset.i18nLabel)); });
   document.documentElement.lang = EN ? "en" : "de";
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});
   const nav = document.getElementById("nav-messages");

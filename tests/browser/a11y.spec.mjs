@@ -68,6 +68,7 @@ try {
   await audit(page, "login");
   await screen(page, "404 (no session)", "/gibt-es-nicht", "#to-start");
 
+  await page.goto(`${base}/login`);
   await page.fill("#name", staff);
   await page.fill("#pin", pin);
   await page.click("button[type=submit]");

@@ -311,6 +311,9 @@ pub(super) fn text(word: Word) -> &'static str {
         Word::DurationMinutes => "{n} Minuten",
         Word::DurationHours => "{n} Stunden",
         Word::DurationOneHour => "1 Stunde",
+        Word::MainMenu => "Hauptmenü",
+        Word::CardSections => "Bereiche der Karte",
+        Word::CustomerList => "Kundenliste",
         // ---- The command line
         Word::CliNothingImported => "Nichts importiert.",
         Word::CliImportAsk => "Alle neuen und zusammengeführten Zeilen übernehmen? [j/N] ",

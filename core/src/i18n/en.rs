@@ -311,6 +311,9 @@ pub(super) fn text(word: Word) -> &'static str {
         Word::DurationMinutes => "{n} minutes",
         Word::DurationHours => "{n} hours",
         Word::DurationOneHour => "1 hour",
+        Word::MainMenu => "Main menu",
+        Word::CardSections => "Parts of the card",
+        Word::CustomerList => "Customer list",
         // ---- The command line
         Word::CliNothingImported => "Nothing imported.",
         Word::CliImportAsk => "Take every new and merged row? [y/N] ",

@@ -343,6 +343,10 @@ words! {
     DurationMinutes = "duration_minutes",
     DurationHours = "duration_hours",
     DurationOneHour = "duration_one_hour",
+    /// Names for screen readers (landmarks and headings the eye does not need).
+    MainMenu = "main_menu",
+    CardSections = "card_sections",
+    CustomerList = "customer_list",
     // ---- The command line
     CliNothingImported = "cli_nothing_imported",
     CliImportAsk = "cli_import_ask",
