@@ -2,7 +2,8 @@
 //! `playwright-core` from `tests/browser/`) against the real binary on a free port, on a
 //! phone-sized viewport. The script logs in, creates a customer, finds them by typing the first
 //! letters, opens the card, adds an allergy note and sees the warning; a second script imports
-//! contacts and downloads the Excel exports (`import.spec.mjs`). With `SCREENSHOT_DIR`
+//! contacts and downloads the Excel exports (`import.spec.mjs`); `a11y.spec.mjs` runs axe-core and
+//! `lighthouse.spec.mjs` Lighthouse on the screens. With `SCREENSHOT_DIR`
 //! set it saves the main pages as PNG (`docs/screenshots/`).
 
 use crate::server_support::{run_browser_spec, Server};
@@ -282,6 +283,24 @@ fn phone_screens_pass_axe_core() {
     assert!(out.status.success(), "{}", stderr(&out));
     let server = Server::start(dir.path(), &["serve", "--no-mdns"]);
     run_browser_spec("a11y.spec.mjs", &server, &[]);
+    let (status, _) = server.stop();
+    assert!(status.success());
+}
+
+/// Lighthouse's accessibility score is 100 on the list, a card, the edit form and booking
+/// (`lighthouse.spec.mjs`, 390×844, German, LAN-style origin).
+#[test]
+fn phone_main_screens_score_100_in_lighthouse_accessibility() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = kartei(dir.path(), &["demo", "--customers", "30"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = kartei(
+        dir.path(),
+        &["staff", "add", "--name", "Mia", "--pin", "4711"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let server = Server::start(dir.path(), &["serve", "--no-mdns"]);
+    run_browser_spec("lighthouse.spec.mjs", &server, &[]);
     let (status, _) = server.stop();
     assert!(status.success());
 }

@@ -151,7 +151,7 @@ fn decode(encoding: &str, bytes: &[u8]) -> Vec<u8> {
     out
 }
 
-fn header_of<'a>(r: &'a Reply, name: header::HeaderName) -> &'a str {
+fn header_of(r: &Reply, name: header::HeaderName) -> &str {
     r.headers
         .get(name)
         .map(|v| v.to_str().unwrap_or(""))
