@@ -59,7 +59,7 @@ fn step_session_idle(ui: &MainWindow, c: &Arc<Ctx>, step: isize) {
 }
 
 /// The session length line (owners only).
-fn show_session_idle(ui: &MainWindow, ctx: &Arc<Ctx>) {
+pub fn show_session_idle(ui: &MainWindow, ctx: &Arc<Ctx>) {
     let a = ui.global::<DashboardAdapter>();
     a.set_is_owner(ctx.role() == Role::Owner);
     let minutes = ctx.kartei.session_idle().as_secs() / 60;

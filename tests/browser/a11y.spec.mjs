@@ -2,9 +2,9 @@
 // LAN-style origin (http://kartei.test:PORT mapped to loopback): login, the 404 page, the list,
 // a card with notes, a patch test, appointments and a photo, its photo tab, the edit form, the
 // new-customer form, booking, statistics (with the owner's backups, session length, retention
-// and audit panels), import, messages, mail settings and the newsletter. Any violation of impact
-// critical, serious or moderate fails the run, printed with its rule, the elements and the help
-// link; minor ones are listed only.
+// and audit panels; the session length is set there once), import, messages, mail settings and
+// the newsletter. Any violation of impact critical, serious or moderate fails the run, printed
+// with its rule, the elements and the help link; minor ones are listed only.
 // Env: KARTEI_URL (http://127.0.0.1:PORT), KARTEI_STAFF (an owner), KARTEI_PIN. Exits non-zero
 // on failure.
 import { chromium } from "playwright-core";
@@ -116,6 +116,14 @@ try {
   await screen(page, "new customer", "/new", "form.customer-form");
   await screen(page, "booking", "/appointments/new", "#start");
   await screen(page, "statistics, backups, settings", "/stats", "#session-settings");
+  // The owner's session length: picked and saved on this screen, and what the server keeps.
+  check(await page.inputValue("#session-minutes") === "720", "12 hours to start with");
+  await page.selectOption("#session-minutes", "30");
+  await page.click("#session-save");
+  await page.locator("#session-saved", { hasText: "30 Minuten" }).waitFor();
+  const kept = await call(page, "GET", "/api/v1/settings/session");
+  check(kept.body.minutes === 30, `session length kept: ${JSON.stringify(kept.body)}`);
+  await audit(page, "statistics after saving the session length");
   await screen(page, "import", "/import", "#import-file");
   await screen(page, "messages", "/messages", "#unassigned");
   await screen(page, "mail settings", "/mail", "#mail-form");
