@@ -191,6 +191,8 @@ fn show_changes(ui: &MainWindow, ctx: &Arc<Ctx>, changes: live::Changes) {
     }
     if changes.catalog || changes.everything {
         list::refresh_groups(ui, ctx);
+        // Settings are catalogue changes: a session length set on a phone shows here too.
+        dashboard::show_session_idle(ui, ctx);
     }
     list::refresh(ui, ctx);
     if let Some(open) = ctx.open_card() {

@@ -1,6 +1,7 @@
 //! `DashboardAdapter`: the figures of `Kartei::stats` (from memory, no disk access), the bar
-//! chart of visits per month, today's birthdays, and the backup status line with "Jetzt
-//! sichern" (owners).
+//! chart of visits per month, today's birthdays, the backup status line with "Jetzt
+//! sichern" (owners), and for owners how long a phone session lasts ("Kürzer"/"Länger" step
+//! through the core's choices; the LAN server follows at the sessions' next request).
 
 use super::format::{count, customer_row, date, initials};
 use super::shell::{self, Wire};
@@ -10,6 +11,7 @@ use kartei_core::backup::Health;
 use kartei_core::i18n::Word;
 use kartei_core::model::Role;
 use kartei_core::retention::RetentionCandidate;
+use kartei_core::settings::SESSION_IDLE_CHOICES;
 use kartei_core::Lang;
 use slint::{ComponentHandle, ModelRc, VecModel};
 use std::sync::Arc;
@@ -37,7 +39,46 @@ fn month_label(month: &str, lang: Lang) -> String {
         .unwrap_or_else(|| month.to_string())
 }
 
+/// Sets the session length one choice shorter (`step` −1) or longer (+1) than now.
+fn step_session_idle(ui: &MainWindow, c: &Arc<Ctx>, step: isize) {
+    let now = u32::try_from(c.kartei.session_idle().as_secs() / 60).unwrap_or(u32::MAX);
+    let choices = SESSION_IDLE_CHOICES;
+    // The choice now (or, for a value set through the API between two choices, the next one
+    // in the direction of the step).
+    let next = if step < 0 {
+        choices.iter().rev().find(|&&m| m < now)
+    } else {
+        choices.iter().find(|&&m| m > now)
+    };
+    if let Some(&minutes) = next {
+        if let Err(err) = c.kartei.set_session_idle_minutes(c.role(), minutes) {
+            shell::show_error(ui, &err.user_message(c.lang()));
+        }
+    }
+    show_session_idle(ui, c);
+}
+
+/// The session length line (owners only).
+pub fn show_session_idle(ui: &MainWindow, ctx: &Arc<Ctx>) {
+    let a = ui.global::<DashboardAdapter>();
+    a.set_is_owner(ctx.role() == Role::Owner);
+    let minutes = ctx.kartei.session_idle().as_secs() / 60;
+    a.set_session_idle(duration_text(minutes, ctx.lang()).into());
+}
+
+/// `15 Minuten`, `1 Stunde`, `12 Stunden` (the same words the phone app uses).
+pub fn duration_text(minutes: u64, lang: Lang) -> String {
+    match minutes {
+        60 => Word::DurationOneHour.text(lang).to_string(),
+        m if m % 60 == 0 => Word::DurationHours.fill(lang, &[("n", &(m / 60))]),
+        m => Word::DurationMinutes.fill(lang, &[("n", &m)]),
+    }
+}
+
 pub fn setup(ui: &MainWindow, ctx: &Arc<Ctx>) {
+    let a = ui.global::<DashboardAdapter>();
+    a.on_session_shorter(Wire::new(ui, ctx).call(|ui, c| step_session_idle(ui, c, -1)));
+    a.on_session_longer(Wire::new(ui, ctx).call(|ui, c| step_session_idle(ui, c, 1)));
     ui.global::<DashboardAdapter>()
         .on_backup_now(Wire::new(ui, ctx).call(|ui, c| {
             let lang = c.lang();
@@ -98,6 +139,7 @@ fn show_retention(ui: &MainWindow, ctx: &Arc<Ctx>, due: &[RetentionCandidate]) {
 
 pub fn refresh(ui: &MainWindow, ctx: &Arc<Ctx>) {
     refresh_backup(ui, ctx);
+    show_session_idle(ui, ctx);
     let kartei = ctx.kartei.clone();
     let lang = ctx.lang();
     let role = ctx.role();
@@ -147,6 +189,15 @@ pub fn refresh(ui: &MainWindow, ctx: &Arc<Ctx>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration_text(15, Lang::De), "15 Minuten");
+        assert_eq!(duration_text(60, Lang::De), "1 Stunde");
+        assert_eq!(duration_text(720, Lang::De), "12 Stunden");
+        assert_eq!(duration_text(90, Lang::En), "90 minutes");
+        assert_eq!(duration_text(1440, Lang::En), "24 hours");
+    }
 
     #[test]
     fn month_labels() {

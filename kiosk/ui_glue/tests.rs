@@ -905,6 +905,60 @@ fn the_editor_saves_only_what_was_changed() {
     assert_eq!(saved, expected);
 }
 
+/// The owner sets how long a phone stays logged in on the start screen; the core keeps it
+/// (the LAN server reads it at every request). A stylist does not see the setting.
+#[test]
+fn owners_set_the_phone_session_length_on_the_start_screen() {
+    let f = fixture(5);
+    let dashboard = f.ui.global::<super::ui::DashboardAdapter>();
+    unlock_as_lena(&f);
+    tap(&f.ui, "Übersicht");
+    assert_eq!(page(&f.ui), Page::Dashboard);
+    assert!(!dashboard.get_is_owner());
+    assert!(ElementHandle::find_by_accessible_label(&f.ui, "Kürzer")
+        .next()
+        .is_none());
+
+    f.ui.global::<AppAdapter>().invoke_lock();
+    unlock_as(&f, "Sabine", "2468");
+    tap(&f.ui, "Übersicht");
+    assert!(dashboard.get_is_owner());
+    // The value, next to its label's text.
+    let shown = || {
+        ElementHandle::find_by_accessible_label(&f.ui, "Handy-Anmeldung endet nach")
+            .filter_map(|e| e.accessible_value())
+            .map(|v| v.to_string())
+            .find(|v| !v.is_empty())
+            .unwrap_or_default()
+    };
+    assert_eq!(shown(), "12 Stunden");
+    tap(&f.ui, "Kürzer");
+    assert_eq!(f.kartei.settings().session_idle_minutes, 480);
+    assert_eq!(shown(), "8 Stunden");
+    for _ in 0..10 {
+        tap(&f.ui, "Kürzer");
+    }
+    assert_eq!(
+        f.kartei.settings().session_idle_minutes,
+        15,
+        "not below the range"
+    );
+    assert_eq!(shown(), "15 Minuten");
+    tap(&f.ui, "Länger");
+    tap(&f.ui, "Länger");
+    assert_eq!(shown(), "1 Stunde");
+    for _ in 0..10 {
+        tap(&f.ui, "Länger");
+    }
+    assert_eq!(
+        f.kartei.settings().session_idle_minutes,
+        1440,
+        "not above the range"
+    );
+    assert_eq!(shown(), "24 Stunden");
+    assert!(!f.ui.global::<AppAdapter>().get_toast_error());
+}
+
 #[test]
 fn the_start_screen_shows_the_backup_status_and_owners_back_up_now() {
     let f = fixture(20);

@@ -147,7 +147,7 @@ function listView() {
   sort.addEventListener("change", () => { listState.sort = sort.value; loadList(true); });
   const backupNote = h("p", { class: "warning", id: "backup-warning", role: "alert", hidden: true });
   backupWarning(backupNote);
-  show(backupNote, h("section", { class: "tools" }, search, h("div", { class: "row" }, filter, sort)),
+  show(h("h1", { class: "sr-only" }, t("customer_list")), backupNote, h("section", { class: "tools" }, search, h("div", { class: "row" }, filter, sort)),
     h("div", { class: "list-head" }, count, h("span", { class: "list-actions" }, exportLink, importLink)), exportNote, list, more);
   new IntersectionObserver((entries) => { if (entries.some((e) => e.isIntersecting) && listState.cursor) loadList(false); }).observe(more);
   renderList();
@@ -508,7 +508,7 @@ const photoState = { id: null, filter: "newest", items: [], seq: 0 };
 
 function cardTabs(id, active, count) {
   const tab = (name, href, label) => h("a", { href, "data-link": true, "aria-current": active === name ? "page" : null, id: `tab-${name}` }, label);
-  return h("nav", { class: "tabs" }, tab("card", `/customers/${id}`, t("card")),
+  return h("nav", { class: "tabs", "aria-label": t("card_sections") }, tab("card", `/customers/${id}`, t("card")),
     tab("photos", `/customers/${id}/photos`, count === undefined ? t("photos") : `${t("photos")} (${count})`));
 }
 
@@ -565,7 +565,8 @@ function renderPhotos() {
   grid.replaceChildren(...photoState.items.map((p) => {
     const label = p.caption || t("pkind_" + p.kind);
     const button = h("button", { type: "button", class: "thumb", "aria-label": label, "data-photo": String(p.id) },
-      h("img", { src: `/api/v1/photos/${p.id}/thumb`, alt: label, loading: "lazy", width: String(p.thumb_width), height: String(p.thumb_height) }),
+      // The button carries the name; the picture inside it is not said twice.
+      h("img", { src: `/api/v1/photos/${p.id}/thumb`, alt: "", loading: "lazy", width: String(p.thumb_width), height: String(p.thumb_height) }),
       p.favourite ? h("span", { class: "star", title: t("favourite") }, "★") : null,
       h("span", { class: "kind" }, t("pkind_" + p.kind)));
     button.addEventListener("click", () => openPhoto(p));
@@ -1020,8 +1021,45 @@ async function statsView() {
     h("h2", {}, t("birthdays")),
     h("ul", {}, ...(s.birthdays_today.length ? s.birthdays_today.map((c) => h("li", {}, h("a", { href: `/customers/${c.id}`, "data-link": true }, fullName(c)))) : [h("li", {}, t("none"))])),
     await backupPanel(),
+    await sessionPanel(),
     await retentionPanel(),
     await auditPanel());
+}
+
+// ---- session length (owners): how long a phone stays logged in without use ---------------
+function durationText(minutes) {
+  if (minutes === 60) return t("duration_one_hour");
+  return minutes % 60 === 0 ? tf("duration_hours", { n: minutes / 60 }) : tf("duration_minutes", { n: minutes });
+}
+async function sessionPanel() {
+  const panel = h("section", { id: "session-length", class: "session-settings" });
+  const me = await whoAmI();
+  if (!me || me.role !== "owner") return panel;
+  const error = h("p", { class: "error", role: "alert", hidden: true });
+  const saved = h("p", { class: "hint", id: "session-saved", role: "status", hidden: true });
+  const render = (s) => {
+    const choices = s.choices.includes(s.minutes) ? s.choices : [...s.choices, s.minutes].sort((a, b) => a - b);
+    const pick = h("select", { id: "session-minutes" },
+      ...choices.map((m) => h("option", { value: String(m), selected: m === s.minutes }, durationText(m))));
+    const form = h("form", { id: "session-settings" },
+      h("label", { for: "session-minutes" }, t("session_idle")), pick,
+      h("p", { class: "hint" }, t("session_idle_hint")),
+      h("button", { type: "submit", id: "session-save" }, t("backup_save")));
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      error.hidden = true;
+      saved.hidden = true;
+      try {
+        const next = await api("PUT", "/api/v1/settings/session", { minutes: Number(pick.value) });
+        render(next);
+        saved.textContent = tf("session_idle_saved", { duration: durationText(next.minutes) });
+        saved.hidden = false;
+      } catch (e) { error.textContent = e.message; error.hidden = false; }
+    });
+    panel.replaceChildren(h("h2", {}, t("session_idle")), form, saved, error);
+  };
+  try { render(await api("GET", "/api/v1/settings/session")); } catch (e) { panel.replaceChildren(h("p", { class: "error" }, e.message)); }
+  return panel;
 }
 
 // ---- retention (owners): customers without a visit for the period, anonymise or erase ----
@@ -1736,6 +1774,7 @@ loadWords().then(() => {
   });
   document.getElementById("new-customer").textContent = `+ ${t("new_customer")}`;
   document.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
+  document.querySelectorAll("[data-i18n-label]").forEach((el) => { el.setAttribute("aria-label", t(el.dataset.i18nLabel)); });
   document.documentElement.lang = EN ? "en" : "de";
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});
   const nav = document.getElementById("nav-messages");

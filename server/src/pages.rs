@@ -12,6 +12,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use kartei_core::i18n::Word;
+use kartei_core::Lang;
 
 /// The routes of the app shell (all need a session). One table, so the test that walks every
 /// route without a session cannot miss one.
@@ -162,6 +163,34 @@ async fn logout(State(state): State<AppState>, session: Option<PageSession>) -> 
         Redirect::to("/login"),
     )
         .into_response()
+}
+
+/// The longest part of an unknown address the 404 page repeats.
+const NOT_FOUND_PATH_CHARS: usize = 80;
+
+/// The 404 page: what happened, the address asked for (escaped, cut at
+/// [`NOT_FOUND_PATH_CHARS`]), and a link to the start page (the list, or the login page for a
+/// visitor without a session).
+pub fn not_found_page(lang: Lang, path: &str) -> Response {
+    let mut shown: String = path.chars().take(NOT_FOUND_PATH_CHARS).collect();
+    if path.chars().nth(NOT_FOUND_PATH_CHARS).is_some() {
+        shown.push('…');
+    }
+    let page = format!(
+        "<!doctype html>\n<html lang=\"{code}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <meta name=\"referrer\" content=\"same-origin\">\
+         <title>{title} – Kartei</title><link rel=\"stylesheet\" href=\"/assets/app.css\"></head>\
+         <body class=\"login not-found\"><main><h1>{title}</h1>\
+         <p>{text} <code id=\"not-found-path\">{path}</code></p>\
+         <p><a class=\"button\" id=\"to-start\" href=\"/\">{start}</a></p></main></body></html>",
+        code = lang.code(),
+        title = escape_html(Word::NotFoundTitle.text(lang)),
+        text = escape_html(Word::NotFoundText.text(lang)),
+        start = escape_html(Word::ToStart.text(lang)),
+        path = escape_html(&shown),
+    );
+    (StatusCode::NOT_FOUND, Html(page)).into_response()
 }
 
 /// The QR code of `text` as inline SVG (empty if the text is too long for a QR code).

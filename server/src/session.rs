@@ -1,5 +1,8 @@
 //! Staff sessions: a random 32-byte token (hex) in an HttpOnly, SameSite=Strict cookie, and a
-//! server-side table of live sessions with a sliding idle expiry. The [`Session`] extractor is the
+//! server-side table of live sessions with a sliding idle expiry. The idle time is the owner's
+//! setting in the core (`Settings::session_idle_minutes`, 15 min … 24 h), read at every request,
+//! so a change applies to running sessions at once; the time is the core's clock (a fixed clock in
+//! tests). The [`Session`] extractor is the
 //! one session check of the API (401 without); [`PageSession`] is the same for pages (redirect to
 //! `/login`).
 
@@ -9,6 +12,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, Utc};
 use kartei_core::model::Role;
 use rand::RngCore;
 use std::collections::HashMap;
@@ -28,7 +32,8 @@ pub struct Session {
 struct Entry {
     staff: String,
     role: Role,
-    last_seen: Instant,
+    /// The last request, on the core's clock.
+    last_seen: DateTime<Utc>,
     /// When the staff member was last found in the store: a member removed with
     /// `kartei staff remove` (another process) loses access within [`RECHECK`].
     checked: Instant,
@@ -37,65 +42,73 @@ struct Entry {
 /// How often a session's staff member is looked up again.
 pub const RECHECK: Duration = Duration::from_secs(60);
 
+/// The cookie's own lifetime: the longest session an owner may set. The server ends a session
+/// after the owner's idle time; the cookie only has to outlive it.
+pub const COOKIE_MAX_AGE: Duration =
+    Duration::from_secs(*kartei_core::settings::SESSION_IDLE_MINUTES.end() as u64 * 60);
+
 /// The live sessions; nothing survives a restart (staff log in again).
+#[derive(Default)]
 pub struct Sessions {
-    idle: Duration,
     map: Mutex<HashMap<String, Entry>>,
 }
 
-impl Sessions {
-    pub fn new(idle: Duration) -> Sessions {
-        Sessions {
-            idle,
-            map: Mutex::new(HashMap::new()),
-        }
-    }
+/// Whether a session last seen at `last_seen` has been idle for `idle` at `now` (a clock set
+/// back counts as not idle).
+fn expired(last_seen: DateTime<Utc>, now: DateTime<Utc>, idle: Duration) -> bool {
+    (now - last_seen).to_std().is_ok_and(|d| d >= idle)
+}
 
-    pub fn idle(&self) -> Duration {
-        self.idle
+impl Sessions {
+    pub fn new() -> Sessions {
+        Sessions::default()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Entry>> {
         self.map.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Starts a session and returns its token.
-    pub fn start(&self, staff: &str, role: Role) -> String {
+    /// Starts a session at `now` and returns its token; sessions idle for `idle` are dropped.
+    pub fn start(&self, staff: &str, role: Role, now: DateTime<Utc>, idle: Duration) -> String {
         let mut bytes = [0u8; 32];
         rand::rng().fill_bytes(&mut bytes);
         let token = hex::encode(bytes);
-        let now = Instant::now();
         let mut map = self.lock();
-        let idle = self.idle;
-        map.retain(|_, e| now.duration_since(e.last_seen) < idle);
+        map.retain(|_, e| !expired(e.last_seen, now, idle));
         map.insert(
             token.clone(),
             Entry {
                 staff: staff.to_string(),
                 role,
                 last_seen: now,
-                checked: now,
+                checked: Instant::now(),
             },
         );
         token
     }
 
-    /// The session of `token` if it is live; touching it extends it. `still_staff` is asked
-    /// at most every [`RECHECK`] whether the member still exists.
-    pub fn touch(&self, token: &str, still_staff: impl FnOnce(&str) -> bool) -> Option<Session> {
-        let now = Instant::now();
+    /// The session of `token` if it has not been idle for `idle` at `now`; touching it extends
+    /// it. `still_staff` is asked at most every [`RECHECK`] whether the member still exists.
+    pub fn touch(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+        idle: Duration,
+        still_staff: impl FnOnce(&str) -> bool,
+    ) -> Option<Session> {
         let mut map = self.lock();
         let entry = map.get_mut(token)?;
-        if now.duration_since(entry.last_seen) >= self.idle {
+        if expired(entry.last_seen, now, idle) {
             map.remove(token);
             return None;
         }
-        if now.duration_since(entry.checked) >= RECHECK {
+        let checked = Instant::now();
+        if checked.duration_since(entry.checked) >= RECHECK {
             if !still_staff(&entry.staff) {
                 map.remove(token);
                 return None;
             }
-            entry.checked = now;
+            entry.checked = checked;
         }
         entry.last_seen = now;
         Some(Session {
@@ -137,7 +150,8 @@ pub fn clear_cookie() -> String {
 
 fn session_of(parts: &Parts, state: &AppState) -> Option<Session> {
     let token = token_of(&parts.headers)?;
-    state.sessions.touch(&token, |name| {
+    let (now, idle) = (state.kartei.now(), state.kartei.session_idle());
+    state.sessions.touch(&token, now, idle, |name| {
         // A store error keeps the session (the next check asks again).
         !matches!(state.kartei.staff_member(name), Ok(None))
     })
@@ -187,24 +201,48 @@ mod tests {
 
     #[test]
     fn sessions_expire_end_and_follow_staff_removal() {
-        let sessions = Sessions::new(Duration::from_secs(3600));
-        let token = sessions.start("Anna", Role::Staff);
+        let hour = Duration::from_secs(3600);
+        let t0 = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 12, 4, 9, 0, 0).unwrap();
+        let at = |minutes: i64| t0 + chrono::Duration::minutes(minutes);
+        let sessions = Sessions::new();
+        let token = sessions.start("Anna", Role::Staff, t0, hour);
         assert_eq!(token.len(), 64);
-        assert_ne!(token, sessions.start("Anna", Role::Staff));
-        assert_eq!(sessions.touch(&token, |_| true).unwrap().staff, "Anna");
-        assert!(sessions.touch("nope", |_| true).is_none());
+        assert_ne!(token, sessions.start("Anna", Role::Staff, t0, hour));
+        assert_eq!(
+            sessions
+                .touch(&token, at(59), hour, |_| true)
+                .unwrap()
+                .staff,
+            "Anna"
+        );
+        assert!(sessions.touch("nope", t0, hour, |_| true).is_none());
+        // Sliding: 59 minutes after the last request it is still live; a clock set back too.
+        assert!(sessions.touch(&token, at(118), hour, |_| true).is_some());
+        assert!(sessions.touch(&token, at(100), hour, |_| true).is_some());
+        // A shorter idle time applies to the running session at its next request.
+        assert!(sessions
+            .touch(&token, at(114), Duration::from_secs(15 * 60), |_| true)
+            .is_some());
+        assert!(sessions
+            .touch(&token, at(130), Duration::from_secs(15 * 60), |_| true)
+            .is_none());
+        assert!(
+            sessions.touch(&token, at(131), hour, |_| true).is_none(),
+            "gone"
+        );
+
         // Removed staff: dropped at the next recheck.
+        let token = sessions.start("Anna", Role::Staff, t0, hour);
         sessions.lock().get_mut(&token).unwrap().checked -= RECHECK;
-        assert!(sessions.touch(&token, |_| false).is_none());
-        assert!(sessions.touch(&token, |_| true).is_none());
+        assert!(sessions.touch(&token, t0, hour, |_| false).is_none());
+        assert!(sessions.touch(&token, t0, hour, |_| true).is_none());
 
-        let token = sessions.start("Ben", Role::Owner);
+        let token = sessions.start("Ben", Role::Owner, t0, hour);
         sessions.end(&token);
-        assert!(sessions.touch(&token, |_| true).is_none());
+        assert!(sessions.touch(&token, t0, hour, |_| true).is_none());
 
-        let idle = Sessions::new(Duration::from_millis(0));
-        let token = idle.start("Cem", Role::Staff);
-        assert!(idle.touch(&token, |_| true).is_none());
+        let token = sessions.start("Cem", Role::Staff, t0, hour);
+        assert!(sessions.touch(&token, at(60), hour, |_| true).is_none());
     }
 
     #[test]

@@ -14,8 +14,6 @@ pub struct ServerConfig {
     /// The plain address phones type or scan (`http://192.168.1.20:8080`), shown on the login
     /// page with its QR code, because not every phone resolves `.local` names.
     pub public_url: String,
-    /// A session ends after this long without a request.
-    pub session_idle: Duration,
     /// Largest accepted request body.
     pub body_limit: usize,
     /// Where USB sticks are mounted ("Jetzt sichern" backs up onto them too).
@@ -37,7 +35,6 @@ impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {
             public_url: "http://127.0.0.1:8080".into(),
-            session_idle: Duration::from_secs(12 * 3600),
             body_limit: 1024 * 1024,
             usb_roots: kartei_core::usb::DEFAULT_MOUNT_ROOTS
                 .iter()
@@ -68,7 +65,7 @@ impl AppState {
     pub fn new(kartei: Kartei, config: ServerConfig) -> AppState {
         let (close, closing) = watch::channel(false);
         AppState {
-            sessions: Arc::new(Sessions::new(config.session_idle)),
+            sessions: Arc::new(Sessions::new()),
             kartei,
             config: Arc::new(config),
             imports: Arc::new(PendingImports::default()),

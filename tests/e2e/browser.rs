@@ -2,7 +2,8 @@
 //! `playwright-core` from `tests/browser/`) against the real binary on a free port, on a
 //! phone-sized viewport. The script logs in, creates a customer, finds them by typing the first
 //! letters, opens the card, adds an allergy note and sees the warning; a second script imports
-//! contacts and downloads the Excel exports (`import.spec.mjs`). With `SCREENSHOT_DIR`
+//! contacts and downloads the Excel exports (`import.spec.mjs`); `a11y.spec.mjs` runs axe-core and
+//! `lighthouse.spec.mjs` Lighthouse on the screens. With `SCREENSHOT_DIR`
 //! set it saves the main pages as PNG (`docs/screenshots/`).
 
 use crate::server_support::{run_browser_spec, Server};
@@ -276,6 +277,48 @@ fn phone_messages_with_real_mail_servers() {
         servers.logs()
     );
     println!("{err}");
+    let (status, _) = server.stop();
+    assert!(status.success());
+}
+
+/// axe-core on every screen of the phone app (`a11y.spec.mjs`, 390×844, German, LAN-style
+/// origin): login, the 404 page, list, a card with notes, patch test, appointments and a photo,
+/// its photo tab, the edit and new-customer forms, booking, statistics with the owner's panels
+/// (backups, session length, retention, audit), import, messages, mail settings, newsletter. No
+/// violation of impact critical, serious or moderate.
+#[test]
+fn phone_screens_pass_axe_core() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = kartei(dir.path(), &["demo", "--customers", "30"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // An owner, so that every owner's screen and panel is there.
+    let out = kartei(
+        dir.path(),
+        &[
+            "staff", "add", "--name", "Mia", "--pin", "4711", "--role", "owner",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let server = Server::start(dir.path(), &["serve", "--no-mdns"]);
+    run_browser_spec("a11y.spec.mjs", &server, &[]);
+    let (status, _) = server.stop();
+    assert!(status.success());
+}
+
+/// Lighthouse's accessibility score is 100 on the list, a card, the edit form and booking
+/// (`lighthouse.spec.mjs`, 390×844, German, LAN-style origin).
+#[test]
+fn phone_main_screens_score_100_in_lighthouse_accessibility() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = kartei(dir.path(), &["demo", "--customers", "30"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = kartei(
+        dir.path(),
+        &["staff", "add", "--name", "Mia", "--pin", "4711"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let server = Server::start(dir.path(), &["serve", "--no-mdns"]);
+    run_browser_spec("lighthouse.spec.mjs", &server, &[]);
     let (status, _) = server.stop();
     assert!(status.success());
 }

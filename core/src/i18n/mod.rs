@@ -283,6 +283,13 @@ pub enum Msg {
         min: u32,
         max: u32,
     },
+    /// Only an owner may change how long phone sessions last.
+    SessionIdleOwnerOnly,
+    /// The session length is a whole number of minutes in a range.
+    SessionIdleMinutes {
+        min: u32,
+        max: u32,
+    },
     /// Erasing needs the customer's name typed or confirmed, and it did not match.
     DeleteConfirmName {
         name: String,
@@ -732,6 +739,18 @@ impl Msg {
                     format!("Bitte eine Zahl von {min} bis {max} Jahren.")
                 } else {
                     format!("Please give a number of years from {min} to {max}.")
+                }
+            }
+            SessionIdleOwnerOnly => pick(
+                de,
+                "Wie lange Handy-Anmeldungen gelten, kann nur ein Inhaber-Zugang ändern.",
+                "Only an owner can change how long phone logins last.",
+            ),
+            SessionIdleMinutes { min, max } => {
+                if de {
+                    format!("Bitte eine Dauer von {min} bis {max} Minuten.")
+                } else {
+                    format!("Please give a duration from {min} to {max} minutes.")
                 }
             }
             DeleteConfirmName { name } => {

@@ -331,6 +331,22 @@ words! {
     LoginNoConnection = "login_no_connection",
     LoggedInAsLabel = "logged_in_as_label",
     Back = "back",
+    /// The 404 page of the phone app (an unknown address).
+    NotFoundTitle = "not_found_title",
+    NotFoundText = "not_found_text",
+    ToStart = "to_start",
+    /// The owner's setting: how long a phone session lasts without a request.
+    SessionIdle = "session_idle",
+    SessionIdleHint = "session_idle_hint",
+    SessionIdleSaved = "session_idle_saved",
+    /// A duration: `{n}` minutes, `{n}` hours (the session length's choices).
+    DurationMinutes = "duration_minutes",
+    DurationHours = "duration_hours",
+    DurationOneHour = "duration_one_hour",
+    /// Names for screen readers (landmarks and headings the eye does not need).
+    MainMenu = "main_menu",
+    CardSections = "card_sections",
+    CustomerList = "customer_list",
     // ---- The command line
     CliNothingImported = "cli_nothing_imported",
     CliImportAsk = "cli_import_ask",

@@ -207,6 +207,12 @@ impl Kartei {
         lock(&self.inner.settings).clone()
     }
 
+    /// How long a phone session lasts without a request ([`Settings::session_idle`]), without
+    /// copying the whole settings: the LAN server asks at every request.
+    pub fn session_idle(&self) -> std::time::Duration {
+        lock(&self.inner.settings).session_idle()
+    }
+
     pub fn set_settings(&self, settings: Settings) -> Result<()> {
         self.commit(|store| {
             store.put_settings(&settings)?;

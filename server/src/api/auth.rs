@@ -69,8 +69,9 @@ async fn login(
     let staff = state
         .blocking(move |k| k.verify_pin(&name, &pin, &client))
         .await?;
-    let token = state.sessions.start(&staff.name, staff.role);
-    let cookie = session::set_cookie(&token, state.sessions.idle());
+    let (now, idle) = (state.kartei.now(), state.kartei.session_idle());
+    let token = state.sessions.start(&staff.name, staff.role, now, idle);
+    let cookie = session::set_cookie(&token, session::COOKIE_MAX_AGE);
     let me = Me {
         name: staff.name,
         role: role_name(staff.role).into(),

@@ -12,6 +12,7 @@
 //! - [`import`]: contact import: upload → preview with an id → commit of the chosen rows.
 //! - [`audit`]: the audit log for owners (whole, and per customer).
 //! - [`retention`]: customers past the retention period, the period, anonymising.
+//! - [`settings`]: the owner's other settings (how long a phone session lasts).
 //! - [`backups`]: the backup status line, "Jetzt sichern" and the backup settings.
 //! - [`mail`]: the salon's mail account (owners), its test, the mail status, the templates.
 //! - [`messages`]: messages on a card, consent requests, the "Nicht zugeordnet" list.
@@ -36,6 +37,7 @@ pub mod notes;
 pub mod photos;
 pub mod retention;
 pub mod services;
+pub mod settings;
 pub mod stats;
 pub mod words;
 
@@ -74,6 +76,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(backups::router())
         .merge(audit::router())
         .merge(retention::router())
+        .merge(settings::router())
         .merge(mail::router())
         .merge(messages::router())
         .merge(newsletters::router())

@@ -99,6 +99,7 @@ async fn openapi_document_is_served_and_true_to_the_contract() {
         ("/api/v1/customers/{id}/export.json", &["get"]),
         ("/api/v1/import", &["post"]),
         ("/api/v1/import/{id}/commit", &["post"]),
+        ("/api/v1/settings/session", &["get", "put"]),
     ] {
         for m in methods {
             assert!(paths[path].get(*m).is_some(), "{m} {path} missing");

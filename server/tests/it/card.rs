@@ -65,7 +65,12 @@ impl Live {
             server,
             _dir: dir,
         };
-        let r = live
+        live.login().await;
+        live
+    }
+
+    async fn login(&mut self) {
+        let r = self
             .send(
                 Method::POST,
                 "/api/v1/login",
@@ -74,8 +79,16 @@ impl Live {
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
         let cookie = r.headers[header::SET_COOKIE].to_str().unwrap();
-        live.cookie = cookie.split(';').next().unwrap().to_string();
-        live
+        self.cookie = cookie.split(';').next().unwrap().to_string();
+    }
+
+    /// The clock `by` later. A phone idle for longer than the session length (12 hours) has to
+    /// log in again, as Anna does here.
+    async fn later(&mut self, by: Duration) {
+        self.clock.advance(by);
+        if by >= Duration::hours(12) {
+            self.login().await;
+        }
     }
 
     async fn stop(mut self) {
@@ -248,7 +261,7 @@ async fn notes_are_edited_pinned_and_deleted() {
 
 #[tokio::test]
 async fn a_colour_formula_locks_after_24_hours_and_says_why() {
-    let live = Live::start().await;
+    let mut live = Live::start().await;
     let id = live.customer("Fara", "Farbe").await;
     let formula = json!({"products": "Koleston 7/1 30 g + 6/0 30 g", "developer": "6 %",
                          "processing_minutes": 35, "result": "gleichmäßig"});
@@ -260,7 +273,7 @@ async fn a_colour_formula_locks_after_24_hours_and_says_why() {
         .await;
     let path = format!("/api/v1/notes/{}", note["id"]);
     // Within 24 hours the formula can be corrected, key by key.
-    live.clock.advance(Duration::hours(23));
+    live.later(Duration::hours(23)).await;
     let r = live
         .send(
             Method::PATCH,
@@ -273,7 +286,7 @@ async fn a_colour_formula_locks_after_24_hours_and_says_why() {
     assert_eq!(r.body["formula"]["products"], formula["products"]);
     assert_eq!(r.body["formula"]["processing_minutes"], 35);
 
-    live.clock.advance(Duration::hours(2));
+    live.later(Duration::hours(2)).await;
     let card = live.card(id).await;
     assert_eq!(
         (
@@ -334,7 +347,7 @@ async fn a_colour_formula_locks_after_24_hours_and_says_why() {
 
 #[tokio::test]
 async fn a_recorded_patch_test_ends_the_warning() {
-    let live = Live::start().await;
+    let mut live = Live::start().await;
     let id = live.customer("Paula", "Patch").await;
     live.note(
         id,
@@ -404,7 +417,7 @@ async fn a_recorded_patch_test_ends_the_warning() {
         (&json!(true), &json!("2027-05-24"), &json!("Majirel"))
     );
     // Half a year and a day later it no longer counts.
-    live.clock.advance(Duration::days(182));
+    live.later(Duration::days(182)).await;
     let card = live.card(id).await;
     assert_eq!(card["latest_patch_test"]["valid"], false);
     assert_eq!(card["warnings"][0]["kind"], "patch_test_missing");

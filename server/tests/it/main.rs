@@ -10,6 +10,7 @@ mod edit;
 mod export_import;
 mod hostile;
 mod hosts;
+mod http;
 mod mdns;
 mod messages;
 mod photos;
