@@ -1494,6 +1494,9 @@ fn the_newsletter_preview_counts_who_gets_it_and_why_the_others_are_left_out() {
         "Bestätigungsanfrage gesendet; die Einwilligung gilt, sobald die Antwort da ist."
     );
 
+    // Newsletters are the owner's.
+    f.ui.global::<AppAdapter>().invoke_lock();
+    unlock_as(&f, "Sabine", "2468");
     f.ui.global::<ListAdapter>()
         .invoke_search("Zwiebelmann".into());
     super::shell::go(&f.ui, &f.ctx, super::shell::Screen::Newsletter);
@@ -1636,6 +1639,45 @@ fn mail_settings_are_for_owners_show_errors_by_field_and_never_the_password() {
     // Saving again with the field empty keeps it.
     tap(&f.ui, "Speichern");
     assert_eq!(f.kartei.mail_settings().password, "streng-geheim");
+}
+
+/// "Testnachricht senden" against servers that are not there (a loopback port nobody listens
+/// on): every step is shown, the sending one as failed with the server named.
+#[test]
+fn the_settings_test_shows_each_step_and_names_the_server_nobody_answers_at() {
+    let f = fixture(5);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut settings = f.kartei.mail_settings();
+    settings.address = "salon@example.org".into();
+    settings.smtp_host = "127.0.0.1".into();
+    settings.smtp_port = port;
+    settings.imap_host = "127.0.0.1".into();
+    settings.imap_port = port;
+    settings.user = "salon@example.org".into();
+    settings.password = "geheim".into();
+    f.kartei.set_mail_settings(settings, "Sabine").unwrap();
+    unlock_as(&f, "Sabine", "2468");
+    super::shell::go(&f.ui, &f.ctx, super::shell::Screen::MailSettings);
+    let s = f.ui.global::<super::ui::MailSettingsAdapter>();
+    s.invoke_test();
+    assert!(!s.get_testing());
+    assert!(!s.get_test_ok());
+    let steps: Vec<super::ui::TestStep> = (0..s.get_test_steps().row_count())
+        .filter_map(|i| s.get_test_steps().row_data(i))
+        .collect();
+    assert_eq!(steps.len(), 4, "send, inbox, Sent folder, arrival");
+    assert!(steps.iter().all(|x| !x.label.is_empty()));
+    assert!(!steps[0].ok, "nobody listens on {port}");
+    assert!(
+        steps[0].text.contains(&format!("127.0.0.1:{port}")),
+        "the failed step names the server: {}",
+        steps[0].text
+    );
+    assert!(!steps[1].ok, "{}", steps[1].text);
 }
 
 #[test]
