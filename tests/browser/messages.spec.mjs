@@ -34,11 +34,12 @@ function call(page, method, path, body) {
 }
 async function tapTargets(page, selectors) {
   for (const sel of selectors) {
-    // A live redraw may be under way: the target must be (or become) visible within 5 s.
+    // A live redraw may be under way: the target must be (or become) visible within 15 s.
     const target = page.locator(sel).first();
-    await target.waitFor({ state: "visible", timeout: 5000 }).catch(() => {});
+    await target.waitFor({ state: "visible", timeout: 15000 }).catch(() => {});
     const box = await target.boundingBox();
-    check(box && box.height >= 44 && box.width >= 44, `${sel} is at least 44 px: ${JSON.stringify(box)}`);
+    const why = box ? "" : ` (${await target.evaluate((el) => el.outerHTML.slice(0, 300)).catch((e) => e.message)}; view: ${await page.evaluate(() => document.querySelector("#view")?.textContent.slice(0, 300))})`;
+    check(box && box.height >= 44 && box.width >= 44, `${sel} is at least 44 px: ${JSON.stringify(box)}${why}`);
   }
 }
 async function noSidewaysScroll(page, what) {

@@ -9,6 +9,10 @@
 use crate::server_support::{run_browser_spec, Server};
 use crate::support::{kartei, stderr};
 
+/// `kartei serve` as the browser specs reach it: on the LAN-style name `kartei.test` (mapped to
+/// loopback in Chromium), which the server's Host check must know; no mDNS.
+const SERVE: &[&str] = &["serve", "--no-mdns", "--allow-host", "kartei.test"];
+
 #[test]
 fn phone_web_app_in_headless_chromium() {
     let dir = tempfile::tempdir().unwrap();
@@ -19,10 +23,7 @@ fn phone_web_app_in_headless_chromium() {
         &["staff", "add", "--name", "Mia", "--pin", "4711"],
     );
     assert!(out.status.success(), "{}", stderr(&out));
-    let server = Server::start(
-        dir.path(),
-        &["serve", "--no-mdns", "--allow-host", "kartei.test"],
-    );
+    let server = Server::start(dir.path(), SERVE);
 
     run_browser_spec("phone.spec.mjs", &server, &[]);
     let (status, _) = server.stop();
@@ -73,10 +74,7 @@ fn phone_imports_contacts_and_downloads_excel() {
     let contacts = dir.path().join("Kontakte.vcf");
     std::fs::write(&contacts, CONTACTS).unwrap();
 
-    let server = Server::start(
-        &data,
-        &["serve", "--no-mdns", "--allow-host", "kartei.test"],
-    );
+    let server = Server::start(&data, SERVE);
     run_browser_spec(
         "import.spec.mjs",
         &server,
@@ -114,10 +112,7 @@ fn phone_edits_lose_nothing_and_show_conflicts() {
         &["staff", "add", "--name", "Mia", "--pin", "4711"],
     );
     assert!(out.status.success(), "{}", stderr(&out));
-    let server = Server::start(
-        dir.path(),
-        &["serve", "--no-mdns", "--allow-host", "kartei.test"],
-    );
+    let server = Server::start(dir.path(), SERVE);
     run_browser_spec("edit.spec.mjs", &server, &[]);
     let (status, _) = server.stop();
     assert!(status.success());
@@ -138,10 +133,7 @@ fn phone_owner_backs_up_and_sees_the_status() {
         );
         assert!(out.status.success(), "{}", stderr(&out));
     }
-    let server = Server::start(
-        dir.path(),
-        &["serve", "--no-mdns", "--allow-host", "kartei.test"],
-    );
+    let server = Server::start(dir.path(), SERVE);
     run_browser_spec(
         "backups.spec.mjs",
         &server,
@@ -174,10 +166,7 @@ fn phone_card_notes_patch_tests_and_appointments() {
         &["staff", "add", "--name", "Mia", "--pin", "4711"],
     );
     assert!(out.status.success(), "{}", stderr(&out));
-    let server = Server::start(
-        dir.path(),
-        &["serve", "--no-mdns", "--allow-host", "kartei.test"],
-    );
+    let server = Server::start(dir.path(), SERVE);
     run_browser_spec("card.spec.mjs", &server, &[]);
     let (status, _) = server.stop();
     assert!(status.success());
@@ -204,10 +193,7 @@ fn phone_messages_with_real_mail_servers() {
     assert!(out.status.success(), "{}", stderr(&out));
     let ca = dir.path().join("ca.pem");
     std::fs::write(&ca, servers.ca_pem()).unwrap();
-    let server = Server::start(
-        &data,
-        &["serve", "--no-mdns", "--allow-host", "kartei.test"],
-    );
+    let server = Server::start(&data, SERVE);
 
     let browser_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
     assert!(
@@ -299,7 +285,7 @@ fn phone_screens_pass_axe_core() {
         ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
-    let server = Server::start(dir.path(), &["serve", "--no-mdns"]);
+    let server = Server::start(dir.path(), SERVE);
     run_browser_spec("a11y.spec.mjs", &server, &[]);
     let (status, _) = server.stop();
     assert!(status.success());
@@ -317,7 +303,7 @@ fn phone_main_screens_score_100_in_lighthouse_accessibility() {
         &["staff", "add", "--name", "Mia", "--pin", "4711"],
     );
     assert!(out.status.success(), "{}", stderr(&out));
-    let server = Server::start(dir.path(), &["serve", "--no-mdns"]);
+    let server = Server::start(dir.path(), SERVE);
     run_browser_spec("lighthouse.spec.mjs", &server, &[]);
     let (status, _) = server.stop();
     assert!(status.success());
