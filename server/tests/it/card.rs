@@ -10,14 +10,11 @@ use http_body_util::Full;
 use hyper::body::Bytes;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
 use kartei_core::clock::FixedClock;
 use kartei_core::model::Role;
 use kartei_core::Kartei;
-use kartei_server::ServerConfig;
 use serde_json::{json, Value};
 use std::sync::Arc;
-use tokio::sync::oneshot;
 
 fn start_time() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap()
@@ -28,8 +25,7 @@ struct Live {
     client: Client<HttpConnector, Full<Bytes>>,
     cookie: String,
     clock: FixedClock,
-    stop: Option<oneshot::Sender<()>>,
-    server: tokio::task::JoinHandle<std::io::Result<()>>,
+    served: crate::support::Served,
     _dir: tempfile::TempDir,
 }
 
@@ -40,29 +36,13 @@ impl Live {
         let clock = FixedClock::new(start_time());
         let (kartei, _) = Kartei::open_with_clock(dir.path(), Arc::new(clock.clone())).unwrap();
         kartei.add_staff("Anna", "1234", Role::Owner).unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let config = ServerConfig {
-            public_url: base.clone(),
-            ..ServerConfig::default()
-        };
-        let (stop, stopped) = oneshot::channel::<()>();
-        let server = tokio::spawn(kartei_server::run(
-            listener,
-            kartei,
-            config,
-            None,
-            async move {
-                let _ = stopped.await;
-            },
-        ));
+        let served = crate::support::Served::start(kartei).await;
         let mut live = Live {
-            base,
-            client: Client::builder(TokioExecutor::new()).build_http(),
+            base: served.base.clone(),
+            client: served.client.clone(),
             cookie: String::new(),
             clock,
-            stop: Some(stop),
-            server,
+            served,
             _dir: dir,
         };
         live.login().await;
@@ -91,11 +71,8 @@ impl Live {
         }
     }
 
-    async fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        self.server.await.unwrap().unwrap();
+    async fn stop(self) {
+        self.served.stop().await;
     }
 
     fn request(&self, method: Method, path: &str) -> axum::http::request::Builder {

@@ -12,14 +12,11 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
 use kartei_core::model::{CustomerDraft, PhoneDraft, Role, Source};
 use kartei_core::Kartei;
-use kartei_server::ServerConfig;
 use serde_json::{json, Value};
 use std::io::Cursor;
 use std::time::Duration;
-use tokio::sync::oneshot;
 
 /// Six contacts: Käthe (iPhone 3.0), Jörg (Android 2.1 quoted-printable), Ayşe (4.0), Franz
 /// with a broken e-mail address, Jörg again, and Sabine, who is already a customer (same phone)
@@ -44,8 +41,7 @@ struct Live {
     cookie: Option<String>,
     kartei: Kartei,
     dir: tempfile::TempDir,
-    stop: Option<oneshot::Sender<()>>,
-    server: tokio::task::JoinHandle<std::io::Result<()>>,
+    served: crate::support::Served,
 }
 
 fn disposition(reply: &Reply) -> &str {
@@ -60,30 +56,14 @@ impl Live {
         let (kartei, _) = Kartei::open(dir.path()).unwrap();
         kartei.add_staff("Anna", "1234", Role::Owner).unwrap();
         kartei_core::demo::generate(&kartei, 40, 7, |_| {}).unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let config = ServerConfig {
-            public_url: base.clone(),
-            ..ServerConfig::default()
-        };
-        let (stop, stopped) = oneshot::channel::<()>();
-        let server = tokio::spawn(kartei_server::run(
-            listener,
-            kartei.clone(),
-            config,
-            None,
-            async move {
-                let _ = stopped.await;
-            },
-        ));
+        let served = crate::support::Served::start(kartei.clone()).await;
         let mut live = Live {
-            base,
-            client: Client::builder(TokioExecutor::new()).build_http(),
+            base: served.base.clone(),
+            client: served.client.clone(),
             cookie: None,
             kartei,
             dir,
-            stop: Some(stop),
-            server,
+            served,
         };
         let r = live
             .post_json("/api/v1/login", json!({"name": "Anna", "pin": "1234"}))
@@ -94,11 +74,8 @@ impl Live {
         live
     }
 
-    async fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        self.server.await.unwrap().unwrap();
+    async fn stop(self) {
+        self.served.stop().await;
     }
 
     fn request(&self, method: Method, path: &str) -> axum::http::request::Builder {

@@ -11,23 +11,19 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
 use kartei_core::clock::FixedClock;
 use kartei_core::model::Role;
 use kartei_core::Kartei;
-use kartei_server::ServerConfig;
 use serde_json::{json, Value};
 use std::io::Read;
 use std::sync::Arc;
-use tokio::sync::oneshot;
 
 struct Live {
     base: String,
     client: Client<HttpConnector, Full<Bytes>>,
     kartei: Kartei,
     clock: FixedClock,
-    stop: Option<oneshot::Sender<()>>,
-    server: tokio::task::JoinHandle<std::io::Result<()>>,
+    served: crate::support::Served,
     _dir: tempfile::TempDir,
 }
 
@@ -40,38 +36,19 @@ impl Live {
         let (kartei, _) = Kartei::open_with_clock(dir.path(), Arc::new(clock.clone())).unwrap();
         kartei.add_staff("Anna", "1234", Role::Owner).unwrap();
         kartei.add_staff("Ben", "5678", Role::Staff).unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let config = ServerConfig {
-            public_url: base.clone(),
-            ..ServerConfig::default()
-        };
-        let (stop, stopped) = oneshot::channel::<()>();
-        let server = tokio::spawn(kartei_server::run(
-            listener,
-            kartei.clone(),
-            config,
-            None,
-            async move {
-                let _ = stopped.await;
-            },
-        ));
+        let served = crate::support::Served::start(kartei.clone()).await;
         Live {
-            base,
-            client: Client::builder(TokioExecutor::new()).build_http(),
+            base: served.base.clone(),
+            client: served.client.clone(),
             kartei,
             clock,
-            stop: Some(stop),
-            server,
+            served,
             _dir: dir,
         }
     }
 
-    async fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        self.server.await.unwrap().unwrap();
+    async fn stop(self) {
+        self.served.stop().await;
     }
 
     /// Logs `name` in and returns the cookie (`kartei_session=…`).

@@ -1,6 +1,6 @@
 //! What the server's router tests share: a card file with the owner Anna, the router driven
-//! without a socket (`app(state)` + `oneshot`), a logged-in session, replies read whole, and
-//! multipart bodies for uploads.
+//! without a socket (`app(state)` + `oneshot`), a logged-in session, replies read whole,
+//! multipart bodies for uploads, and the server on a real loopback port ([`Served`]).
 
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
@@ -199,4 +199,55 @@ pub fn multipart(filename: &str, file: &[u8], fields: &[(&str, &str)]) -> Vec<u8
     body.extend_from_slice(file);
     body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
     body
+}
+
+/// The server as `kartei serve` runs it (`kartei_server::run`: the accept loop, its timeouts and
+/// layers), on a free loopback port, with an HTTP client: for the tests that need real HTTP
+/// (compression, the event stream, downloads, the clock moving under live sessions).
+pub struct Served {
+    pub base: String,
+    pub client: hyper_util::client::legacy::Client<
+        hyper_util::client::legacy::connect::HttpConnector,
+        http_body_util::Full<hyper::body::Bytes>,
+    >,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Served {
+    pub async fn start(kartei: Kartei) -> Served {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let config = ServerConfig {
+            public_url: base.clone(),
+            ..ServerConfig::default()
+        };
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(kartei_server::run(
+            listener,
+            kartei,
+            config,
+            None,
+            async move {
+                let _ = stopped.await;
+            },
+        ));
+        let client =
+            hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+                .build_http();
+        Served {
+            base,
+            client,
+            stop: Some(stop),
+            server,
+        }
+    }
+
+    /// Stops the server and waits until it has shut down cleanly.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        self.server.await.unwrap().unwrap();
+    }
 }
