@@ -44,13 +44,18 @@ pub enum Compaction {
 
 /// Inside an erasure's transaction: records it (an earlier entry of the same id is kept, the
 /// first erasure is the one that counts).
+/// The compaction it calls for is owed until [`Store::compact`] has run.
 pub(super) fn record(txn: &WriteTransaction, id: CustomerId, erasure: Erasure) -> Result<()> {
+    list(txn, id, erasure)?;
+    txn.open_table(META)?.insert(COMPACT_OWED, [1u8].as_slice())?;
+    Ok(())
+}
+
+fn list(txn: &WriteTransaction, id: CustomerId, erasure: Erasure) -> Result<()> {
     let mut table = txn.open_table(ERASED)?;
     if table.get(id.0)?.is_none() {
         put_json(&mut table, id.0, &erasure)?;
     }
-    drop(table);
-    txn.open_table(META)?.insert(COMPACT_OWED, [1u8].as_slice())?;
     Ok(())
 }
 
@@ -103,9 +108,10 @@ impl Store {
                 _ => {}
             }
         }
+        // The caller compacts if anything was left out.
         self.write(|txn| {
             for (id, erasure) in known {
-                record(txn, *id, *erasure)?;
+                list(txn, *id, *erasure)?;
             }
             Ok(())
         })?;
