@@ -161,3 +161,33 @@ impl Store {
         self.compact(patience).map(Some)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_compaction_kept_waiting_by_a_read_is_owed_and_done_once_the_read_is_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("kartei.redb")).unwrap();
+        let erasure = Erasure {
+            at: Utc::now(),
+            anonymised: false,
+        };
+        store
+            .write(|txn| record(txn, CustomerId(7), erasure))
+            .unwrap();
+        let reading = store.snapshot().unwrap();
+        assert_eq!(
+            store.compact(Duration::from_millis(50)).unwrap(),
+            Compaction::Owed
+        );
+        drop(reading);
+        assert_eq!(
+            store.compact_if_owed(Duration::ZERO).unwrap(),
+            Some(Compaction::Done)
+        );
+        assert_eq!(store.compact_if_owed(Duration::ZERO).unwrap(), None);
+        assert_eq!(store.erasures().unwrap(), vec![(CustomerId(7), erasure)]);
+    }
+}
