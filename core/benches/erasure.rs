@@ -62,7 +62,9 @@ fn main() {
     let erase = started.elapsed().as_secs_f64();
     let after = size(&store_file);
     let started = Instant::now();
-    kartei.delete_customer(second, "Bench").expect("erase again");
+    kartei
+        .delete_customer(second, "Bench")
+        .expect("erase again");
     let again = started.elapsed().as_secs_f64();
     println!(
         "erasure of one customer among {} (store, index merge, compaction; acknowledged when real \

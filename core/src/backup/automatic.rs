@@ -163,7 +163,10 @@ impl Kartei {
     /// An erasure whose compaction a long read (this backup, most likely) kept waiting gets it
     /// now that the backup's snapshot is closed.
     fn compact_owed_after_backup(&self) {
-        if let Err(e) = self.store().compact_if_owed(crate::kartei::COMPACT_PATIENCE) {
+        if let Err(e) = self
+            .store()
+            .compact_if_owed(crate::kartei::COMPACT_PATIENCE)
+        {
             log::warn!("compaction owed by an erasure failed: {e}");
         }
     }

@@ -132,9 +132,15 @@ fn table_lines(file: &Path, table: &str) -> Result<Vec<(u64, Erasure)>> {
     let mut archive = tar::Archive::new(File::open(file)?);
     for entry in archive.entries_with_seek()? {
         let entry = entry?;
-        if entry.path_bytes().as_ref() != wanted.as_bytes() {
+        let path = entry.path_bytes();
+        if path.starts_with(format::PHOTOS_PREFIX.as_bytes()) {
+            // The tables come before the photos: this backup has no such part.
+            break;
+        }
+        if path.as_ref() != wanted.as_bytes() {
             continue;
         }
+        drop(path);
         let lines = BufReader::new(zstd::Decoder::new(entry)?);
         for line in lines.lines() {
             let line: Line = serde_json::from_str(&line?)?;
@@ -145,10 +151,10 @@ fn table_lines(file: &Path, table: &str) -> Result<Vec<(u64, Erasure)>> {
     Ok(out)
 }
 
-/// For a dry run: the ids of `known` that a restore of `file` would leave out (a card of that
-/// id is in the backup and was created before the erasure; an anonymised one only if not
-/// anonymised in the backup already).
-pub(crate) fn would_leave_out(file: &Path, known: &Known) -> Result<u64> {
+/// For a dry run: how many cards a restore of `file` would erase and how many it would
+/// anonymise, of the erasures `known` (a card of that id is in the backup and was created
+/// before the erasure; an anonymised one only if not anonymised in the backup already).
+pub(crate) fn would_leave_out(file: &Path, known: &Known) -> Result<(u64, u64)> {
     #[derive(Deserialize)]
     struct Card {
         created_at: chrono::DateTime<chrono::Utc>,
@@ -162,7 +168,7 @@ pub(crate) fn would_leave_out(file: &Path, known: &Known) -> Result<u64> {
     }
     let wanted = format::table_part("customers");
     let mut archive = tar::Archive::new(File::open(file)?);
-    let mut n = 0;
+    let (mut erased, mut anonymised) = (0, 0);
     for entry in archive.entries_with_seek()? {
         let entry = entry?;
         if entry.path_bytes().as_ref() != wanted.as_bytes() {
@@ -172,12 +178,17 @@ pub(crate) fn would_leave_out(file: &Path, known: &Known) -> Result<u64> {
         for line in lines.lines() {
             let line: Line = serde_json::from_str(&line?)?;
             if let Some(e) = known.get(&line.k) {
-                if line.v.created_at <= e.at && !(e.anonymised && line.v.anonymised) {
-                    n += 1;
+                if line.v.created_at > e.at {
+                    continue;
+                }
+                if !e.anonymised {
+                    erased += 1;
+                } else if !line.v.anonymised {
+                    anonymised += 1;
                 }
             }
         }
         break;
     }
-    Ok(n)
+    Ok((erased, anonymised))
 }

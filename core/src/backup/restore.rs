@@ -13,9 +13,9 @@ use super::read::{self, Staging};
 use super::write::sync_dir;
 use crate::error::{CoreError, Result};
 use crate::i18n::{BackupMsg, Msg, Word};
+use crate::kartei::{INDEX_DIR, STORE_FILE};
 use crate::model::CustomerId;
 use crate::photos::files::PhotoFiles;
-use crate::kartei::{INDEX_DIR, STORE_FILE};
 use crate::photos::files::PHOTOS_DIR;
 use crate::store::{Loader, Store};
 use crate::Kartei;
@@ -45,13 +45,13 @@ pub fn restore(file: &Path, data_dir: &Path, dry_run: bool) -> Result<RestoreRep
     if dry_run {
         let manifest = read::read_all(file, None)?;
         let known = erased::known_for(file)?;
-        let erased_left_out = erased::would_leave_out(file, &known)?;
+        let (erased, anonymised) = erased::would_leave_out(file, &known)?;
         let customers = manifest.tables.get("customers").copied().unwrap_or(0);
         return Ok(RestoreReport {
             manifest,
             dry_run,
-            customers: customers.saturating_sub(erased_left_out),
-            erased_left_out,
+            customers: customers.saturating_sub(erased),
+            erased_left_out: erased + anonymised,
         });
     }
     let created_data_dir = !data_dir.exists();

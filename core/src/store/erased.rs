@@ -47,7 +47,8 @@ pub enum Compaction {
 /// The compaction it calls for is owed until [`Store::compact`] has run.
 pub(super) fn record(txn: &WriteTransaction, id: CustomerId, erasure: Erasure) -> Result<()> {
     list(txn, id, erasure)?;
-    txn.open_table(META)?.insert(COMPACT_OWED, [1u8].as_slice())?;
+    txn.open_table(META)?
+        .insert(COMPACT_OWED, [1u8].as_slice())?;
     Ok(())
 }
 

@@ -551,7 +551,8 @@ fn the_erased_list_beside_the_backups_leaves_the_customer_out_when_the_newer_bac
     let side = out.path().join(backup::ERASED_SIDE_FILE);
     let list = std::fs::read_to_string(&side).unwrap();
     assert!(!list.contains("Müller") && !list.contains("Anna"), "{list}");
-    let data = tempfile::tempdir().unwrap().path().join("restored");
+    let target = tempfile::tempdir().unwrap();
+    let data = target.path().join("restored");
     let report = backup::restore(&older, &data, false).unwrap();
     assert_eq!(report.erased_left_out, 1);
     assert_restored_without_anna(&f, &data);
@@ -559,7 +560,7 @@ fn the_erased_list_beside_the_backups_leaves_the_customer_out_when_the_newer_bac
     // Without the side file and the newer backup, nothing is known of the erasure: Anna is back
     // (what the side file is for).
     std::fs::remove_file(&side).unwrap();
-    let again = tempfile::tempdir().unwrap().path().join("restored");
+    let again = target.path().join("again");
     let report = backup::restore(&older, &again, false).unwrap();
     assert_eq!((report.customers, report.erased_left_out), (2, 0));
 }
@@ -605,4 +606,33 @@ fn an_erasure_does_not_touch_a_later_card_that_got_the_same_number_after_a_resto
     let (back, _) = Kartei::open_with_clock(&again, clock).unwrap();
     assert_eq!(back.customer(emil.id).unwrap().first_name, "Emil");
     assert_eq!(back.store().erasures().unwrap().len(), 1);
+}
+
+#[test]
+fn a_customer_anonymised_after_the_backup_comes_back_anonymised() {
+    let f = full_card_file();
+    let out = tempfile::tempdir().unwrap();
+    let older = backup::create(&f.kartei, out.path()).unwrap().path;
+    let bernd = search(&f.kartei, "weiss")[0];
+    f.kartei
+        .anonymise_customer(bernd, Role::Owner, "Lena")
+        .unwrap();
+    f.clock.advance(Duration::minutes(1));
+    backup::create(&f.kartei, out.path()).unwrap();
+
+    let target = tempfile::tempdir().unwrap();
+    let dry = backup::restore(&older, target.path(), true).unwrap();
+    assert_eq!((dry.customers, dry.erased_left_out), (2, 1));
+    let data = target.path().join("restored");
+    let report = backup::restore(&older, &data, false).unwrap();
+    assert_eq!((report.customers, report.erased_left_out), (2, 1));
+    let (restored, _) = Kartei::open(&data).unwrap();
+    let card = restored.customer(bernd).unwrap();
+    assert!(card.anonymised && card.first_name.is_empty());
+    for (table, lines) in tables_of(&restored) {
+        assert!(!lines.contains("Bernd"), "{table} still holds Bernd");
+    }
+    assert!(search(&restored, "weiss").is_empty());
+    // His appointments stay for the statistics.
+    assert!(!restored.store().appointments_of(bernd).unwrap().is_empty());
 }

@@ -67,7 +67,10 @@ fn index_traces(dir: &Path) -> Vec<String> {
         let meta = segment.meta();
         let id = meta.id().uuid_string();
         if meta.has_deletes() {
-            found.push(format!("segment {id} keeps {} deleted", meta.num_deleted_docs()));
+            found.push(format!(
+                "segment {id} keeps {} deleted",
+                meta.num_deleted_docs()
+            ));
         }
         let reader = tantivy::SegmentReader::open(&segment).unwrap();
         for name in ["keys", "words"] {
