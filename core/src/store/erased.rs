@@ -150,12 +150,9 @@ impl Store {
 
     /// Runs a compaction an earlier erasure still owes (at start, after a backup).
     pub(crate) fn compact_if_owed(&self, patience: Duration) -> Result<Option<Compaction>> {
-        let owed = {
-            let txn = self.read()?;
-            let meta = txn.open_table(META)?;
-            let owed = meta.get(COMPACT_OWED)?.is_some();
-            owed
-        };
+        let txn = self.read()?;
+        let owed = txn.open_table(META)?.get(COMPACT_OWED)?.is_some();
+        drop(txn);
         if !owed {
             return Ok(None);
         }
