@@ -103,5 +103,10 @@ impl Kartei {
                 .audit(AuditDraft::new(by, AuditAction::Anonymised, Some(id)));
             Ok((customer, written))
         })
+        .and_then(|customer| {
+            // The person's old record is freed, not yet overwritten: make it real on disk.
+            self.scrub_erased()?;
+            Ok(customer)
+        })
     }
 }

@@ -151,6 +151,12 @@ fn print_report(r: &RestoreReport, data: &Path, lang: Lang, secs: f64) {
     }
     let photos = Word::PhotoFiles.text(lang);
     println!("  {photos}: {}", r.manifest.photo_files);
+    if r.erased_left_out > 0 {
+        println!(
+            "{}",
+            Word::CliRestoreErasedLeftOut.fill(lang, &[("n", &r.erased_left_out)])
+        );
+    }
     if r.dry_run {
         println!("{}", Word::CliNothingWritten.text(lang));
     }

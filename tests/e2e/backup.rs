@@ -24,11 +24,14 @@ fn a_backup_of_the_running_server_restores_into_a_new_folder_and_is_searchable()
     assert!(status.success());
     assert!(!socket.exists(), "the socket file goes with the process");
 
+    // The backup, and beside it the list of erased customers every backup run keeps.
     let files: Vec<_> = std::fs::read_dir(&backups)
         .unwrap()
         .map(|e| e.unwrap().path())
+        .filter(|p| !p.ends_with(kartei_core::backup::ERASED_SIDE_FILE))
         .collect();
     assert_eq!(files.len(), 1, "{files:?}");
+    assert!(backups.join(kartei_core::backup::ERASED_SIDE_FILE).exists());
     let file = files[0].to_str().unwrap();
 
     let restored = dir.path().join("restored");
@@ -134,6 +137,7 @@ fn the_automatic_backup_goes_onto_a_real_stick_and_a_full_stick_keeps_its_older_
     let in_folder: Vec<_> = std::fs::read_dir(data.join("backups"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != kartei_core::backup::ERASED_SIDE_FILE)
         .collect();
     assert_eq!(in_folder.len(), 1, "{in_folder:?}");
     let first_name = left

@@ -147,6 +147,11 @@ fn phone_owner_backs_up_and_sees_the_status() {
     assert_eq!(
         std::fs::read_dir(dir.path().join("backups"))
             .unwrap()
+            .filter(|e| {
+                e.as_ref().is_ok_and(|e| {
+                    e.file_name().to_string_lossy() != kartei_core::backup::ERASED_SIDE_FILE
+                })
+            })
             .count(),
         1
     );

@@ -156,7 +156,19 @@ impl Kartei {
         let guard = RunGuard::take(self)?;
         let status = self.run_with(stick_roots);
         drop(guard);
+        self.compact_owed_after_backup();
         Ok(status)
+    }
+
+    /// An erasure whose compaction a long read (this backup, most likely) kept waiting gets it
+    /// now that the backup's snapshot is closed.
+    fn compact_owed_after_backup(&self) {
+        if let Err(e) = self
+            .store()
+            .compact_if_owed(crate::kartei::COMPACT_PATIENCE)
+        {
+            log::warn!("compaction owed by an erasure failed: {e}");
+        }
     }
 
     /// "Jetzt sichern" on a screen: starts a run on a thread of its own and returns once it is
@@ -169,6 +181,7 @@ impl Kartei {
             .spawn(move || {
                 kartei.run_with(&stick_roots);
                 drop(guard);
+                kartei.compact_owed_after_backup();
             })?;
         Ok(())
     }

@@ -9,6 +9,8 @@
 //! - [`create`] ([`write`]): writing a backup under a temporary name, fsync, rename.
 //! - [`restore`] ([`restore`](restore::restore)): verifying and restoring into an empty folder,
 //!   or only verifying (`dry_run`); [`verify`]: reading a new backup back into a test store.
+//! - [`erased`]: the erased customers across the rotation (the side file beside the backups,
+//!   the lists in the other backups), which a restore leaves out.
 //! - [`schedule`]: the owner's backup settings and when an automatic backup is due.
 //! - [`retention`]: which automatic backups a folder keeps (7 daily, 4 weekly, 12 monthly).
 //! - [`status`]: what became of the last backups, per target, and the status line.
@@ -16,6 +18,7 @@
 //!   scheduler thread.
 
 pub mod automatic;
+mod erased;
 pub mod format;
 mod hashing;
 mod read;
@@ -25,6 +28,7 @@ pub mod schedule;
 pub mod status;
 mod write;
 
+pub use erased::SIDE_FILE as ERASED_SIDE_FILE;
 pub use format::{Header, Manifest, Part};
 pub use read::read_header;
 pub use restore::{restore, verify, RestoreReport};

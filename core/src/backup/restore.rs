@@ -2,15 +2,22 @@
 //! a staging folder first and moved into place only after every part matched the manifest, so a
 //! damaged, cut-off or too-new backup leaves the folder exactly as it was. Opening the restored
 //! card file migrates an older schema and rebuilds the search index.
+//!
+//! Erasures known at restore time ([`super::erased::known_for`]: the backup's own list, the side
+//! file and the other backups of its folder) are applied to the staged card file before it is
+//! moved into place, so an older backup comes back without the customers erased since.
 
+use super::erased;
 use super::format::Manifest;
 use super::read::{self, Staging};
 use super::write::sync_dir;
 use crate::error::{CoreError, Result};
-use crate::i18n::{BackupMsg, Msg};
+use crate::i18n::{BackupMsg, Msg, Word};
 use crate::kartei::{INDEX_DIR, STORE_FILE};
+use crate::model::CustomerId;
+use crate::photos::files::PhotoFiles;
 use crate::photos::files::PHOTOS_DIR;
-use crate::store::Loader;
+use crate::store::{Loader, Store};
 use crate::Kartei;
 use std::fs;
 use std::path::Path;
@@ -25,6 +32,9 @@ pub struct RestoreReport {
     pub dry_run: bool,
     /// Customers in the restored card file (searchable: the index was rebuilt).
     pub customers: u64,
+    /// Customers in the backup that were erased (or anonymised) after it was taken and were
+    /// left out (erased, or anonymised again); a dry run counts those it would leave out.
+    pub erased_left_out: u64,
 }
 
 /// Checks the backup `file` completely and, unless `dry_run`, restores it into `data_dir`.
@@ -34,18 +44,21 @@ pub fn restore(file: &Path, data_dir: &Path, dry_run: bool) -> Result<RestoreRep
     ensure_no_card_file(data_dir)?;
     if dry_run {
         let manifest = read::read_all(file, None)?;
+        let known = erased::known_for(file)?;
+        let (erased, anonymised) = erased::would_leave_out(file, &known)?;
         let customers = manifest.tables.get("customers").copied().unwrap_or(0);
         return Ok(RestoreReport {
             manifest,
             dry_run,
-            customers,
+            customers: customers.saturating_sub(erased),
+            erased_left_out: erased + anonymised,
         });
     }
     let created_data_dir = !data_dir.exists();
     let staging = data_dir.join(STAGING_DIR);
     let result = restore_via(file, data_dir, &staging);
     let _ = fs::remove_dir_all(&staging);
-    let manifest = match result {
+    let (manifest, erased_left_out) = match result {
         Ok(m) => m,
         Err(e) => {
             if created_data_dir {
@@ -60,6 +73,7 @@ pub fn restore(file: &Path, data_dir: &Path, dry_run: bool) -> Result<RestoreRep
         manifest,
         dry_run,
         customers: report.customers as u64,
+        erased_left_out,
     })
 }
 
@@ -83,7 +97,7 @@ pub fn verify(file: &Path, scratch: &Path) -> Result<Manifest> {
     result
 }
 
-fn restore_via(file: &Path, data_dir: &Path, staging: &Path) -> Result<Manifest> {
+fn restore_via(file: &Path, data_dir: &Path, staging: &Path) -> Result<(Manifest, u64)> {
     let _ = fs::remove_dir_all(staging);
     let photo_dir = staging.join(PHOTOS_DIR);
     fs::create_dir_all(&photo_dir).map_err(|e| CoreError::DataDir {
@@ -96,12 +110,38 @@ fn restore_via(file: &Path, data_dir: &Path, staging: &Path) -> Result<Manifest>
     };
     let manifest = read::read_all(file, Some(&mut target))?;
     target.loader.finish()?;
+    let left_out = leave_out_erased(file, staging)?;
     // One flush for all photo files instead of one fsync each.
     sync_file_system(staging)?;
     fs::rename(staging.join(STORE_FILE), data_dir.join(STORE_FILE))?;
     fs::rename(staging.join(PHOTOS_DIR), data_dir.join(PHOTOS_DIR))?;
     sync_dir(data_dir)?;
-    Ok(manifest)
+    Ok((manifest, left_out))
+}
+
+/// Applies every erasure known now to the staged card file: the cards, their rows and photo
+/// files go (or are anonymised again), the list is completed, and the file is compacted so the
+/// freed pages hold nothing of them. Returns how many customers were left out.
+fn leave_out_erased(file: &Path, staging: &Path) -> Result<u64> {
+    let known: Vec<_> = erased::known_for(file)?
+        .into_iter()
+        .map(|(id, e)| (CustomerId(id), e))
+        .collect();
+    if known.is_empty() {
+        return Ok(0);
+    }
+    let store = Store::open(&staging.join(STORE_FILE))?;
+    let anonymised = Word::Anonymised.text(store.settings()?.lang);
+    let (left_out, freed) = store.apply_erasures(&known, anonymised)?;
+    let photos = PhotoFiles::open(staging)?;
+    for hash in &freed {
+        photos.remove(hash)?;
+    }
+    if !left_out.is_empty() {
+        // Nobody else has the staged file open: the compaction does not wait.
+        store.compact(std::time::Duration::ZERO)?;
+    }
+    Ok(left_out.len() as u64)
 }
 
 /// Restore never overwrites: the folder must not hold a store, an index or photos.

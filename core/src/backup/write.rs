@@ -1,6 +1,8 @@
 //! Taking a backup inside the running process: one read snapshot of the store, the photo files
 //! it refers to, written under a temporary name, fsynced and renamed, so a pulled stick or a
 //! full disk never leaves a half backup under a real name and never touches older backups.
+//! Every backup also brings the folder's list of erased customers up to date
+//! ([`super::erased::SIDE_FILE`]).
 
 use super::format::{self, Header, Manifest, Part};
 use super::hashing::HashingWriter;
@@ -35,6 +37,9 @@ pub fn create(kartei: &Kartei, out_dir: &Path) -> Result<BackupSummary> {
     let target = out_dir.join(&name);
     let temp = out_dir.join(format!(".{name}.partial"));
     let result = write_to(kartei, &temp, created_at).and_then(|(manifest, missing)| {
+        // The folder's list of erased customers first: a backup that counts always has it
+        // beside it, even once the newer backups are gone.
+        super::erased::update_side_file(out_dir, &kartei.store().erasures()?)?;
         fs::rename(&temp, &target)?;
         sync_dir(out_dir)?;
         Ok((manifest, missing))

@@ -341,6 +341,7 @@ pub(super) fn text(word: Word) -> &'static str {
         Word::CliRestored => "Sicherung vom {when} nach {dir} wiederhergestellt ({secs} s, Suchindex neu aufgebaut):",
         Word::PhotoFiles => "Fotodateien",
         Word::CliNothingWritten => "Es wurde nichts geschrieben.",
+        Word::CliRestoreErasedLeftOut => "Ausgelassen, weil nach dieser Sicherung gelöscht oder anonymisiert: {n} Kunden",
         Word::CliServerRunning => "Kartei-Server läuft: {url}",
         Word::CliNoDisplay => "Kein Bildschirm gefunden – nur der LAN-Server läuft. Öffnen Sie {url}",
         Word::CliMdnsName => "Im WLAN auch unter {name} (mDNS).",

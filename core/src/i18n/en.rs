@@ -341,6 +341,7 @@ pub(super) fn text(word: Word) -> &'static str {
         Word::CliRestored => "Backup of {when} restored into {dir} ({secs} s, search index rebuilt):",
         Word::PhotoFiles => "photo files",
         Word::CliNothingWritten => "Nothing was written.",
+        Word::CliRestoreErasedLeftOut => "Left out because erased or anonymised after this backup: {n} customers",
         Word::CliServerRunning => "Kartei server running: {url}",
         Word::CliNoDisplay => "No display found – only the LAN server runs. Open {url}",
         Word::CliMdnsName => "On the Wi-Fi also as {name} (mDNS).",

@@ -374,6 +374,7 @@ words! {
     CliRestored = "cli_restored",
     PhotoFiles = "photo_files",
     CliNothingWritten = "cli_nothing_written",
+    CliRestoreErasedLeftOut = "cli_restore_erased_left_out",
     CliServerRunning = "cli_server_running",
     CliNoDisplay = "cli_no_display",
     CliMdnsName = "cli_mdns_name",

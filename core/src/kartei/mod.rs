@@ -41,6 +41,9 @@ pub use messages::{
 pub const STORE_FILE: &str = "kartei.redb";
 /// The folder of the search index inside the data folder.
 pub const INDEX_DIR: &str = "index";
+/// How long an erasure waits for reads under way (a backup, an export) before the store's
+/// compaction is left for the next start or backup.
+pub const COMPACT_PATIENCE: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// A handle on an open card file; cheap to clone, shared by all faces of the appliance.
 #[derive(Clone)]
@@ -115,6 +118,8 @@ impl Kartei {
         })?;
         crate::model::values::warm_up_phone_rules();
         let store = Arc::new(Store::open(&dir.join(STORE_FILE))?);
+        // An erasure whose compaction a long read kept waiting: nobody reads yet.
+        store.compact_if_owed(COMPACT_PATIENCE)?;
         let settings = store.settings()?;
         let throttle = store.throttle()?;
         let groups = store.groups()?;
@@ -297,14 +302,33 @@ impl Kartei {
 
     /// Erases the customer and everything about them (GDPR Art. 17), from store and index;
     /// the audit log keeps that `by` erased the card (by id only).
+    ///
+    /// Returns only once the erasure is real on disk: the id is in the erased list (backups
+    /// carry it), the photo files are gone, the index's segments that held the card are
+    /// rewritten without it and the store file is compacted ([`Kartei::scrub_erased`]).
     pub fn delete_customer(&self, id: CustomerId, by: &str) -> Result<()> {
         self.commit(|store| {
-            let (seq, freed) = store.delete_customer(id)?;
+            let (seq, freed) = store.delete_customer(id, self.now())?;
             self.remove_photo_files(&freed);
             let written = Written::card(id, seq, Change::CustomerDeleted(id))
                 .audit(AuditDraft::new(by, AuditAction::Erased, Some(id)));
             Ok(((), written))
-        })
+        })?;
+        self.scrub_erased()
+    }
+
+    /// After an erasure or anonymisation has committed: makes sure no file of the data folder
+    /// still holds the person. The index commits the deletion and rewrites the segments that
+    /// hold deleted documents (their old files are removed); the store is compacted, so no
+    /// freed page keeps the old records. Takes a moment on a big card file (see README,
+    /// "Löschen"); the faces call it off their UI thread. If a long read (a backup, an export)
+    /// keeps the store busy past [`COMPACT_PATIENCE`], the compaction is owed and done at the
+    /// next start or backup.
+    pub(crate) fn scrub_erased(&self) -> Result<()> {
+        self.flush_index()?;
+        self.inner.index.purge_deleted()?;
+        self.inner.store.compact(COMPACT_PATIENCE)?;
+        Ok(())
     }
 
     /// A booking arrived with a customer's data: complete the card found by e-mail or phone

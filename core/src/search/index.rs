@@ -198,6 +198,41 @@ impl TextIndex {
         self.commit_locked(&mut writer, seq)
     }
 
+    /// Rewrites every committed segment that holds deleted documents without them and removes
+    /// the old segment files: after an erasure, tantivy's deleted documents (the person's terms)
+    /// would otherwise stay on disk until a merge happened to pick their segment. Call after the
+    /// deletion is committed ([`crate::Kartei::flush_index`]).
+    pub fn purge_deleted(&self) -> Result<()> {
+        let mut writer = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        // A background merge may hold a segment for a moment: try again on the segments then.
+        let mut tries = 0;
+        loop {
+            let with_deletes: Vec<_> = self
+                .index
+                .searchable_segment_metas()?
+                .into_iter()
+                .filter(|m| m.has_deletes())
+                .map(|m| m.id())
+                .collect();
+            if with_deletes.is_empty() {
+                break;
+            }
+            match writer.merge(&with_deletes).wait() {
+                Ok(_) => break,
+                Err(e) if tries < 50 => {
+                    log::debug!("index merge after an erasure postponed: {e}");
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        // The reader lets go of the old segments first, then their files go.
+        self.reader.reload()?;
+        writer.garbage_collect_files().wait()?;
+        Ok(())
+    }
+
     fn commit_locked(&self, writer: &mut IndexWriter, seq: u64) -> Result<()> {
         let mut prepared = writer.prepare_commit()?;
         prepared.set_payload(&seq.to_string());

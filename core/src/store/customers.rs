@@ -196,13 +196,26 @@ impl Store {
 
     /// Erases the customer and everything about them: every kind of record in [`Owned`] (notes,
     /// patch tests, appointments, photo rows). Returns the change sequence and the content hashes of photo files that no photo
-    /// refers to any more (the caller removes those files).
-    pub(crate) fn delete_customer(&self, id: CustomerId) -> Result<(u64, Vec<String>)> {
+    /// refers to any more (the caller removes those files). The id goes into the erased list
+    /// ([`super::Erasure`]) in the same transaction, so backups carry it.
+    pub(crate) fn delete_customer(
+        &self,
+        id: CustomerId,
+        now: DateTime<Utc>,
+    ) -> Result<(u64, Vec<String>)> {
         self.write(|txn| {
             if txn.open_table(CUSTOMERS)?.remove(id.0)?.is_none() {
                 return Err(CoreError::not_found("customer", id));
             }
             let freed = owned::erase_all(txn, id)?;
+            super::erased::record(
+                txn,
+                id,
+                super::Erasure {
+                    at: now,
+                    anonymised: false,
+                },
+            )?;
             Ok((record_change(txn, id)?, freed))
         })
     }
@@ -249,6 +262,14 @@ impl Store {
                 }
             }
             drop(appointments);
+            super::erased::record(
+                txn,
+                id,
+                super::Erasure {
+                    at: now,
+                    anonymised: true,
+                },
+            )?;
             Ok((customer, record_change(txn, id)?, freed))
         })
     }

@@ -209,6 +209,7 @@ pub(crate) fn visit_tables(v: &mut impl TableVisitor) -> Result<()> {
     v.visit(MAILBOX_STATE)?;
     v.visit(REMINDERS_SENT)?;
     v.visit(GREETINGS_SENT)?;
+    v.visit(ERASED)?;
     Ok(())
 }
 

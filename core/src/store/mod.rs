@@ -15,6 +15,7 @@ mod audit;
 mod changes;
 mod customers;
 mod dump;
+mod erased;
 mod groups;
 mod message_rows;
 mod messages;
@@ -29,6 +30,7 @@ pub mod tables;
 
 pub use customers::{BulkCustomer, CustomerFacts, ImportUpdate, ImportWrite};
 pub use dump::{backed_up_tables, Loader};
+pub use erased::{Compaction, Erasure};
 pub(crate) use messages::ConsentUpdate;
 pub use messages::{MailboxState, UnreadCounts};
 pub use owned::{not_customer_owned_tables, Owned};
@@ -55,7 +57,10 @@ use tables::*;
 pub(crate) const CACHE_BYTES: usize = 32 * 1024 * 1024;
 
 pub struct Store {
-    db: Database,
+    /// Behind a lock only for [`Store::compact`], which needs the database to itself for a
+    /// moment after an erasure; every transaction takes the read side just to begin (redb's
+    /// transactions do not borrow the database), so readers and writers never wait on each other.
+    db: std::sync::RwLock<Database>,
     path: PathBuf,
 }
 
@@ -72,7 +77,7 @@ impl Store {
                 other => CoreError::Store(other.to_string()),
             })?;
         let store = Store {
-            db,
+            db: std::sync::RwLock::new(db),
             path: path.to_path_buf(),
         };
         store.write(schema::init_or_migrate)?;
@@ -85,7 +90,7 @@ impl Store {
 
     /// Runs `f` in one durable write transaction; an error aborts it and changes nothing.
     fn write<T>(&self, f: impl FnOnce(&WriteTransaction) -> Result<T>) -> Result<T> {
-        let mut txn = self.db.begin_write()?;
+        let mut txn = self.database().begin_write()?;
         txn.set_durability(Durability::Immediate)?;
         txn.set_quick_repair(true);
         let out = f(&txn)?;
@@ -94,7 +99,12 @@ impl Store {
     }
 
     fn read(&self) -> Result<ReadTransaction> {
-        Ok(self.db.begin_read()?)
+        Ok(self.database().begin_read()?)
+    }
+
+    /// The database, to begin a transaction (the guard is dropped right after).
+    fn database(&self) -> std::sync::RwLockReadGuard<'_, Database> {
+        self.db.read().unwrap_or_else(|p| p.into_inner())
     }
 }
 

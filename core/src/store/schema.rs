@@ -95,6 +95,7 @@ fn create_tables(txn: &WriteTransaction) -> Result<()> {
     txn.open_table(MAILBOX_STATE)?;
     txn.open_table(REMINDERS_SENT)?;
     txn.open_table(GREETINGS_SENT)?;
+    txn.open_table(ERASED)?;
     Ok(())
 }
 

@@ -74,3 +74,8 @@ pub const MAILBOX_STATE: TableDefinition<&str, &[u8]> = TableDefinition::new("ma
 pub const REMINDERS_SENT: TableDefinition<u64, u64> = TableDefinition::new("reminders_sent");
 /// (customer, year) → the birthday greeting sent that year.
 pub const GREETINGS_SENT: TableDefinition<(u64, u64), u64> = TableDefinition::new("greetings_sent");
+/// Customer id → how and when the card was erased or anonymised (JSON,
+/// `crate::store::Erasure`): ids and times only, never the person's data. Written in the
+/// erasure's own transaction and carried by every backup, so a restore of an older backup
+/// leaves the person out (`crate::backup`).
+pub const ERASED: TableDefinition<u64, &[u8]> = TableDefinition::new("erased");

@@ -112,6 +112,9 @@ fn full_card_file() -> Fixture {
         },
     )
     .unwrap();
+    // An erased customer, so that the erased list has a row.
+    let gone = f.add("Gesa", "Gelöscht");
+    k.delete_customer(gone.id, "Lena").unwrap();
     f
 }
 
@@ -237,7 +240,7 @@ fn a_card_file_with_every_kind_of_record_round_trips_and_is_searchable() {
             "Lena",
         )
         .unwrap();
-    assert_eq!(carla.id, CustomerId(3));
+    assert_eq!(carla.id, CustomerId(4));
 }
 
 #[test]
@@ -478,8 +481,158 @@ fn a_backup_leaves_no_temporary_file_and_two_in_one_second_get_two_names() {
         names,
         [
             "kartei-backup-20261124-100000-2.tar",
-            "kartei-backup-20261124-100000.tar"
+            "kartei-backup-20261124-100000.tar",
+            backup::ERASED_SIDE_FILE,
         ]
     );
     assert!(first.bytes > 0 && first.missing_photo_files.is_empty());
+}
+
+/// Anna (card, notes, patch test, appointment, photo rows; her photo's files are shared with
+/// Bernd's) is in the first backup of a folder, then erased, then a second backup is taken.
+fn backups_before_and_after_erasing_anna() -> (Fixture, tempfile::TempDir, PathBuf, PathBuf) {
+    let f = full_card_file();
+    let out = tempfile::tempdir().unwrap();
+    let older = backup::create(&f.kartei, out.path()).unwrap().path;
+    let anna = search(&f.kartei, "müller")[0];
+    f.kartei.delete_customer(anna, "Lena").unwrap();
+    f.clock.advance(Duration::minutes(1));
+    let newer = backup::create(&f.kartei, out.path()).unwrap().path;
+    assert_ne!(older, newer);
+    (f, out, older, newer)
+}
+
+/// The restored card file is the card file as it is now, table by table (but the audit log and
+/// the change log, which record what happened since), photo file by photo file, and Anna is
+/// found nowhere.
+fn assert_restored_without_anna(f: &Fixture, data: &Path) {
+    let (restored, _) = Kartei::open(data).unwrap();
+    let mut now = tables_of(&f.kartei);
+    let mut after = tables_of(&restored);
+    for table in ["audit", "audit_by_customer", "changes"] {
+        now.remove(table);
+        after.remove(table);
+    }
+    assert_eq!(after, now);
+    for (table, lines) in &after {
+        assert!(!lines.contains("Müller"), "{table} still holds Anna");
+    }
+    assert_eq!(photo_files(data), photo_files(f.dir.path()));
+    assert!(search(&restored, "müller").is_empty());
+    assert!(search(&restored, "anna").is_empty());
+    assert_eq!(search(&restored, "weiss").len(), 1);
+    assert_eq!(restored.customer_count(), 1);
+    assert!(matches!(
+        restored.customer(CustomerId(1)),
+        Err(CoreError::NotFound { .. })
+    ));
+}
+
+#[test]
+fn an_older_backup_restored_after_an_erasure_leaves_the_erased_customer_out() {
+    let (f, _out, older, _newer) = backups_before_and_after_erasing_anna();
+    // Anna is in the older backup itself.
+    let target = tempfile::tempdir().unwrap();
+    let dry = backup::restore(&older, target.path(), true).unwrap();
+    assert_eq!(dry.manifest.tables["customers"], 2);
+    assert_eq!((dry.customers, dry.erased_left_out), (1, 1));
+    assert_eq!(listing(target.path()), Vec::<String>::new());
+
+    let data = target.path().join("restored");
+    let report = backup::restore(&older, &data, false).unwrap();
+    assert_eq!((report.customers, report.erased_left_out), (1, 1));
+    assert_restored_without_anna(&f, &data);
+}
+
+#[test]
+fn the_erased_list_beside_the_backups_leaves_the_customer_out_when_the_newer_backup_is_gone() {
+    let (f, out, older, newer) = backups_before_and_after_erasing_anna();
+    std::fs::remove_file(&newer).unwrap();
+    let side = out.path().join(backup::ERASED_SIDE_FILE);
+    let list = std::fs::read_to_string(&side).unwrap();
+    assert!(!list.contains("Müller") && !list.contains("Anna"), "{list}");
+    let target = tempfile::tempdir().unwrap();
+    let data = target.path().join("restored");
+    let report = backup::restore(&older, &data, false).unwrap();
+    assert_eq!(report.erased_left_out, 1);
+    assert_restored_without_anna(&f, &data);
+
+    // Without the side file and the newer backup, nothing is known of the erasure: Anna is back
+    // (what the side file is for).
+    std::fs::remove_file(&side).unwrap();
+    let again = target.path().join("again");
+    let report = backup::restore(&older, &again, false).unwrap();
+    assert_eq!((report.customers, report.erased_left_out), (2, 0));
+}
+
+#[test]
+fn an_erasure_does_not_touch_a_later_card_that_got_the_same_number_after_a_restore() {
+    let f = Fixture::new();
+    f.add("Anna", "Alt");
+    let out = tempfile::tempdir().unwrap();
+    let first = backup::create(&f.kartei, out.path()).unwrap().path;
+    let dora = f.add("Dora", "Weg");
+    f.kartei.delete_customer(dora.id, "Lena").unwrap();
+    f.clock.advance(Duration::minutes(1));
+    backup::create(&f.kartei, out.path()).unwrap();
+
+    // The first backup, restored, gives Dora's number to the next new card.
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("restored");
+    backup::restore(&first, &data, false).unwrap();
+    f.clock.advance(Duration::minutes(1));
+    let clock = std::sync::Arc::new(f.clock.clone());
+    let (restored, _) = Kartei::open_with_clock(&data, clock.clone()).unwrap();
+    let emil = restored
+        .create_customer(
+            &CustomerDraft {
+                first_name: "Emil".into(),
+                last_name: "Neu".into(),
+                ..Default::default()
+            },
+            Source::Manual,
+            "Lena",
+        )
+        .unwrap();
+    assert_eq!(emil.id, dora.id);
+    f.clock.advance(Duration::minutes(1));
+    let later = backup::create(&restored, out.path()).unwrap().path;
+    drop(restored);
+
+    // Dora's erasure is known (side file, second backup), but Emil came after it and stays.
+    let again = dir.path().join("again");
+    let report = backup::restore(&later, &again, false).unwrap();
+    assert_eq!((report.customers, report.erased_left_out), (2, 0));
+    let (back, _) = Kartei::open_with_clock(&again, clock).unwrap();
+    assert_eq!(back.customer(emil.id).unwrap().first_name, "Emil");
+    assert_eq!(back.store().erasures().unwrap().len(), 1);
+}
+
+#[test]
+fn a_customer_anonymised_after_the_backup_comes_back_anonymised() {
+    let f = full_card_file();
+    let out = tempfile::tempdir().unwrap();
+    let older = backup::create(&f.kartei, out.path()).unwrap().path;
+    let bernd = search(&f.kartei, "weiss")[0];
+    f.kartei
+        .anonymise_customer(bernd, Role::Owner, "Lena")
+        .unwrap();
+    f.clock.advance(Duration::minutes(1));
+    backup::create(&f.kartei, out.path()).unwrap();
+
+    let target = tempfile::tempdir().unwrap();
+    let dry = backup::restore(&older, target.path(), true).unwrap();
+    assert_eq!((dry.customers, dry.erased_left_out), (2, 1));
+    let data = target.path().join("restored");
+    let report = backup::restore(&older, &data, false).unwrap();
+    assert_eq!((report.customers, report.erased_left_out), (2, 1));
+    let (restored, _) = Kartei::open(&data).unwrap();
+    let card = restored.customer(bernd).unwrap();
+    assert!(card.anonymised && card.first_name.is_empty());
+    for (table, lines) in tables_of(&restored) {
+        assert!(!lines.contains("Bernd"), "{table} still holds Bernd");
+    }
+    assert!(search(&restored, "weiss").is_empty());
+    // His appointments stay for the statistics.
+    assert!(!restored.store().appointments_of(bernd).unwrap().is_empty());
 }

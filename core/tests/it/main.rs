@@ -5,6 +5,7 @@ mod audit;
 mod backup;
 mod customers;
 mod edit;
+mod erasure;
 mod export;
 mod fixture;
 mod fuzz;

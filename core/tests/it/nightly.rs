@@ -82,7 +82,19 @@ fn a_target_that_fails_is_named_and_the_next_good_run_clears_it() {
     let summary = status.summary(f.clock_now(), Lang::En);
     // The old target keeps its failure but is no longer part of the last run.
     assert_eq!(summary.health, Health::Good, "{}", summary.text);
-    assert!(f.dir.path().join("nas").read_dir().unwrap().count() == 1);
+    let mut names: Vec<String> = f
+        .dir
+        .path()
+        .join("nas")
+        .read_dir()
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(names[0].starts_with(kartei_core::backup::format::FILE_PREFIX));
+    // Beside the backup: the list of erased customers (empty here).
+    assert_eq!(names[1], kartei_core::backup::ERASED_SIDE_FILE);
 }
 
 #[test]
