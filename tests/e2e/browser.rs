@@ -13,21 +13,30 @@ use crate::support::{kartei, stderr};
 /// loopback in Chromium), which the server's Host check must know; no mDNS.
 const SERVE: &[&str] = &["serve", "--no-mdns", "--allow-host", "kartei.test"];
 
-#[test]
-fn phone_web_app_in_headless_chromium() {
+/// Runs the browser spec `spec` against a card file of `customers` demo customers with Mia (PIN
+/// 4711) as `role` ("owner" or "staff"), served as the specs reach it; the server must stop
+/// cleanly afterwards.
+fn run_spec_on_demo(spec: &str, customers: u32, role: &str) {
     let dir = tempfile::tempdir().unwrap();
-    let out = kartei(dir.path(), &["demo", "--customers", "200"]);
+    let customers = customers.to_string();
+    let out = kartei(dir.path(), &["demo", "--customers", &customers]);
     assert!(out.status.success(), "{}", stderr(&out));
     let out = kartei(
         dir.path(),
-        &["staff", "add", "--name", "Mia", "--pin", "4711"],
+        &[
+            "staff", "add", "--name", "Mia", "--pin", "4711", "--role", role,
+        ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let server = Server::start(dir.path(), SERVE);
-
-    run_browser_spec("phone.spec.mjs", &server, &[]);
+    run_browser_spec(spec, &server, &[]);
     let (status, _) = server.stop();
     assert!(status.success());
+}
+
+#[test]
+fn phone_web_app_in_headless_chromium() {
+    run_spec_on_demo("phone.spec.mjs", 200, "staff");
 }
 
 /// Seven contacts as phones write them (iPhone 3.0, Android 2.1 quoted-printable, 4.0), with
@@ -104,18 +113,7 @@ fn phone_imports_contacts_and_downloads_excel() {
 /// the conflict shown field by field and keep both changes (`edit.spec.mjs`).
 #[test]
 fn phone_edits_lose_nothing_and_show_conflicts() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = kartei(dir.path(), &["demo", "--customers", "20"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let out = kartei(
-        dir.path(),
-        &["staff", "add", "--name", "Mia", "--pin", "4711"],
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
-    let server = Server::start(dir.path(), SERVE);
-    run_browser_spec("edit.spec.mjs", &server, &[]);
-    let (status, _) = server.stop();
-    assert!(status.success());
+    run_spec_on_demo("edit.spec.mjs", 20, "staff");
 }
 
 /// The owner's phone shows the backup status, runs "Jetzt sichern" and keeps the backup time; a
@@ -163,18 +161,7 @@ fn phone_owner_backs_up_and_sees_the_status() {
 /// tap targets and no sideways scroll at 320 px; a demo customer's old colour formula is locked.
 #[test]
 fn phone_card_notes_patch_tests_and_appointments() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = kartei(dir.path(), &["demo", "--customers", "30"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let out = kartei(
-        dir.path(),
-        &["staff", "add", "--name", "Mia", "--pin", "4711"],
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
-    let server = Server::start(dir.path(), SERVE);
-    run_browser_spec("card.spec.mjs", &server, &[]);
-    let (status, _) = server.stop();
-    assert!(status.success());
+    run_spec_on_demo("card.spec.mjs", 30, "staff");
 }
 
 /// Messages with real mail servers (`messages.spec.mjs`): the owner sets up mail in the phone
@@ -279,37 +266,12 @@ fn phone_messages_with_real_mail_servers() {
 /// violation of impact critical, serious or moderate.
 #[test]
 fn phone_screens_pass_axe_core() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = kartei(dir.path(), &["demo", "--customers", "30"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    // An owner, so that every owner's screen and panel is there.
-    let out = kartei(
-        dir.path(),
-        &[
-            "staff", "add", "--name", "Mia", "--pin", "4711", "--role", "owner",
-        ],
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
-    let server = Server::start(dir.path(), SERVE);
-    run_browser_spec("a11y.spec.mjs", &server, &[]);
-    let (status, _) = server.stop();
-    assert!(status.success());
+    run_spec_on_demo("a11y.spec.mjs", 30, "owner");
 }
 
 /// Lighthouse's accessibility score is 100 on the list, a card, the edit form and booking
 /// (`lighthouse.spec.mjs`, 390×844, German, LAN-style origin).
 #[test]
 fn phone_main_screens_score_100_in_lighthouse_accessibility() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = kartei(dir.path(), &["demo", "--customers", "30"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let out = kartei(
-        dir.path(),
-        &["staff", "add", "--name", "Mia", "--pin", "4711"],
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
-    let server = Server::start(dir.path(), SERVE);
-    run_browser_spec("lighthouse.spec.mjs", &server, &[]);
-    let (status, _) = server.stop();
-    assert!(status.success());
+    run_spec_on_demo("lighthouse.spec.mjs", 30, "staff");
 }
