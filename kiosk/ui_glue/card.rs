@@ -621,15 +621,8 @@ fn send_message(ui: &MainWindow, ctx: &Arc<Ctx>) {
                     shell::show_changes(ui, &c);
                 }
                 Err(CoreError::Invalid(errors)) => {
-                    let text = |f: &str| -> SharedString {
-                        errors
-                            .get(f)
-                            .map(|m| m.text(lang))
-                            .unwrap_or_default()
-                            .into()
-                    };
-                    adapter.set_subject_error(text("subject"));
-                    adapter.set_text_error(text("text"));
+                    adapter.set_subject_error(errors.text("subject", lang).into());
+                    adapter.set_text_error(errors.text("text", lang).into());
                 }
                 Err(err) => adapter.set_dialog_error(err.user_message(lang).into()),
             }

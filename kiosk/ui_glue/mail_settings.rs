@@ -205,13 +205,7 @@ fn form(ui: &MainWindow, ctx: &Ctx) -> Result<MailSettings, FieldErrors> {
 /// Each field's error under it; template errors above the template (naming which one).
 fn show_errors(ui: &MainWindow, errors: &FieldErrors, lang: Lang) {
     let a = ui.global::<MailSettingsAdapter>();
-    let text = |field: &str| -> SharedString {
-        errors
-            .get(field)
-            .map(|m| m.text(lang))
-            .unwrap_or_default()
-            .into()
-    };
+    let text = |field: &str| -> SharedString { errors.text(field, lang).into() };
     a.set_address_error(text("address"));
     a.set_sender_name_error(text("sender_name"));
     a.set_smtp_host_error(text("smtp_host"));

@@ -158,15 +158,8 @@ fn show_result(ui: &MainWindow, result: &Result<(), CoreError>, lang: Lang) -> b
     match result {
         Ok(()) => true,
         Err(CoreError::Invalid(errors)) => {
-            let text = |f: &str| -> SharedString {
-                errors
-                    .get(f)
-                    .map(|m| m.text(lang))
-                    .unwrap_or_default()
-                    .into()
-            };
-            a.set_subject_error(text("subject"));
-            a.set_text_error(text("text"));
+            a.set_subject_error(errors.text("subject", lang).into());
+            a.set_text_error(errors.text("text", lang).into());
             false
         }
         Err(err) => {

@@ -66,9 +66,8 @@ fn submit(ui: &MainWindow, ctx: &Arc<Ctx>) {
                     shell::go(ui, &c, Screen::ListAnew);
                 }
                 Err(CoreError::Invalid(fields)) => {
-                    let text = |f: &str| fields.get(f).map(|m| m.text(lang)).unwrap_or_default();
-                    adapter.set_owner_error(text("name").into());
-                    adapter.set_pin_error(text("pin").into());
+                    adapter.set_owner_error(fields.text("name", lang).into());
+                    adapter.set_pin_error(fields.text("pin", lang).into());
                 }
                 Err(err) => shell::show_error(ui, &err.user_message(lang)),
             }

@@ -1025,6 +1025,12 @@ impl FieldErrors {
         self.0.get(field)
     }
 
+    /// The error of `field` in `lang`, or an empty text when it has none (what a form shows
+    /// under the field).
+    pub fn text(&self, field: &str, lang: Lang) -> String {
+        self.0.get(field).map(|m| m.text(lang)).unwrap_or_default()
+    }
+
     pub fn fields(&self) -> impl Iterator<Item = (&str, &Msg)> {
         self.0.iter().map(|(k, v)| (k.as_str(), v))
     }

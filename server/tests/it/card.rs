@@ -50,16 +50,7 @@ impl Live {
     }
 
     async fn login(&mut self) {
-        let r = self
-            .send(
-                Method::POST,
-                "/api/v1/login",
-                Some(json!({"name": "Anna", "pin": "1234"})),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-        let cookie = r.headers[header::SET_COOKIE].to_str().unwrap();
-        self.cookie = cookie.split(';').next().unwrap().to_string();
+        self.cookie = self.served.login("Anna", "1234").await;
     }
 
     /// The clock `by` later. A phone idle for longer than the session length (12 hours) has to

@@ -65,12 +65,7 @@ impl Live {
             dir,
             served,
         };
-        let r = live
-            .post_json("/api/v1/login", json!({"name": "Anna", "pin": "1234"}))
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-        let cookie = r.headers[header::SET_COOKIE].to_str().unwrap();
-        live.cookie = Some(cookie.split(';').next().unwrap().to_string());
+        live.cookie = Some(live.served.login("Anna", "1234").await);
         live
     }
 

@@ -53,17 +53,7 @@ impl Live {
 
     /// Logs `name` in and returns the cookie (`kartei_session=…`).
     async fn login(&self, name: &str, pin: &str) -> String {
-        let r = self
-            .send(
-                None,
-                Method::POST,
-                "/api/v1/login",
-                Some(json!({"name": name, "pin": pin})),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-        let cookie = r.headers[header::SET_COOKIE].to_str().unwrap();
-        cookie.split(';').next().unwrap().to_string()
+        self.served.login(name, pin).await
     }
 
     fn request(

@@ -243,6 +243,24 @@ impl Served {
         }
     }
 
+    /// Logs `name` in with `pin` over HTTP, as the phone does, and returns the session cookie
+    /// (`kartei_session=…`).
+    pub async fn login(&self, name: &str, pin: &str) -> String {
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri(format!("{}/api/v1/login", self.base))
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("x-kartei-csrf", "1")
+            .body(http_body_util::Full::from(
+                json!({"name": name, "pin": pin}).to_string(),
+            ))
+            .unwrap();
+        let r = read_reply(self.client.request(request).await.unwrap()).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        let cookie = r.headers[header::SET_COOKIE].to_str().unwrap();
+        cookie.split(';').next().unwrap().to_string()
+    }
+
     /// Stops the server and waits until it has shut down cleanly.
     pub async fn stop(mut self) {
         if let Some(stop) = self.stop.take() {
